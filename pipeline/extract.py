@@ -1,0 +1,329 @@
+"""Stage 2, extract: normalized lines -> one :class:`~pipeline.model.Leaflet`.
+
+The lines are cut into segments at headings (known ones through the synonym
+table, unknown ones by their look), then each segment becomes structure:
+the name block gives title, common names and technical term; sections give
+paragraphs, bullet lists and numbered steps; text before the first heading
+is the code's descriptor on scraped pages. No line is ever dropped: what
+fits nowhere else goes into the summary with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import InputError
+from .headings import NAME_BLOCK, HeadingTable, default_table, strip_heading_markup
+from .lines import (
+    BULLET,
+    INLINE_HEADING,
+    LABEL_ONLY,
+    LABELLED,
+    NAME_PARENTHESIS,
+    STEP,
+    Line,
+    is_list_item,
+    known_heading,
+    looks_like_unknown_heading,
+)
+from .model import (
+    CANONICAL_SECTIONS,
+    Block,
+    Code,
+    Diagnostic,
+    ExtraSection,
+    Item,
+    Leaflet,
+    Review,
+    Source,
+)
+from .normalize import Normalized
+
+PREAMBLE = "preamble"
+EXTRA = "extra"
+_MAX_LABEL_WORDS = 5
+# "You should:" introduces a list; it is not a heading.
+_LEAD_IN_WORDS = frozenset(
+    "should include includes including are is may can will must need needs to follows following be as like such "
+    "were was have has".split()
+)
+_H1 = re.compile(r"^#\s+(?P<text>\S.*?)\s*#*$")
+
+
+@dataclass
+class Segment:
+    """Lines under one heading (or before the first)."""
+
+    kind: str  # PREAMBLE, NAME_BLOCK, EXTRA, or a canonical section key
+    heading: str | None
+    line: int | None
+    lines: list[Line] = field(default_factory=list)
+
+
+# -- cutting into segments ---------------------------------------------------
+
+
+def _heading_of(line: Line, table: HeadingTable, in_labelled_run: bool) -> tuple[str, str, Line | None] | None:
+    """(kind, heading text, text after an inline heading) when ``line`` is a known heading."""
+    key = known_heading(line.text, table)
+    if key is not None:
+        return key, strip_heading_markup(line.text), None
+    # "Duration: About an hour." is a heading with its text; "Goals: ..." among
+    # other labelled lines is a labelled item.
+    inline = INLINE_HEADING.match(line.text)
+    if inline and not in_labelled_run and not is_list_item(line.text) and not NAME_PARENTHESIS.match(line.text):
+        key = table.match(inline["heading"], loose=False)
+        if key is not None:
+            return key, strip_heading_markup(inline["heading"]), Line(line.number, inline["text"])
+    return None
+
+
+def _is_lead_in(text: str) -> bool:
+    words = text.rstrip(":").split()
+    return bool(words) and text.endswith(":") and words[-1].lower() in _LEAD_IN_WORDS
+
+
+def _unknown_heading(line: Line, segment: Segment) -> bool:
+    if segment.kind == PREAMBLE:
+        return False
+    if segment.kind == NAME_BLOCK and not _has_title_line(segment):
+        return False
+    return looks_like_unknown_heading(line.text) and not _is_lead_in(line.text)
+
+
+def _has_title_line(segment: Segment) -> bool:
+    return any(line.text for line in segment.lines)
+
+
+def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment]:
+    segments = [Segment(PREAMBLE, None, None)]
+    content = [line for line in lines if line.text]
+    labelled = [_is_labelled_text(line.text) for line in content]
+    in_run = {
+        line.number
+        for index, line in enumerate(content)
+        if (index > 0 and labelled[index - 1]) or (index + 1 < len(content) and labelled[index + 1])
+    }
+    for line in lines:
+        current = segments[-1]
+        if not line.text:
+            current.lines.append(line)
+            continue
+        known = _heading_of(line, table, line.number in in_run)
+        if known is not None:
+            kind, heading, inline_text = known
+            segments.append(Segment(kind, heading, line.number, [inline_text] if inline_text else []))
+        elif _unknown_heading(line, current):
+            segments.append(Segment(EXTRA, strip_heading_markup(line.text), line.number))
+        else:
+            current.lines.append(line)
+    return segments
+
+
+# -- blocks ------------------------------------------------------------------
+
+
+def _item(text: str, number: int) -> Item:
+    labelled = LABELLED.match(text)
+    if labelled and len(labelled["label"].split()) <= _MAX_LABEL_WORDS:
+        return Item(text=labelled["text"], label=labelled["label"], line=number)
+    label_only = LABEL_ONLY.match(text)
+    if label_only and len(label_only["label"].split()) <= _MAX_LABEL_WORDS:
+        return Item(text="", label=label_only["label"], line=number)
+    return Item(text=text, line=number)
+
+
+def _is_labelled_text(text: str) -> bool:
+    labelled = LABELLED.match(text)
+    return bool(labelled) and len(labelled["label"].split()) <= _MAX_LABEL_WORDS
+
+
+def _list_entry(line: Line, neighbours_labelled: bool) -> tuple[str, str] | None:
+    """("bullets"|"steps", item text) when the line is a list entry."""
+    bullet = BULLET.match(line.text)
+    if bullet:
+        return "bullets", bullet["text"]
+    step = STEP.match(line.text)
+    if step:
+        return "steps", step["text"]
+    # Runs of "Label: text" lines without markers are labelled items all the same.
+    if neighbours_labelled and _is_labelled_text(line.text):
+        return "bullets", line.text
+    return None
+
+
+def build_blocks(lines: list[Line]) -> tuple[Block, ...]:
+    content = [line for line in lines if line.text]
+    labelled = [_is_labelled_text(line.text) and not is_list_item(line.text) for line in content]
+    blocks: list[Block] = []
+    for index, line in enumerate(content):
+        in_run = labelled[index] and (
+            (index > 0 and labelled[index - 1]) or (index + 1 < len(labelled) and labelled[index + 1])
+        )
+        entry = _list_entry(line, in_run)
+        if entry is None:
+            blocks.append(Block(kind="paragraph", text=line.text, line=line.number))
+            continue
+        kind, text = entry
+        item = _item(text, line.number)
+        if blocks and blocks[-1].kind == kind:
+            last = blocks[-1]
+            blocks[-1] = Block(kind=kind, items=(*last.items, item), line=last.line)
+        else:
+            blocks.append(Block(kind=kind, items=(item,), line=line.number))
+    return tuple(blocks)
+
+
+# -- the name block and the preamble -----------------------------------------
+
+
+@dataclass
+class Names:
+    title: str | None = None
+    title_line: int | None = None
+    also_known_as: list[str] = field(default_factory=list)
+    technical_term: str | None = None
+    leftover: list[Line] = field(default_factory=list)
+
+
+def _split_names(value: str) -> list[str]:
+    return [name.strip() for name in re.split(r"[;,]", value) if name.strip()]
+
+
+def _take_name_field(label: str, value: str, names: Names, table: HeadingTable) -> bool:
+    meaning = table.name_label(label)
+    if meaning == "common_names":
+        names.also_known_as += _split_names(value)
+    elif meaning == "technical_term":
+        if names.technical_term and value.strip() != names.technical_term:
+            return False  # a second, different term: kept as leftover text
+        names.technical_term = value.strip() or None
+    return meaning is not None
+
+
+def parse_name_block(lines: list[Line], table: HeadingTable) -> Names:
+    names = Names()
+    for line in lines:
+        if not line.text:
+            continue
+        text = line.text
+        parenthesis = NAME_PARENTHESIS.match(text)
+        if parenthesis:
+            parts = [part.split(":", 1) for part in parenthesis["body"].split(";")]
+            if all(len(part) == 2 and table.name_label(part[0]) for part in parts):
+                for label, value in parts:
+                    _take_name_field(label, value, names, table)
+                continue
+        bullet = BULLET.match(text)
+        field_text = bullet["text"] if bullet else text
+        label, colon, value = field_text.partition(":")
+        if colon and _take_name_field(label, value, names, table):
+            continue
+        if names.title is None and not bullet:
+            names.title = strip_heading_markup(text)
+            names.title_line = line.number
+        else:
+            names.leftover.append(line)
+    return names
+
+
+# -- putting it together -----------------------------------------------------
+
+
+def _merge_sections(
+    segments: list[Segment],
+) -> tuple[dict[str, tuple[Block, ...]], list[ExtraSection], list[Diagnostic]]:
+    sections: dict[str, tuple[Block, ...]] = {}
+    first_line: dict[str, int | None] = {}
+    extras: list[ExtraSection] = []
+    warnings: list[Diagnostic] = []
+    for segment in segments:
+        blocks = build_blocks(segment.lines)
+        if segment.kind == EXTRA:
+            heading = segment.heading or ""
+            extras.append(ExtraSection(heading=heading, content=blocks, line=segment.line))
+            warnings.append(
+                Diagnostic(f"heading {heading!r} matches no known section; kept under extra_sections", segment.line)
+            )
+        elif segment.kind in CANONICAL_SECTIONS:
+            if segment.kind in sections:
+                warnings.append(
+                    Diagnostic(
+                        f"section {segment.kind!r} appears again (heading {segment.heading!r}, "
+                        f"first at line {first_line[segment.kind]}); contents merged",
+                        segment.line,
+                    )
+                )
+                sections[segment.kind] += blocks
+            else:
+                sections[segment.kind] = blocks
+                first_line[segment.kind] = segment.line
+    return sections, extras, warnings
+
+
+def extract(
+    normalized: Normalized,
+    *,
+    doc_id: str,
+    source_path: str,
+    sha256: str,
+    headings: HeadingTable | None = None,
+) -> Leaflet:
+    """Normalized lines -> a draft leaflet, with warnings for a reviewer."""
+    table = headings or default_table()
+    segments = split_segments(normalized.lines, table)
+    if not any(segment.kind != PREAMBLE for segment in segments):
+        raise InputError("no recognisable section headings")
+
+    names = Names()
+    for segment in segments:
+        if segment.kind == NAME_BLOCK:
+            found = parse_name_block(segment.lines, table)
+            names.title = names.title or found.title
+            names.title_line = names.title_line or found.title_line
+            names.also_known_as += found.also_known_as
+            names.technical_term = names.technical_term or found.technical_term
+            names.leftover += found.leftover
+
+    preamble = [line for line in segments[0].lines if line.text]
+    scraped = normalized.code_system is not None or bool(normalized.removed)
+    descriptor = None
+    leftover = list(names.leftover)
+    if preamble and _H1.match(preamble[0].text) and names.title is None:
+        names.title = _H1.match(preamble[0].text)["text"]
+        preamble = preamble[1:]
+    if preamble:
+        if scraped:
+            descriptor = preamble[0].text
+        elif names.title is None:
+            names.title = strip_heading_markup(preamble[0].text)
+        else:
+            leftover.insert(0, preamble[0])
+        leftover = preamble[1:] + leftover
+
+    sections, extras, warnings = _merge_sections(segments)
+    if leftover:
+        where = ", ".join(str(line.number) for line in leftover)
+        warnings.append(Diagnostic(f"text outside any section (lines {where}) put first in summary", leftover[0].number))
+        sections["summary"] = build_blocks(leftover) + sections.get("summary", ())
+
+    title = names.title or descriptor
+    if not title:
+        title = doc_id
+        warnings.append(Diagnostic("no procedure name found; the file name is used as title"))
+    if not any(sections.get(key) for key in CANONICAL_SECTIONS):
+        warnings.append(Diagnostic("no known section found; everything is under extra_sections"))
+
+    return Leaflet(
+        id=doc_id,
+        title=title,
+        code=Code(system=normalized.code_system, descriptor=descriptor),
+        also_known_as=tuple(dict.fromkeys(names.also_known_as)),
+        technical_term=names.technical_term,
+        sections={key: sections.get(key, ()) for key in CANONICAL_SECTIONS},
+        extra_sections=tuple(extras),
+        review=Review(),
+        source=Source(path=source_path, sha256=sha256, encoding=normalized.encoding, removed=normalized.removed),
+        warnings=tuple(sorted(warnings, key=lambda w: w.line or 0)),
+    )

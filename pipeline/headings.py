@@ -1,0 +1,153 @@
+"""Recognising section headings, through the synonym table in ``data/headings.yaml``.
+
+Pure functions over strings plus one loader; the table is data that users
+extend without touching code.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+from .model import CANONICAL_SECTIONS
+
+NAME_BLOCK = "name_block"
+
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*$")
+_EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(.+?)\1$")
+_LEADING_NUMBER = re.compile(r"^(?:\d{1,2}|[IVX]{1,4})[.)]\s+(?=\S)", re.IGNORECASE)
+_TRAILING_MARK = re.compile(r"\s*[:?.!]+\s*$")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def strip_heading_markup(line: str) -> str:
+    """``## **Risks & Complications:**`` -> ``Risks & Complications``."""
+    text = line.strip()
+    markdown = _MARKDOWN_HEADING.match(text)
+    if markdown:
+        text = markdown.group(1)
+    for _ in range(2):  # `**Risks**:` and `**Risks:**` both occur
+        emphasis = _EMPHASIS.match(text)
+        if emphasis:
+            text = emphasis.group(2).strip()
+        text = _TRAILING_MARK.sub("", text)
+    return text.strip()
+
+
+def simplify(heading: str) -> str:
+    """The form two headings are compared in: lower case, words only."""
+    text = strip_heading_markup(heading)
+    text = _LEADING_NUMBER.sub("", text)
+    text = text.replace("&", " and ").replace("+", " and ")
+    text = text.replace("'s", "s").replace("’s", "s")
+    return " ".join(_NON_WORD.sub(" ", text.lower()).split())
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+@dataclass(frozen=True)
+class HeadingTable:
+    exact: dict[str, str]
+    loose: dict[frozenset[str], str]
+    filler_words: frozenset[str]
+    common_names_labels: frozenset[str]
+    technical_term_labels: frozenset[str]
+
+    def _loose_key(self, simple: str) -> frozenset[str]:
+        return frozenset(_singular(w) for w in simple.split() if w not in self.filler_words)
+
+    def match(self, heading: str, *, loose: bool = True) -> str | None:
+        """The canonical key (or :data:`NAME_BLOCK`) a heading means, if any."""
+        simple = simplify(heading)
+        if not simple:
+            return None
+        found = self.exact.get(simple)
+        if found is None and loose:
+            key = self._loose_key(simple)
+            found = self.loose.get(key) if key else None
+        return found
+
+    def name_label(self, label: str) -> str | None:
+        """``common_names`` or ``technical_term`` for a name-block label."""
+        simple = simplify(label)
+        if simple in self.common_names_labels:
+            return "common_names"
+        if simple in self.technical_term_labels:
+            return "technical_term"
+        return None
+
+
+def _expect_list(data: Any, where: str) -> list[str]:
+    if not isinstance(data, list) or not all(isinstance(entry, str) for entry in data):
+        raise ConfigError(f"headings table: {where}: expected a list of strings, got {type(data).__name__}")
+    return data
+
+
+def table_from_data(data: Any) -> HeadingTable:
+    if not isinstance(data, dict):
+        raise ConfigError("headings table: expected a mapping at the top level")
+    sections = data.get("sections")
+    if not isinstance(sections, dict):
+        raise ConfigError("headings table: expected a 'sections' mapping")
+    unknown = sorted(set(sections) - set(CANONICAL_SECTIONS))
+    if unknown:
+        raise ConfigError(f"headings table: unknown section key(s): {', '.join(unknown)}")
+    name_block = data.get("name_block") or {}
+    filler = frozenset(simplify(word) for word in _expect_list(data.get("filler_words", []), "filler_words"))
+
+    meanings: list[tuple[str, str]] = [
+        (heading, NAME_BLOCK) for heading in _expect_list(name_block.get("headings", []), "name_block.headings")
+    ]
+    for key, headings in sections.items():
+        meanings += [(heading, key) for heading in _expect_list(headings, f"sections.{key}")]
+
+    exact: dict[str, str] = {}
+    loose_candidates: dict[frozenset[str], set[str]] = {}
+    for heading, key in meanings:
+        simple = simplify(heading)
+        exact.setdefault(simple, key)
+        loose = frozenset(_singular(w) for w in simple.split() if w not in filler)
+        if loose:
+            loose_candidates.setdefault(loose, set()).add(key)
+    # A loose form shared by two sections means nothing on its own.
+    loose = {words: keys.pop() for words, keys in loose_candidates.items() if len(keys) == 1}
+
+    def labels(name: str) -> frozenset[str]:
+        return frozenset(simplify(label) for label in _expect_list(name_block.get(name, []), f"name_block.{name}"))
+
+    return HeadingTable(
+        exact=exact,
+        loose=loose,
+        filler_words=filler,
+        common_names_labels=labels("common_names_labels"),
+        technical_term_labels=labels("technical_term_labels"),
+    )
+
+
+def load_table(path: Path | None = None) -> HeadingTable:
+    """The built-in table, or the one at ``path``."""
+    if path is None:
+        return default_table()
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ConfigError(f"{path}: cannot read headings table: {error}") from None
+    return table_from_data(data)
+
+
+def builtin_data_text(name: str) -> str:
+    return resources.files("pipeline").joinpath("data", name).read_text("utf-8")
+
+
+@functools.cache
+def default_table() -> HeadingTable:
+    return table_from_data(yaml.safe_load(builtin_data_text("headings.yaml")))

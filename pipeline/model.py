@@ -1,0 +1,126 @@
+"""The leaflet data model that every stage speaks.
+
+A leaflet is a title, a few identifying fields, and sections made of blocks.
+A block is a paragraph, a bullet list or a list of numbered steps; list items
+may carry a label (``Goals: To relieve ...``). Source line numbers ride along
+on blocks and items so warnings can say ``file:line``; they are not written
+to the YAML a reviewer reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+SCHEMA_VERSION = 1
+
+CANONICAL_SECTIONS: tuple[str, ...] = (
+    "summary",
+    "purpose",
+    "indications",
+    "preparation",
+    "procedure",
+    "duration",
+    "setting",
+    "personnel",
+    "risks",
+    "benefits",
+    "recovery",
+    "alternatives",
+    "patient_experience",
+)
+
+REVIEW_STATUSES: tuple[str, ...] = ("draft", "reviewed", "approved")
+
+BlockKind = Literal["paragraph", "bullets", "steps"]
+BLOCK_KINDS: tuple[str, ...] = ("paragraph", "bullets", "steps")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One list entry; ``label`` is set for labelled items like ``Goals: ...``."""
+
+    text: str
+    label: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph (``text``) or a list (``items``) of bullets or steps."""
+
+    kind: BlockKind
+    text: str = ""
+    items: tuple[Item, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ExtraSection:
+    """A section whose heading matched no canonical key; kept in source order."""
+
+    heading: str
+    content: tuple[Block, ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Code:
+    system: str | None = None
+    descriptor: str | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    status: str = "draft"
+    reviewer: str | None = None
+    reviewed_on: dt.date | None = None
+    next_review_due: dt.date | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A line normalize dropped as site text, with its 1-based source line."""
+
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    sha256: str
+    encoding: str
+    removed: tuple[RemovedLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A problem worth a reviewer's attention; ``line`` refers to the input."""
+
+    message: str
+    line: int | None = None
+
+    def format(self, path: str) -> str:
+        where = f"{path}:{self.line}" if self.line else path
+        return f"{where}: warning: {self.message}"
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    id: str
+    title: str
+    code: Code
+    also_known_as: tuple[str, ...]
+    technical_term: str | None
+    sections: dict[str, tuple[Block, ...]]
+    extra_sections: tuple[ExtraSection, ...]
+    review: Review
+    source: Source
+    schema_version: int = SCHEMA_VERSION
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
+
+    def section(self, key: str) -> tuple[Block, ...]:
+        return self.sections.get(key, ())

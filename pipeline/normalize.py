@@ -1,0 +1,397 @@
+"""Stage 1, normalize: raw bytes -> clean lines of Unicode text.
+
+The work is an ordered list of small named rules (``TEXT_RULES`` on the whole
+text, ``LINE_RULES`` on single lines), then two steps that need data: site
+text is removed (and every removed line recorded) and hard-wrapped paragraphs
+and list items are joined. Each line remembers the source line it came from.
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+import ftfy
+import yaml
+
+from .errors import ConfigError, InputError
+from .headings import HeadingTable, builtin_data_text, default_table
+from .lines import (
+    NAME_PARENTHESIS,
+    Line,
+    is_finished,
+    is_list_item,
+    is_markup_heading,
+    known_heading,
+    looks_like_title,
+)
+from .model import RemovedLine
+
+# -- decoding ----------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
+    (codecs.BOM_UTF8, "utf-8", "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
+)
+# Share of control characters above which a file is binary data, not text.
+_BINARY_CONTROL_SHARE = 0.05
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 shows as NUL in every other byte of mostly-ASCII text."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls > 0.4 * half and even_nuls < 0.05 * half:
+        return "utf-16-le"
+    if even_nuls > 0.4 * half and odd_nuls < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes -> (text, name of the encoding they were in)."""
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            return _strict(data[len(bom) :], codec, name), name
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return _strict(data, utf16, utf16), utf16
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise InputError("not text in any known encoding (binary data?)")
+    return str(best), best.encoding
+
+
+def _strict(data: bytes, codec: str, name: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as error:
+        raise InputError(f"not valid {name} text: {error.reason} at byte {error.start}") from None
+
+
+# -- whole-text rules --------------------------------------------------------
+
+# Lead bytes of UTF-8 read as Windows-1252/Latin-1 all land in this range, so
+# text without it cannot hold mojibake and skips the (slower) repair.
+_MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4]")
+_LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def repair_mojibake(text: str) -> str:
+    """``â€™`` -> ``’`` and friends, by ftfy, which knows far more cases than a table."""
+    if not _MOJIBAKE_HINT.search(text):
+        return text
+    return ftfy.fix_encoding(text)
+
+
+def compose_unicode(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def unify_line_endings(text: str) -> str:
+    return _LINE_BREAKS.sub("\n", text)
+
+
+def remove_invisible(text: str) -> str:
+    """Zero-width characters, soft hyphens, stray BOMs and control characters."""
+    return _CONTROL.sub("", _INVISIBLE.sub("", text))
+
+
+def unify_spaces(text: str) -> str:
+    """Tabs become four spaces (they indent list continuations); odd spaces become one."""
+    return _SPACES.sub(" ", text.expandtabs(4))
+
+
+TEXT_RULES: tuple[Callable[[str], str], ...] = (
+    repair_mojibake,
+    compose_unicode,
+    unify_line_endings,
+    remove_invisible,
+    unify_spaces,
+)
+
+# -- single-line rules -------------------------------------------------------
+
+_BULLET_MARK = re.compile(
+    r"^(?P<indent>\s*)(?:[-*+–—·]\s+|[•●○◦▪■□‣⁃➢➤►▸\uf0b7\uf0a7\uf076\uf0d8]\s*)(?P<text>\S.*)$"
+)
+_NUMBER_MARK = re.compile(r"^(?P<indent>\s*)\(?(?P<number>\d{1,3})[.)]\s+(?P<text>\S.*)$")
+_INNER_SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
+
+
+def strip_trailing_space(line: str) -> str:
+    return line.rstrip()
+
+
+def collapse_inner_spaces(line: str) -> str:
+    return _INNER_SPACES.sub(" ", line)
+
+
+def unify_bullets(line: str) -> str:
+    """``•``, ``*``, ``–``, ``●`` and friends -> ``- ``; indentation kept for now."""
+    if line.lstrip().startswith(("**", "- ")):
+        return line
+    match = _BULLET_MARK.match(line)
+    return f"{match['indent']}- {match['text']}" if match else line
+
+
+def unify_numbering(line: str) -> str:
+    """``1)`` and ``(1)`` -> ``1.``."""
+    match = _NUMBER_MARK.match(line)
+    return f"{match['indent']}{match['number']}. {match['text']}" if match else line
+
+
+LINE_RULES: tuple[Callable[[str], str], ...] = (
+    strip_trailing_space,
+    collapse_inner_spaces,
+    unify_bullets,
+    unify_numbering,
+)
+
+# -- site text ---------------------------------------------------------------
+
+
+_GROUP_NAME = re.compile(r"\(\?P<\w+>")
+
+
+@dataclass(frozen=True)
+class SiteTextRule:
+    name: str
+    pattern: re.Pattern[str]
+    drop_rest: bool = False
+
+
+@dataclass(frozen=True)
+class SiteText:
+    rules: tuple[SiteTextRule, ...]
+    any_rule: re.Pattern[str]
+
+    def match(self, line: str) -> tuple[SiteTextRule, re.Match[str]] | None:
+        key = " ".join(line.split())
+        if not key or not self.any_rule.fullmatch(key):
+            return None
+        for rule in self.rules:
+            found = rule.pattern.fullmatch(key)
+            if found:
+                return rule, found
+        return None
+
+
+def site_text_from_data(data: Any) -> SiteText:
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        raise ConfigError("site text: expected a mapping with a 'rules' list")
+    rules = []
+    for index, entry in enumerate(data["rules"], 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("pattern"), str):
+            raise ConfigError(f"site text: rule {index}: expected a mapping with a 'pattern' string")
+        try:
+            pattern = re.compile(entry["pattern"], re.IGNORECASE)
+        except re.error as error:
+            raise ConfigError(f"site text: rule {index}: bad pattern: {error}") from None
+        rules.append(SiteTextRule(str(entry.get("name", index)), pattern, bool(entry.get("drop_rest", False))))
+    # Group names may repeat across rules, so the combined pre-check drops them.
+    unnamed = [_GROUP_NAME.sub("(?:", rule.pattern.pattern) for rule in rules]
+    combined = "|".join(f"(?:{pattern})" for pattern in unnamed)
+    return SiteText(tuple(rules), re.compile(combined or r"(?!)", re.IGNORECASE))
+
+
+def load_site_text(path: Path | None = None) -> SiteText:
+    if path is None:
+        return default_site_text()
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ConfigError(f"{path}: cannot read site text rules: {error}") from None
+    return site_text_from_data(data)
+
+
+@functools.cache
+def default_site_text() -> SiteText:
+    return site_text_from_data(yaml.safe_load(builtin_data_text("site_text.yaml")))
+
+
+def remove_site_text(lines: list[Line], site_text: SiteText) -> tuple[list[Line], list[RemovedLine], dict[str, str]]:
+    """Drop site lines, leaving a blank in their place so paragraphs stay apart."""
+    kept: list[Line] = []
+    removed: list[RemovedLine] = []
+    facts: dict[str, str] = {}
+    dropping_rest = False
+    for line in lines:
+        found = None if dropping_rest else site_text.match(line.text)
+        if dropping_rest or found:
+            if line.text.strip():
+                removed.append(RemovedLine(line.number, line.text.strip()))
+            kept.append(Line(line.number, ""))
+            if found:
+                rule, match = found
+                facts.update({k: v for k, v in match.groupdict().items() if v})
+                dropping_rest = rule.drop_rest
+            continue
+        kept.append(line)
+    return kept, removed, facts
+
+
+# -- joining hard-wrapped lines ----------------------------------------------
+
+# Lines this long or shorter mean the file was wrapped by a tool or an editor.
+_WRAPPED_FILE_WIDTH = 100
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def _first_word(text: str) -> str:
+    parts = text.split(maxsplit=1)
+    return parts[0] if parts else ""
+
+
+@dataclass
+class _Paragraph:
+    """A logical line being assembled from physical ones."""
+
+    number: int
+    text: str
+    last_physical: str
+    physical_count: int
+    standalone: bool  # started after a blank line, a heading or a finished line
+
+
+def _is_structural(text: str, table: HeadingTable) -> bool:
+    """Starts something of its own: never joined onto the line before."""
+    stripped = text.strip()
+    return (
+        is_list_item(stripped)
+        or is_markup_heading(stripped)
+        or bool(NAME_PARENTHESIS.match(stripped))
+        or known_heading(stripped, table) is not None
+    )
+
+
+def _continues(previous: _Paragraph, text: str, width: int, table: HeadingTable) -> bool:
+    """Is ``text`` the rest of ``previous``, cut by a hard wrap?"""
+    stripped = text.strip()
+    before = previous.text.strip()
+    if not stripped or not before:
+        return False
+    if _is_structural(stripped, table):
+        # A lower-case word that happens to be a heading ("recovery") mid-sentence.
+        if not (stripped[0].islower() and not is_finished(previous.last_physical)):
+            return False
+    if known_heading(before, table) is not None or is_markup_heading(before):
+        return False
+    if before.endswith(":"):
+        return False
+    if is_list_item(before) and _indent(text) > 0:
+        return True
+    cut_by_width = width <= _WRAPPED_FILE_WIDTH and len(previous.last_physical.rstrip()) + 1 + len(
+        _first_word(stripped)
+    ) > width
+    if cut_by_width:
+        return True
+    if is_finished(previous.last_physical):
+        return False
+    # "Special Considerations" on its own line is a heading, not a wrapped line.
+    return not (previous.physical_count == 1 and previous.standalone and looks_like_title(before))
+
+
+def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
+    width = max((len(line.text.rstrip()) for line in lines), default=0)
+    joined: list[_Paragraph] = []
+    for line in lines:
+        previous = joined[-1] if joined else None
+        if previous is not None and _continues(previous, line.text, width, table):
+            previous.text = f"{previous.text.rstrip()} {line.text.strip()}"
+            previous.last_physical = line.text
+            previous.physical_count += 1
+            continue
+        standalone = previous is None or not previous.text.strip() or is_finished(previous.text)
+        joined.append(_Paragraph(line.number, line.text, line.text, 1, standalone))
+    return [Line(paragraph.number, paragraph.text) for paragraph in joined]
+
+
+def tidy_lines(lines: list[Line]) -> list[Line]:
+    """No indentation, at most one blank line in a row, none at either end."""
+    tidy: list[Line] = []
+    for line in lines:
+        text = line.text.strip()
+        if not text and (not tidy or not tidy[-1].text):
+            continue
+        tidy.append(Line(line.number, text))
+    while tidy and not tidy[-1].text:
+        tidy.pop()
+    return tidy
+
+
+# -- the stage ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Normalized:
+    lines: tuple[Line, ...]
+    encoding: str
+    removed: tuple[RemovedLine, ...]
+    code_system: str | None
+
+    @property
+    def text(self) -> str:
+        return "".join(f"{line.text}\n" for line in self.lines)
+
+
+def _check_is_text(text: str) -> None:
+    if not text.strip():
+        raise InputError("empty file" if not text else "file holds only whitespace")
+    controls = len(_CONTROL.findall(text[:65536]))
+    if controls > _BINARY_CONTROL_SHARE * min(len(text), 65536):
+        raise InputError("binary data, not text")
+
+
+def normalize_text(
+    text: str,
+    encoding: str = "utf-8",
+    *,
+    site_text: SiteText | None = None,
+    headings: HeadingTable | None = None,
+) -> Normalized:
+    """Decoded text -> normalized lines (see the module docstring)."""
+    _check_is_text(text)
+    for rule in TEXT_RULES:
+        text = rule(text)
+    lines = text.split("\n")
+    for line_rule in LINE_RULES:
+        lines = [line_rule(line) for line in lines]
+    numbered = [Line(number, line) for number, line in enumerate(lines, 1)]
+    kept, removed, facts = remove_site_text(numbered, site_text or default_site_text())
+    joined = join_wrapped_lines(kept, headings or default_table())
+    return Normalized(tuple(tidy_lines(joined)), encoding, tuple(removed), facts.get("code_system"))
+
+
+def normalize(data: bytes, *, site_text: SiteText | None = None, headings: HeadingTable | None = None) -> Normalized:
+    """Raw bytes of one input file -> normalized lines."""
+    text, encoding = decode(data)
+    return normalize_text(text, encoding, site_text=site_text, headings=headings)

@@ -1,0 +1,212 @@
+"""Leaflet <-> YAML text, the form clinical reviewers read and edit.
+
+Dumping writes the contract's key order in block style with a
+``yaml-language-server`` comment pointing at the published JSON Schema.
+Loading uses safe loading only, validates against the same schema and turns
+the result back into :mod:`pipeline.model` objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import LeafletFileError
+from .model import (
+    CANONICAL_SECTIONS,
+    Block,
+    Code,
+    ExtraSection,
+    Item,
+    Leaflet,
+    RemovedLine,
+    Review,
+    Source,
+)
+
+SCHEMA_FILENAME = "leaflet.schema.json"
+# Where generated YAML finds the schema: output/yaml/<id>.yaml -> output/leaflet.schema.json
+SCHEMA_REFERENCE = f"../{SCHEMA_FILENAME}"
+LINE_WIDTH = 88
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@functools.cache
+def schema_text() -> str:
+    return resources.files("pipeline").joinpath("schema", SCHEMA_FILENAME).read_text("utf-8")
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(schema_text())
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+# -- dumping -----------------------------------------------------------------
+
+
+def item_to_data(item: Item) -> str | dict[str, str]:
+    if item.label is None:
+        return item.text
+    return {"label": item.label, "text": item.text}
+
+
+def block_to_data(block: Block) -> dict[str, Any]:
+    if block.kind == "paragraph":
+        return {"paragraph": block.text}
+    return {block.kind: [item_to_data(item) for item in block.items]}
+
+
+def content_to_data(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
+    return [block_to_data(block) for block in blocks]
+
+
+def leaflet_to_data(leaflet: Leaflet) -> dict[str, Any]:
+    """The document as plain data, keys in contract order."""
+    return {
+        "schema_version": leaflet.schema_version,
+        "id": leaflet.id,
+        "title": leaflet.title,
+        "code": {"system": leaflet.code.system, "descriptor": leaflet.code.descriptor},
+        "also_known_as": list(leaflet.also_known_as),
+        "technical_term": leaflet.technical_term,
+        "sections": {key: content_to_data(leaflet.section(key)) for key in CANONICAL_SECTIONS},
+        "extra_sections": [
+            {"heading": extra.heading, "content": content_to_data(extra.content)}
+            for extra in leaflet.extra_sections
+        ],
+        "review": {
+            "status": leaflet.review.status,
+            "reviewer": leaflet.review.reviewer,
+            "reviewed_on": leaflet.review.reviewed_on,
+            "next_review_due": leaflet.review.next_review_due,
+            "notes": leaflet.review.notes,
+        },
+        "source": {
+            "path": leaflet.source.path,
+            "sha256": leaflet.source.sha256,
+            "encoding": leaflet.source.encoding,
+            "removed": [removed.text for removed in leaflet.source.removed],
+        },
+    }
+
+
+def dump_leaflet(leaflet: Leaflet, schema_reference: str = SCHEMA_REFERENCE) -> str:
+    body = yaml.dump(
+        leaflet_to_data(leaflet),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=LINE_WIDTH,
+        indent=2,
+    )
+    return f"# yaml-language-server: $schema={schema_reference}\n{body}"
+
+
+# -- loading -----------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    """YAML dates become ISO strings so the JSON Schema can check them."""
+    if isinstance(value, dict):
+        return {key: _jsonable(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(inner) for inner in value]
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def parse_yaml(text: str) -> Any:
+    """Safe-load YAML text; syntax problems become :class:`LeafletFileError`."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - the loader is a safe one
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or str(error)
+        if mark is None:
+            raise LeafletFileError(f"invalid YAML: {problem}") from None
+        raise LeafletFileError(f"invalid YAML: {problem}", mark.line + 1, mark.column + 1) from None
+    except (yaml.YAMLError, ValueError) as error:
+        raise LeafletFileError(f"invalid YAML: {error}") from None
+
+
+def schema_errors(data: Any) -> list[jsonschema.ValidationError]:
+    return sorted(_validator().iter_errors(_jsonable(data)), key=lambda e: list(e.absolute_path))
+
+
+def _item_from_data(data: str | dict[str, str]) -> Item:
+    if isinstance(data, str):
+        return Item(text=data)
+    return Item(text=data["text"], label=data["label"])
+
+
+def _block_from_data(data: dict[str, Any]) -> Block:
+    if "paragraph" in data:
+        return Block(kind="paragraph", text=data["paragraph"])
+    kind = "bullets" if "bullets" in data else "steps"
+    return Block(kind=kind, items=tuple(_item_from_data(item) for item in data[kind]))
+
+
+def _content_from_data(data: list[dict[str, Any]]) -> tuple[Block, ...]:
+    return tuple(_block_from_data(block) for block in data)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def leaflet_from_data(data: dict[str, Any]) -> Leaflet:
+    """Build a :class:`Leaflet` from data that already passed the schema."""
+    review = data["review"]
+    source = data["source"]
+    return Leaflet(
+        schema_version=data["schema_version"],
+        id=data["id"],
+        title=data["title"],
+        code=Code(system=data["code"]["system"], descriptor=data["code"]["descriptor"]),
+        also_known_as=tuple(data["also_known_as"]),
+        technical_term=data["technical_term"],
+        sections={key: _content_from_data(data["sections"][key]) for key in CANONICAL_SECTIONS},
+        extra_sections=tuple(
+            ExtraSection(heading=extra["heading"], content=_content_from_data(extra["content"]))
+            for extra in data["extra_sections"]
+        ),
+        review=Review(
+            status=review["status"],
+            reviewer=review["reviewer"],
+            reviewed_on=_date(review["reviewed_on"]),
+            next_review_due=_date(review["next_review_due"]),
+            notes=review["notes"],
+        ),
+        source=Source(
+            path=source["path"],
+            sha256=source["sha256"],
+            encoding=source["encoding"],
+            removed=tuple(RemovedLine(line=0, text=text) for text in source["removed"]),
+        ),
+    )
+
+
+def load_leaflet(text: str) -> Leaflet:
+    """Parse, validate and convert; the first schema problem is raised."""
+    data = parse_yaml(text)
+    errors = schema_errors(data)
+    if errors:
+        first = errors[0]
+        where = "/".join(str(part) for part in first.absolute_path) or "document"
+        raise LeafletFileError(f"{where}: {first.message}")
+    return leaflet_from_data(data)

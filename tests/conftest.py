@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract import extract
+from pipeline.model import Leaflet
+from pipeline.normalize import normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+
+
+def leaflet_from_bytes(data: bytes, doc_id: str = "doc", source_path: str = "input/doc.txt") -> Leaflet:
+    return extract(normalize(data), doc_id=doc_id, source_path=source_path, sha256=hashlib.sha256(data).hexdigest())
+
+
+@pytest.fixture
+def in_tmp_cwd(tmp_path, monkeypatch):
+    """Run a test from an empty working folder (so default input/ and output/ are local)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
