@@ -293,7 +293,7 @@ def _is_structural(text: str, table: HeadingTable) -> bool:
     )
 
 
-def _continues(previous: _Paragraph, text: str, width: int, table: HeadingTable) -> bool:
+def _continues(previous: _Paragraph, text: str, width: int | None, table: HeadingTable) -> bool:
     """Is ``text`` the rest of ``previous``, cut by a hard wrap?"""
     stripped = text.strip()
     before = previous.text.strip()
@@ -309,10 +309,7 @@ def _continues(previous: _Paragraph, text: str, width: int, table: HeadingTable)
         return False
     if is_list_item(before) and _indent(text) > 0:
         return True
-    cut_by_width = width <= _WRAPPED_FILE_WIDTH and len(previous.last_physical.rstrip()) + 1 + len(
-        _first_word(stripped)
-    ) > width
-    if cut_by_width:
+    if width and len(previous.last_physical.rstrip()) + 1 + len(_first_word(stripped)) > width:
         return True
     if is_finished(previous.last_physical):
         return False
@@ -320,8 +317,26 @@ def _continues(previous: _Paragraph, text: str, width: int, table: HeadingTable)
     return not (previous.physical_count == 1 and previous.standalone and looks_like_title(before))
 
 
+def wrap_width(lines: list[Line]) -> int | None:
+    """The width a file was hard-wrapped at, or None when it was not.
+
+    Evidence of wrapping: lines close to the longest one that stop mid-sentence
+    and go on in the next line. Two such lines are enough.
+    """
+    texts = [line.text.rstrip() for line in lines]
+    width = max((len(text) for text in texts), default=0)
+    if not 30 <= width <= _WRAPPED_FILE_WIDTH:
+        return None
+    evidence = sum(
+        1
+        for text, following in zip(texts, texts[1:])
+        if len(text) >= 0.8 * width and following.strip() and not is_finished(text)
+    )
+    return width if evidence >= 2 else None
+
+
 def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
-    width = max((len(line.text.rstrip()) for line in lines), default=0)
+    width = wrap_width(lines)
     joined: list[_Paragraph] = []
     for line in lines:
         previous = joined[-1] if joined else None

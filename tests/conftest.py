@@ -22,3 +22,14 @@ def in_tmp_cwd(tmp_path, monkeypatch):
     """Run a test from an empty working folder (so default input/ and output/ are local)."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+# Hypothesis profiles: the default for CI and everyday runs; "long" for a
+# by-hand fuzzing session (HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py).
+import os  # noqa: E402
+
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("default", max_examples=150, deadline=None)
+_hypothesis_settings.register_profile("long", max_examples=20_000, deadline=None)
+_hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

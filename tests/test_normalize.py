@@ -1,0 +1,173 @@
+"""normalize: each rule alone, then the whole stage on small inputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import normalize as nz
+from pipeline.errors import ConfigError, InputError
+from pipeline.headings import default_table
+from pipeline.lines import Line
+
+
+# -- decoding ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "text", "encoding"),
+    [
+        ("Café ’•".encode(), "Café ’•", "utf-8"),
+        (b"\xef\xbb\xbfCaf\xc3\xa9", "Café", "utf-8-sig"),
+        ("Café".encode("utf-16"), "Café", "utf-16"),
+        ("Café line\n".encode("utf-16-le"), "Café line\n", "utf-16-le"),
+        ("Café line\n".encode("utf-16-be"), "Café line\n", "utf-16-be"),
+        ("Café ’ • –".encode("cp1252"), "Café ’ • –", "windows-1252"),
+    ],
+)
+def test_decode_detects_the_encoding(data, text, encoding):
+    assert nz.decode(data) == (text, encoding)
+
+
+def test_decode_refuses_broken_utf16():
+    with pytest.raises(InputError, match="not valid utf-16"):
+        nz.decode(b"\xff\xfe" + "ok".encode("utf-16-le") + b"\x00\xd8")
+
+
+# -- whole-text rules ------------------------------------------------------------
+
+
+def test_repair_mojibake():
+    assert nz.repair_mojibake("patientâ€™s â€œcareâ€\x9d â€¢ item") == "patient’s “care” • item"
+
+
+def test_repair_mojibake_leaves_good_text_alone():
+    assert nz.repair_mojibake("Café déjà vu – ok") == "Café déjà vu – ok"
+
+
+def test_compose_unicode():
+    assert nz.compose_unicode("Cafe\u0301") == "Café"
+
+
+def test_unify_line_endings():
+    assert nz.unify_line_endings("a\r\nb\rc\u2028d\x0ce") == "a\nb\nc\nd\ne"
+
+
+def test_remove_invisible():
+    assert nz.remove_invisible("in\u00advisible\u200b \ufeffok\x00\x07") == "invisible ok"
+
+
+def test_unify_spaces():
+    assert nz.unify_spaces("a\u00a0b\u2009c\td") == "a b c   d"
+
+
+# -- line rules ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mark", ["-", "•", "*", "–", "●", "▪", "\uf0b7"])
+def test_unify_bullets(mark):
+    assert nz.unify_bullets(f"  {mark} Item text") == "  - Item text"
+
+
+@pytest.mark.parametrize("line", ["**Bold heading**", "-5 degrees", "Plain text", "1.5 hours"])
+def test_unify_bullets_leaves_other_lines(line):
+    assert nz.unify_bullets(line) == line
+
+
+@pytest.mark.parametrize("line", ["1) Step", "(1) Step", "1. Step"])
+def test_unify_numbering(line):
+    assert nz.unify_numbering(line) == "1. Step"
+
+
+def test_unify_numbering_leaves_numbers_in_text():
+    assert nz.unify_numbering("20-30 minutes") == "20-30 minutes"
+    assert nz.unify_numbering("1.5 hours") == "1.5 hours"
+
+
+def test_collapse_inner_spaces_keeps_indentation():
+    assert nz.collapse_inner_spaces("    a    b") == "    a b"
+
+
+# -- site text -----------------------------------------------------------------
+
+
+def test_site_text_removed_recorded_and_facts_kept():
+    lines = [Line(n, text) for n, text in enumerate(
+        ["Search all medical codes", "Descriptor", "CPT4 code", "Summary", "Text", "Similar Codes", "12345 Other"], 1
+    )]
+    kept, removed, facts = nz.remove_site_text(lines, nz.default_site_text())
+    assert [line.text for line in kept] == ["", "Descriptor", "", "Summary", "Text", "", ""]
+    assert [(r.line, r.text) for r in removed] == [
+        (1, "Search all medical codes"), (3, "CPT4 code"), (6, "Similar Codes"), (7, "12345 Other")
+    ]
+    assert facts == {"code_system": "CPT4"}
+
+
+def test_site_text_rules_are_data():
+    rules = nz.site_text_from_data({"rules": [{"name": "promo", "pattern": "buy now!?"}]})
+    assert rules.match("  Buy   NOW ")
+    assert not rules.match("Search all medical codes")
+
+
+@pytest.mark.parametrize("data", [None, {"rules": "x"}, {"rules": [{"pattern": "("}]}, {"rules": [{}]}])
+def test_bad_site_text_data_is_a_config_error(data):
+    with pytest.raises(ConfigError):
+        nz.site_text_from_data(data)
+
+
+# -- joining wraps ---------------------------------------------------------------
+
+
+def _join(*texts: str) -> list[str]:
+    lines = [Line(n, t) for n, t in enumerate(texts, 1)]
+    return [line.text for line in nz.join_wrapped_lines(lines, default_table())]
+
+
+def test_join_unfinished_paragraph_lines():
+    assert _join("The procedure is done", "in a clinic.") == ["The procedure is done in a clinic."]
+
+
+def test_join_indented_bullet_continuation():
+    assert _join("- First item is long.", "  and goes on.", "- Second") == [
+        "- First item is long. and goes on.", "- Second"
+    ]
+
+
+def test_no_join_across_blank_heading_or_list():
+    assert _join("Summary", "Text here") == ["Summary", "Text here"]
+    assert _join("Some text", "", "more") == ["Some text", "", "more"]
+    assert _join("Lead in text", "- item") == ["Lead in text", "- item"]
+    assert _join("Ends here.", "New paragraph.") == ["Ends here.", "New paragraph."]
+
+
+def test_no_join_after_a_standalone_title_line():
+    assert _join("Finished sentence.", "Special Considerations", "Patients with diabetes.") == [
+        "Finished sentence.", "Special Considerations", "Patients with diabetes."
+    ]
+
+
+def test_join_lines_cut_at_a_sentence_end_in_a_wrapped_file():
+    wrapped = ["The first line of a paragraph that was wrapped at sixty", "characters by an editor, and it goes on to a", "third line that ends a sentence exactly at the end.", "Then the next sentence continues", "here."]
+    assert _join(*wrapped) == [" ".join(wrapped)]
+
+
+def test_lowercase_heading_word_mid_sentence_is_joined():
+    assert _join("This speeds up", "recovery", "for most people.") == ["This speeds up recovery for most people."]
+
+
+# -- the stage -------------------------------------------------------------------
+
+
+def test_normalize_keeps_source_line_numbers():
+    result = nz.normalize(b"Search all medical codes\n\nSummary\nA line that\nwraps.\n\n- item\n")
+    assert [(line.number, line.text) for line in result.lines] == [
+        (3, "Summary"), (4, "A line that wraps."), (6, ""), (7, "- item")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [(b"", "empty file"), (b" \n\t\r\n", "only whitespace"), (bytes(range(256)) * 4, "binary")],
+)
+def test_normalize_refuses_what_is_not_text(data, message):
+    with pytest.raises(InputError, match=message):
+        nz.normalize(data)

@@ -1,0 +1,50 @@
+"""The "nothing is lost" check: every word of content in the input is in the YAML.
+
+Words are counted, so a repeated sentence that vanished once is caught too.
+Only heading words (a line, or a ``Heading:`` prefix, that the synonym table
+maps to a section or the name block), name-block labels and list markers are
+not content: they become YAML keys and structure.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+from pipeline.headings import HeadingTable, default_table
+
+_WORD = re.compile(r"[^\W_]+")
+_MARKER = re.compile(r"^\s*(?:[-*+–—·•●○◦▪■□‣⁃➢➤►▸]+|\(?\d{1,3}[.)])\s*")
+
+
+def words(text: str) -> Counter[str]:
+    return Counter(word.casefold() for word in _WORD.findall(unicodedata.normalize("NFC", text)))
+
+
+def _label_free(line: str, table: HeadingTable) -> str:
+    """Drops name-block labels such as ``Common Name(s):`` or ``Medical term:``."""
+    def drop(match: re.Match[str]) -> str:
+        label = match.group(1)
+        return match.group(2) if table.name_label(label) else match.group(0)
+
+    return re.sub(r"([^:;]{1,40}):(\s|$)", drop, line)
+
+
+def content_words(text: str, table: HeadingTable | None = None) -> Counter[str]:
+    table = table or default_table()
+    counts: Counter[str] = Counter()
+    for raw in re.split(r"\r\n|[\r\n\u2028\u2029\x85\x0b\x0c]", text):
+        line = _MARKER.sub("", raw.strip())
+        if not line or table.match(line) is not None:
+            continue
+        head, colon, rest = line.partition(":")
+        if colon and len(head) <= 60 and table.match(head, loose=False) is not None:
+            line = rest
+        counts += words(_label_free(line, table))
+    return counts
+
+
+def missing_words(input_text: str, yaml_text: str, table: HeadingTable | None = None) -> Counter[str]:
+    """Content words of the input that the YAML holds fewer times than the input."""
+    return content_words(input_text, table) - words(yaml_text)
