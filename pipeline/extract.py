@@ -96,15 +96,31 @@ def _has_title_line(segment: Segment) -> bool:
     return any(line.text for line in segment.lines)
 
 
+def _labelled_run_lines(lines: tuple[Line, ...], table: HeadingTable) -> set[int]:
+    """Line numbers inside runs of "Label: text" lines that are labelled items.
+
+    A run whose labels are all known headings ("Summary: ...", "Duration: ...")
+    is a string of inline headings instead.
+    """
+    runs: list[list[Line]] = [[]]
+    for line in lines:
+        if not line.text:
+            continue
+        if _is_labelled_text(line.text) and not is_list_item(line.text):
+            runs[-1].append(line)
+        elif runs[-1]:
+            runs.append([])
+    numbers: set[int] = set()
+    for run in runs:
+        labels = [line.text.split(":", 1)[0] for line in run]
+        if len(run) >= 2 and not all(table.match(label, loose=False) for label in labels):
+            numbers.update(line.number for line in run)
+    return numbers
+
+
 def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment]:
     segments = [Segment(PREAMBLE, None, None)]
-    content = [line for line in lines if line.text]
-    labelled = [_is_labelled_text(line.text) for line in content]
-    in_run = {
-        line.number
-        for index, line in enumerate(content)
-        if (index > 0 and labelled[index - 1]) or (index + 1 < len(content) and labelled[index + 1])
-    }
+    in_run = _labelled_run_lines(lines, table)
     for line in lines:
         current = segments[-1]
         if not line.text:
@@ -181,7 +197,7 @@ def build_blocks(lines: list[Line]) -> tuple[Block, ...]:
 @dataclass
 class Names:
     title: str | None = None
-    title_line: int | None = None
+    title_line: Line | None = None
     also_known_as: list[str] = field(default_factory=list)
     technical_term: str | None = None
     leftover: list[Line] = field(default_factory=list)
@@ -220,9 +236,9 @@ def parse_name_block(lines: list[Line], table: HeadingTable) -> Names:
         label, colon, value = field_text.partition(":")
         if colon and _take_name_field(label, value, names, table):
             continue
-        if names.title is None and not bullet:
+        if names.title is None and not is_list_item(text):
             names.title = strip_heading_markup(text)
-            names.title_line = line.number
+            names.title_line = line
         else:
             names.leftover.append(line)
     return names
@@ -280,8 +296,10 @@ def extract(
     for segment in segments:
         if segment.kind == NAME_BLOCK:
             found = parse_name_block(segment.lines, table)
-            names.title = names.title or found.title
-            names.title_line = names.title_line or found.title_line
+            if names.title is None:
+                names.title, names.title_line = found.title, found.title_line
+            elif found.title_line is not None:
+                names.leftover.append(found.title_line)  # a second name block's title is kept as text
             names.also_known_as += found.also_known_as
             names.technical_term = names.technical_term or found.technical_term
             names.leftover += found.leftover

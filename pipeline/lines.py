@@ -47,8 +47,10 @@ def is_markup_heading(text: str) -> bool:
 
 def looks_like_title(text: str, max_words: int = 7) -> bool:
     """A short Title Case line with no sentence punctuation: a heading or a name."""
+    if is_list_item(text) or re.search(r"[.,;!]\W*$", text.strip()):
+        return False
     stripped = strip_heading_markup(text)
-    if not stripped or len(stripped) > 70 or is_list_item(text) or re.search(r"[.,;!]$", stripped):
+    if not stripped or len(stripped) > 70 or ":" in stripped:
         return False
     words = _WORD.findall(stripped)
     if not words or len(words) > max_words or not stripped[0].isupper():
@@ -75,7 +77,14 @@ def looks_like_unknown_heading(text: str) -> bool:
 
 
 def known_heading(text: str, table: HeadingTable) -> str | None:
-    """The section key a whole line names, or None. List items are never headings."""
-    if is_list_item(text) or len(text) > 90:
+    """The section key a whole line names, or None.
+
+    Bullets are never headings; a numbered line is one only when its text is
+    exactly a known heading ("3. Risks"), since steps are rarely a bare heading.
+    """
+    if len(text) > 90 or BULLET.match(text):
         return None
+    step = STEP.match(text)
+    if step:
+        return table.match(step["text"], loose=False)
     return table.match(text)

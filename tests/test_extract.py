@@ -1,0 +1,169 @@
+"""extract: headings, names, blocks and warnings on small hand-written inputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.model import Block, Item
+
+from .conftest import leaflet_from_bytes
+
+
+def extract_text(text: str):
+    return leaflet_from_bytes(text.encode())
+
+
+def paragraphs(*texts: str) -> tuple[Block, ...]:
+    return tuple(Block(kind="paragraph", text=t) for t in texts)
+
+
+def plain(blocks):
+    """Blocks without source line numbers, for comparing."""
+    return [(b.kind, b.text, [(i.label, i.text) for i in b.items]) for b in blocks]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Risks", "Risks:", "RISKS", "risks:", "## Risks", "# Risks:", "**Risks**", "**Risks:**", "Risks & Complications",
+        "Risks and complications:", "What are the risks?", "What are the possible risks of this procedure?",
+        "Possible Complications", "3. Risks", "Side effects:",
+    ],
+)
+def test_heading_forms_all_mean_risks(heading):
+    leaflet = extract_text(f"Summary\nShort text.\n{heading}\nBleeding may happen.\n")
+    assert plain(leaflet.sections["risks"]) == [("paragraph", "Bleeding may happen.", [])]
+
+
+@pytest.mark.parametrize(
+    ("heading", "key"),
+    [
+        ("Aftercare", "recovery"), ("How to Prepare", "preparation"), ("Why is it done?", "purpose"),
+        ("What to expect", "patient_experience"), ("How long does it take?", "duration"),
+        ("Who performs the procedure?", "personnel"), ("Where is it done?", "setting"),
+        ("Other options", "alternatives"), ("Overview", "summary"), ("Who needs it?", "indications"),
+        ("What happens during the procedure?", "procedure"), ("What are the benefits?", "benefits"),
+    ],
+)
+def test_synonyms_map_to_canonical_sections(heading, key):
+    leaflet = extract_text(f"{heading}\nSome words here.\n")
+    assert plain(leaflet.sections[key]) == [("paragraph", "Some words here.", [])]
+
+
+def test_inline_heading_with_text_on_the_same_line():
+    leaflet = extract_text("Summary: A short summary.\nDuration: About an hour.\n")
+    assert plain(leaflet.sections["summary"]) == [("paragraph", "A short summary.", [])]
+    assert plain(leaflet.sections["duration"]) == [("paragraph", "About an hour.", [])]
+
+
+def test_labelled_lines_in_a_run_stay_labelled_items_even_if_a_label_is_a_heading_word():
+    leaflet = extract_text("Purpose\nMedical Condition: Stones.\nGoals: To relieve pain.\nRecovery Time: A week.\n")
+    assert plain(leaflet.sections["purpose"]) == [
+        ("bullets", "", [("Medical Condition", "Stones."), ("Goals", "To relieve pain."), ("Recovery Time", "A week.")])
+    ]
+    assert leaflet.sections["recovery"] == ()
+
+
+def test_bullets_steps_paragraphs_and_labels_keep_order_and_structure():
+    leaflet = extract_text(
+        "Procedure\nFirst a paragraph.\n1. One\n2) Two\n(3) Three\n- Bullet one\n• Goals: To relieve\n"
+        "- Symptoms:\nClosing paragraph.\n"
+    )
+    assert plain(leaflet.sections["procedure"]) == [
+        ("paragraph", "First a paragraph.", []),
+        ("steps", "", [(None, "One"), (None, "Two"), (None, "Three")]),
+        ("bullets", "", [(None, "Bullet one"), ("Goals", "To relieve"), ("Symptoms", "")]),
+        ("paragraph", "Closing paragraph.", []),
+    ]
+
+
+def test_block_and_item_carry_source_line_numbers():
+    leaflet = extract_text("Summary\n\nText.\n\nRisks\n- a\n- b\n")
+    assert leaflet.sections["summary"][0].line == 3
+    assert [item.line for item in leaflet.sections["risks"][0].items] == [6, 7]
+
+
+def test_name_block_dash_lines():
+    leaflet = extract_text(
+        "Name of the Procedure:\nKnee Arthroscopy\n- Common Name(s): Knee scope, Keyhole knee surgery\n"
+        "- Technical Term: Arthroscopy of the knee\nSummary\nText.\n"
+    )
+    assert leaflet.title == "Knee Arthroscopy"
+    assert leaflet.also_known_as == ("Knee scope", "Keyhole knee surgery")
+    assert leaflet.technical_term == "Arthroscopy of the knee"
+
+
+def test_name_block_one_line_form():
+    leaflet = extract_text(
+        "Name of the Procedure:\n\nKnee Arthroscopy\n(Common names: Knee scope, Keyhole knee surgery; "
+        "Medical term: Arthroscopy of the knee)\n\nSummary:\nText.\n"
+    )
+    assert leaflet.title == "Knee Arthroscopy"
+    assert leaflet.also_known_as == ("Knee scope", "Keyhole knee surgery")
+    assert leaflet.technical_term == "Arthroscopy of the knee"
+
+
+def test_scraped_preamble_is_the_code_descriptor():
+    leaflet = extract_text("Search all medical codes\nKnee arthroscopy, diagnostic\nCPT4 code\nSummary\nText.\n")
+    assert leaflet.code.system == "CPT4"
+    assert leaflet.code.descriptor == "Knee arthroscopy, diagnostic"
+    assert leaflet.title == "Knee arthroscopy, diagnostic"
+    assert [line.text for line in leaflet.source.removed] == ["Search all medical codes", "CPT4 code"]
+
+
+def test_first_line_is_the_title_when_there_is_no_name_block():
+    leaflet = extract_text("# Knee Arthroscopy\n\n## Summary\nText.\n")
+    assert leaflet.title == "Knee Arthroscopy"
+    assert leaflet.code.descriptor is None
+
+
+def test_unknown_heading_goes_to_extra_sections_with_a_warning():
+    leaflet = extract_text("Summary\nText.\nSpecial Considerations:\nDiabetes needs care.\nRisks\nBleeding.\n")
+    assert [(e.heading, plain(e.content)) for e in leaflet.extra_sections] == [
+        ("Special Considerations", [("paragraph", "Diabetes needs care.", [])])
+    ]
+    assert plain(leaflet.sections["risks"]) == [("paragraph", "Bleeding.", [])]
+    assert any("Special Considerations" in w.message and w.line == 3 for w in leaflet.warnings)
+
+
+def test_a_lead_in_line_is_not_a_heading():
+    leaflet = extract_text("Preparation\nBefore the procedure you should:\n- fast\n- rest\n")
+    assert leaflet.extra_sections == ()
+    assert plain(leaflet.sections["preparation"])[0] == ("paragraph", "Before the procedure you should:", [])
+
+
+def test_repeated_section_is_merged_with_a_warning():
+    leaflet = extract_text("Risks\nBleeding.\nSummary\nText.\nComplications\nInfection.\n")
+    assert plain(leaflet.sections["risks"]) == [("paragraph", "Bleeding.", []), ("paragraph", "Infection.", [])]
+    assert any("appears again" in w.message and w.line == 5 for w in leaflet.warnings)
+
+
+def test_all_thirteen_sections_present_in_canonical_order_even_when_empty():
+    leaflet = extract_text("Risks\nBleeding.\n")
+    assert list(leaflet.sections) == [
+        "summary", "purpose", "indications", "preparation", "procedure", "duration", "setting", "personnel",
+        "risks", "benefits", "recovery", "alternatives", "patient_experience",
+    ]
+    assert leaflet.sections["summary"] == ()
+
+
+def test_text_before_the_first_heading_is_kept_in_summary():
+    leaflet = extract_text("Knee Arthroscopy\nAn intro sentence.\nSummary\nText.\n")
+    assert leaflet.title == "Knee Arthroscopy"
+    assert plain(leaflet.sections["summary"]) == [
+        ("paragraph", "An intro sentence.", []), ("paragraph", "Text.", [])
+    ]
+    assert any("outside any section" in w.message for w in leaflet.warnings)
+
+
+@pytest.mark.parametrize("text", ["Just one line of prose without headings.", "Knee Arthroscopy"])
+def test_no_headings_is_an_error(text):
+    with pytest.raises(InputError, match="no recognisable section headings"):
+        extract_text(text)
+
+
+def test_empty_section_and_headings_only():
+    leaflet = extract_text("Summary\nRisks\nRecovery\n")
+    assert all(blocks == () for blocks in leaflet.sections.values())
+    assert leaflet.title == "doc"
