@@ -1,0 +1,420 @@
+"""Render stage: leaflet -> HTML page -> PDF leaflet.
+
+Both come from the same Jinja2 templates and stylesheet in the styles folders:
+an optional ``--styles`` folder searched first, then the built-in ``styles/``
+beside this package. A :class:`Renderer` holds what is costly to build (the
+Jinja2 environment, the theme, WeasyPrint's font configuration and the parsed
+print stylesheet) so one instance serves any number of documents;
+:func:`renderer_for` keeps one per set of options in each process.
+
+Nothing here reads or writes files for a document: templates, theme and
+stylesheet are read when the renderer is built, and WeasyPrint may only
+load files from the styles folders, through :class:`StylesFetcher`. Text from
+a leaflet is always escaped and never fetched.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+import mimetypes
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+from markupsafe import Markup
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from . import __version__
+from .errors import ConfigError, PipelineError
+from .model import CANONICAL_SECTIONS, Block, Item, Leaflet
+from .theme import Theme, load_theme
+
+BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+LEAFLET_TEMPLATE = "leaflet.html"
+INDEX_TEMPLATE = "index.html"
+STYLESHEET = "leaflet.css"
+ASSETS = "assets"
+GENERATOR = f"leaflet pipeline {__version__}"
+
+PDF_OPTIONS = {
+    "pdf_variant": "pdf/ua-1",  # tagged PDF: structure tree, /Lang, /Title shown as the window title
+    "pdf_identifier": True,  # the /ID is a hash of the content, so unchanged input gives the same bytes
+    "custom_metadata": True,  # <meta name="publisher"> becomes /publisher
+}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How leaflets look; hashable so each worker process keeps one renderer per options."""
+
+    styles: Path | None = None
+    page_size: str = "a4"
+    large_print: bool = False
+
+
+# -- the styles folders and the only files WeasyPrint may load ---------------
+
+
+class StylesFolders:
+    """The folders searched for templates, theme, stylesheet and assets; the first match wins."""
+
+    def __init__(self, override: Path | None = None):
+        folders = []
+        if override is not None:
+            if not override.is_dir():
+                raise ConfigError(f"{override}: styles folder not found")
+            folders.append(override.resolve())
+        folders.append(BUILTIN_STYLES.resolve())
+        self.folders: tuple[Path, ...] = tuple(folders)
+        # Relative URLs in the HTML and CSS given to WeasyPrint resolve against this.
+        self.base_url = BUILTIN_STYLES.resolve().as_uri() + "/"
+
+    def find(self, relative: str) -> Path | None:
+        """The file ``relative`` names in the first folder that has it; never outside the folders."""
+        path = PurePosixPath(relative)
+        if not relative or path.is_absolute() or ".." in path.parts or "\\" in relative:
+            return None
+        for folder in self.folders:
+            candidate = (folder / path).resolve()  # follows symlinks, so check where it really is
+            if candidate.is_relative_to(folder) and candidate.is_file():
+                return candidate
+        return None
+
+    def relative_path(self, url: str) -> str | None:
+        """The styles-relative path a ``file:`` URL points to, or None for any other URL."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost") or parts.query:
+            return None
+        path = PurePosixPath(unquote(parts.path))
+        for folder in self.folders:
+            if path.is_relative_to(folder.as_posix()):
+                return path.relative_to(folder.as_posix()).as_posix()
+        return None
+
+    def assets(self) -> dict[str, Path]:
+        """Every file under ``assets/`` (fonts, logo, licences) by relative path, first folder winning."""
+        found: dict[str, Path] = {}
+        for folder in self.folders:
+            root = folder / ASSETS
+            if not root.is_dir():
+                continue
+            for path in sorted(root.rglob("*")):
+                relative = path.relative_to(folder).as_posix()
+                if path.name.startswith(".") or relative in found:
+                    continue
+                if (resolved := self.find(relative)) is not None:
+                    found[relative] = resolved
+        return found
+
+
+class RefusedResource(ValueError):
+    """WeasyPrint asked for something that is not a file in the styles folders."""
+
+
+class StylesFetcher(URLFetcher):
+    """Serves files from the styles folders and refuses every other URL.
+
+    No http, https, ftp or data URL, and no ``file:`` URL outside the styles
+    folders, is ever opened. A refusal stops the render of that document
+    (``fail_on_errors``) rather than leaving a silent gap in the PDF.
+    """
+
+    def __init__(self, styles: StylesFolders):
+        super().__init__(fail_on_errors=True)
+        self._styles = styles
+        self._cache: dict[Path, bytes] = {}
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        relative = self._styles.relative_path(url)
+        path = self._styles.find(relative) if relative is not None else None
+        if path is None:
+            shown = url if len(url) <= 120 else url[:117] + "..."
+            raise RefusedResource(f"refused to load {shown}: only files in the styles folders may be used")
+        if path not in self._cache:
+            self._cache[path] = path.read_bytes()
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), self._cache[path], {"Content-Type": content_type})
+
+
+# -- what the templates print ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlockView:
+    """``p`` (text), ``ul``, ``ol`` or ``dl`` (a run of labelled bullets), with items."""
+
+    kind: str
+    text: str = ""
+    items: tuple[Item, ...] = ()
+
+
+@dataclass(frozen=True)
+class SectionView:
+    key: str
+    anchor: str
+    heading: str
+    blocks: tuple[BlockView, ...]
+
+
+@dataclass(frozen=True)
+class PageView:
+    sections: tuple[SectionView, ...]
+    draft: bool
+    status: str
+    reviewed_on: str
+    next_review_due: str
+    reference: str
+    description: str
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One line of ``index.html``: a rendered leaflet."""
+
+    id: str
+    title: str
+    status: str
+
+
+def block_views(blocks: Iterable[Block]) -> tuple[BlockView, ...]:
+    """Blocks as printed: bullets split into runs of plain (``ul``) and labelled (``dl``) items."""
+    views: list[BlockView] = []
+    for block in blocks:
+        if block.kind == "paragraph":
+            if block.text.strip():
+                views.append(BlockView("p", text=block.text))
+        elif block.kind == "steps":
+            if block.items:
+                views.append(BlockView("ol", items=block.items))
+        else:
+            for labelled, run in itertools.groupby(block.items, key=lambda item: item.label is not None):
+                views.append(BlockView("dl" if labelled else "ul", items=tuple(run)))
+    return tuple(views)
+
+
+def section_views(leaflet: Leaflet, theme: Theme) -> tuple[SectionView, ...]:
+    """Canonical sections in order, then extra sections; empty ones left out."""
+    views: list[SectionView] = []
+    for key in CANONICAL_SECTIONS:
+        if blocks := block_views(leaflet.section(key)):
+            views.append(SectionView(key, key.replace("_", "-"), theme.heading(key), blocks))
+    for number, extra in enumerate(leaflet.extra_sections, start=1):
+        if blocks := block_views(extra.content):
+            views.append(SectionView("extra", f"extra-{number}", extra.heading, blocks))
+    return tuple(views)
+
+
+def page_view(leaflet: Leaflet, theme: Theme) -> PageView:
+    labels = theme.labels
+    review = leaflet.review
+    reference = f"{labels['leaflet_id']} {leaflet.id}, {labels['source']} {leaflet.source.sha256[:12]}"
+    if leaflet.code.descriptor:
+        system = f" ({leaflet.code.system})" if leaflet.code.system else ""
+        description = f"{leaflet.code.descriptor}{system}"
+    else:
+        description = leaflet.technical_term or leaflet.title
+    return PageView(
+        sections=section_views(leaflet, theme),
+        draft=review.status == "draft",
+        status=theme.statuses.get(review.status, review.status),
+        reviewed_on=theme.format_date(review.reviewed_on),
+        next_review_due=theme.format_date(review.next_review_due),
+        reference=reference,
+        description=description,
+        keywords=tuple(dict.fromkeys([*leaflet.also_known_as, *filter(None, [leaflet.technical_term])])),
+    )
+
+
+def css_string(value: object) -> Markup:
+    """``value`` as the inside of a double-quoted CSS string."""
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ").replace("<", "\\3c ")
+    return Markup(text)
+
+
+def _autoescape(template_name: str | None) -> bool:
+    # Every HTML template is escaped; the stylesheet is CSS, filled from the trusted theme.
+    return template_name is None or not template_name.endswith(".css")
+
+
+# -- the renderer ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderedLeaflet:
+    html: str
+    pdf: bytes
+    warnings: tuple[str, ...] = ()
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _weasyprint_messages() -> Iterator[list[str]]:
+    """WeasyPrint's warnings while the block runs, instead of on stderr."""
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+class Renderer:
+    """Turns leaflets into HTML pages and PDFs with one set of options; reuse it."""
+
+    def __init__(self, options: RenderOptions | None = None):
+        self.options = options = options or RenderOptions()
+        page_size = PAGE_SIZES.get(options.page_size.lower())
+        if page_size is None:
+            raise ConfigError(f"page size: expected one of {', '.join(PAGE_SIZES)}, got {options.page_size!r}")
+        self.styles = StylesFolders(options.styles)
+        self.theme = load_theme(self.styles.folders, lambda relative: self.styles.find(relative) is not None)
+        self.environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(folder) for folder in self.styles.folders]),
+            autoescape=_autoescape,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        self.environment.filters["css_string"] = css_string
+        self.environment.globals.update(
+            theme=self.theme,
+            labels=self.theme.labels,
+            large_print=options.large_print,
+            page_size=page_size,
+            generator=GENERATOR,
+        )
+        self._leaflet_template = self._template(LEAFLET_TEMPLATE)
+        self._index_template = self._template(INDEX_TEMPLATE)
+        self._stylesheet_template = self._template(STYLESHEET)
+        self._stylesheets: dict[str, str] = {}
+        self.fetcher = StylesFetcher(self.styles)
+        self.font_config = FontConfiguration()
+        self._print_css = self._parse_print_css()
+
+    def _template(self, name: str) -> jinja2.Template:
+        try:
+            return self.environment.get_template(name)
+        except jinja2.TemplateNotFound:
+            raise ConfigError(f"template {name} not found in {', '.join(map(str, self.styles.folders))}") from None
+        except jinja2.TemplateSyntaxError as error:
+            raise ConfigError(f"{error.filename or name}:{error.lineno}: template error: {error.message}") from None
+
+    def stylesheet(self, asset_root: str = "") -> str:
+        """The CSS text for pages whose ``assets/`` folder is at ``asset_root``."""
+        if asset_root not in self._stylesheets:
+            self._stylesheets[asset_root] = self._render_template(self._stylesheet_template, asset_root=asset_root)
+        return self._stylesheets[asset_root]
+
+    def _parse_print_css(self) -> CSS:
+        # Browser-only properties in the shared stylesheet make WeasyPrint warn; those are expected.
+        with _weasyprint_messages():
+            try:
+                return CSS(
+                    string=self.stylesheet(""),
+                    base_url=self.styles.base_url,
+                    url_fetcher=self.fetcher,
+                    font_config=self.font_config,
+                )
+            except FatalURLFetchingError as error:
+                raise ConfigError(f"{STYLESHEET}: {error.__cause__ or error}") from None
+
+    def _render_template(self, template: jinja2.Template, **context: object) -> str:
+        try:
+            return template.render(**context)
+        except jinja2.TemplateError as error:
+            raise PipelineError(f"template {template.name}: {error}") from None
+
+    # -- pure at heart: leaflet -> HTML text -> PDF bytes
+
+    def render_html(self, leaflet: Leaflet, *, embed_css: bool = True) -> str:
+        """The standalone HTML page; its assets are expected in ``assets/`` beside it.
+
+        ``embed_css=False`` leaves the stylesheet out, for :meth:`html_to_pdf`
+        which applies the parsed one.
+        """
+        return self._render_template(
+            self._leaflet_template,
+            leaflet=leaflet,
+            page=page_view(leaflet, self.theme),
+            css=Markup(self.stylesheet("")) if embed_css else "",
+            asset_root="",
+        )
+
+    def html_to_pdf(self, html: str) -> bytes:
+        """A PDF/UA-1 leaflet from HTML made by :meth:`render_html`."""
+        return self._html_to_pdf(html)[0]
+
+    def _html_to_pdf(self, html: str) -> tuple[bytes, list[str]]:
+        with _weasyprint_messages() as messages:
+            try:
+                document = HTML(string=html, base_url=self.styles.base_url, url_fetcher=self.fetcher)
+                pdf = document.write_pdf(stylesheets=[self._print_css], font_config=self.font_config, **PDF_OPTIONS)
+            except FatalURLFetchingError as error:
+                raise PipelineError(str(error.__cause__ or error)) from None
+        return pdf, list(dict.fromkeys(messages))
+
+    def render(self, leaflet: Leaflet) -> RenderedLeaflet:
+        """The HTML page and the PDF of one leaflet, with WeasyPrint's warnings."""
+        html = self.render_html(leaflet)
+        pdf, messages = self._html_to_pdf(self.render_html(leaflet, embed_css=False))
+        return RenderedLeaflet(html=html, pdf=pdf, warnings=tuple(messages))
+
+    def render_index(self, entries: Sequence[IndexEntry], html_dir: str = "html", pdf_dir: str = "pdf") -> str:
+        """``index.html`` for the output folder: every leaflet with its status and links."""
+        ordered = sorted(entries, key=lambda entry: (entry.title.casefold(), entry.id))
+        rows = [
+            {
+                "title": entry.title,
+                "status": entry.status,
+                "status_label": self.theme.statuses.get(entry.status, entry.status),
+                "html": f"{html_dir}/{entry.id}.html",
+                "pdf": f"{pdf_dir}/{entry.id}.pdf",
+            }
+            for entry in ordered
+        ]
+        return self._render_template(
+            self._index_template,
+            entries=rows,
+            css=Markup(self.stylesheet(f"{html_dir}/")),
+            asset_root=f"{html_dir}/",
+        )
+
+    def assets(self) -> dict[str, Path]:
+        """Files the HTML pages load, by path relative to the page's folder (``assets/...``)."""
+        return self.styles.assets()
+
+
+@functools.lru_cache(maxsize=4)
+def renderer_for(options: RenderOptions) -> Renderer:
+    """The renderer for ``options``, built once per process."""
+    return Renderer(options)
+
+
+def render_html(leaflet: Leaflet, options: RenderOptions | None = None) -> str:
+    return renderer_for(options or RenderOptions()).render_html(leaflet)
+
+
+def html_to_pdf(html: str, options: RenderOptions | None = None) -> bytes:
+    return renderer_for(options or RenderOptions()).html_to_pdf(html)

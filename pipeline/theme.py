@@ -1,0 +1,295 @@
+"""Branding and wording of the leaflets, as data: ``theme.yaml`` in the styles folders.
+
+The built-in ``styles/theme.yaml`` holds every key. A ``theme.yaml`` in a
+``--styles`` folder only needs the keys it changes; mappings are merged key by
+key, anything else replaces the built-in value. The merged theme is checked
+as a whole and every problem is reported at once ("expected X, got Y"),
+including colour pairs whose contrast is below the WCAG AA ratio of 4.5:1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+from .model import CANONICAL_SECTIONS, REVIEW_STATUSES
+
+THEME_FILENAME = "theme.yaml"
+MIN_CONTRAST = 4.5
+
+# Colour roles; each (foreground, background) pair below must reach MIN_CONTRAST.
+COLOUR_ROLES = (
+    "text",
+    "background",
+    "muted",
+    "accent",
+    "on_accent",
+    "link",
+    "draft_text",
+    "draft_background",
+    "rule",
+)
+CONTRAST_PAIRS = (
+    ("text", "background"),
+    ("muted", "background"),
+    ("accent", "background"),
+    ("link", "background"),
+    ("on_accent", "accent"),
+    ("draft_text", "draft_background"),
+    ("draft_text", "background"),
+)
+
+# Words the templates print; the section headings live under ``sections``.
+LABEL_KEYS = (
+    "also_known_as",
+    "technical_term",
+    "draft_mark",
+    "draft_note",
+    "about",
+    "status",
+    "reviewed_on",
+    "next_review_due",
+    "not_set",
+    "reference",
+    "leaflet_id",
+    "source",
+    "contact",
+    "phone",
+    "website",
+    "page",
+    "of",
+    "index_title",
+    "index_intro",
+    "web_page",
+    "pdf",
+    "no_leaflets",
+)
+
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+_URL = re.compile(r"(https?|mailto|tel):\S+")
+
+
+@dataclass(frozen=True)
+class Theme:
+    language: str
+    organisation: str
+    logo: str | None
+    phone: str | None
+    website: str | None
+    footer_text: str | None
+    colours: Mapping[str, str]
+    labels: Mapping[str, str]
+    sections: Mapping[str, str]
+    statuses: Mapping[str, str]
+    months: tuple[str, ...]
+
+    def heading(self, section: str) -> str:
+        return self.sections[section]
+
+    def format_date(self, date: dt.date | None) -> str:
+        """``5 March 2025``: day, month name from the theme, year; never locale-dependent."""
+        if date is None:
+            return self.labels["not_set"]
+        return f"{date.day} {self.months[date.month - 1]} {date.year}"
+
+
+# -- contrast ----------------------------------------------------------------
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of ``#rrggbb``."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+# -- loading -----------------------------------------------------------------
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """``override`` on top of ``base``; nested mappings are merged, the rest replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_theme_file(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: invalid YAML: {getattr(error, 'problem', error)}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of theme keys, got {type(data).__name__}")
+    return data
+
+
+def load_theme(folders: Sequence[Path], asset_exists: Callable[[str], bool]) -> Theme:
+    """Merge ``theme.yaml`` from ``folders`` (searched first to last, so the first wins).
+
+    ``asset_exists`` tells whether a path relative to the styles folders names
+    a file, to check the logo.
+    """
+    data: dict[str, Any] = {}
+    sources = [folder / THEME_FILENAME for folder in folders if (folder / THEME_FILENAME).is_file()]
+    for path in reversed(sources):
+        data = merge(data, _read_theme_file(path))
+    problems = theme_problems(data, asset_exists)
+    if problems:
+        names = ", ".join(str(path) for path in sources) or THEME_FILENAME
+        raise ConfigError(f"{names}: " + "; ".join(problems))
+    return _theme_from_data(data)
+
+
+# -- checking ----------------------------------------------------------------
+
+
+def _describe(value: Any) -> str:
+    return "nothing" if value is None else repr(value)
+
+
+def _text(value: Any, optional: bool = False) -> str | None:
+    """A problem description, or None when ``value`` is acceptable text."""
+    if value is None and optional:
+        return None
+    if isinstance(value, str) and value.strip():
+        return None
+    return f"expected {'text or null' if optional else 'text'}, got {_describe(value)}"
+
+
+def _mapping_problems(
+    data: Any, where: str, keys: Sequence[str], check: Callable[[Any], str | None]
+) -> list[str]:
+    if not isinstance(data, Mapping):
+        return [f"{where}: expected a mapping with keys {', '.join(keys)}, got {_describe(data)}"]
+    problems = [f"{where}.{key}: missing" for key in keys if key not in data]
+    problems += [f"{where}.{key}: unknown key" for key in data if key not in keys]
+    for key in keys:
+        if key in data and (problem := check(data[key])):
+            problems.append(f"{where}.{key}: {problem}")
+    return problems
+
+
+def _colour(value: Any) -> str | None:
+    if isinstance(value, str) and _COLOUR.fullmatch(value):
+        return None
+    return f"expected a colour like #1b1b1b, got {_describe(value)}"
+
+
+def _logo(value: Any, asset_exists: Callable[[str], bool]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        return f"expected a file name in the styles folders or null, got {_describe(value)}"
+    path = PurePosixPath(value)
+    if path.is_absolute() or ".." in path.parts or "\\" in value:
+        return f"expected a path inside the styles folders, got {value!r}"
+    if not path.parts or path.parts[0] != "assets":
+        return f"expected a file under assets/ so it is copied beside the pages, got {value!r}"
+    if not asset_exists(value):
+        return f"no file {value!r} in the styles folders"
+    return None
+
+
+def _url(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and _URL.fullmatch(value)):
+        return None
+    return f"expected an https://, http://, mailto: or tel: address or null, got {_describe(value)}"
+
+
+TOP_LEVEL_KEYS = (
+    "language",
+    "organisation",
+    "logo",
+    "phone",
+    "website",
+    "footer_text",
+    "colours",
+    "labels",
+    "sections",
+    "statuses",
+    "months",
+)
+
+
+def theme_problems(data: Mapping[str, Any], asset_exists: Callable[[str], bool]) -> list[str]:
+    """Every problem with the merged theme data, each as ``key: expected X, got Y``."""
+    problems = [f"{key}: missing" for key in TOP_LEVEL_KEYS if key not in data]
+    problems += [f"{key}: unknown key" for key in data if key not in TOP_LEVEL_KEYS]
+
+    language = data.get("language")
+    if "language" in data and not (isinstance(language, str) and _LANGUAGE.fullmatch(language)):
+        problems.append(f"language: expected a language tag such as en or en-GB, got {_describe(language)}")
+    simple_checks: dict[str, Callable[[Any], str | None]] = {
+        "organisation": _text,
+        "logo": lambda value: _logo(value, asset_exists),
+        "phone": lambda value: _text(value, optional=True),
+        "website": _url,
+        "footer_text": lambda value: _text(value, optional=True),
+    }
+    for key, check in simple_checks.items():
+        if key in data and (problem := check(data[key])):
+            problems.append(f"{key}: {problem}")
+
+    if "colours" in data:
+        colour_problems = _mapping_problems(data["colours"], "colours", COLOUR_ROLES, _colour)
+        problems += colour_problems
+        if not colour_problems:
+            colours = data["colours"]
+            for foreground, background in CONTRAST_PAIRS:
+                ratio = contrast_ratio(colours[foreground], colours[background])
+                if ratio < MIN_CONTRAST:
+                    problems.append(
+                        f"colours.{foreground} on colours.{background}: expected contrast of at least "
+                        f"{MIN_CONTRAST}:1, got {ratio:.2f}:1"
+                    )
+    if "labels" in data:
+        problems += _mapping_problems(data["labels"], "labels", LABEL_KEYS, _text)
+    if "sections" in data:
+        problems += _mapping_problems(data["sections"], "sections", CANONICAL_SECTIONS, _text)
+    if "statuses" in data:
+        problems += _mapping_problems(data["statuses"], "statuses", REVIEW_STATUSES, _text)
+    if "months" in data:
+        months = data["months"]
+        if not (isinstance(months, list) and len(months) == 12 and all(_text(m) is None for m in months)):
+            problems.append(f"months: expected a list of 12 month names, got {_describe(months)}")
+    return problems
+
+
+def _theme_from_data(data: Mapping[str, Any]) -> Theme:
+    return Theme(
+        language=data["language"],
+        organisation=data["organisation"].strip(),
+        logo=data["logo"],
+        phone=data["phone"],
+        website=data["website"],
+        footer_text=data["footer_text"],
+        colours=MappingProxyType({key: data["colours"][key].lower() for key in COLOUR_ROLES}),
+        labels=MappingProxyType({key: data["labels"][key] for key in LABEL_KEYS}),
+        sections=MappingProxyType({key: data["sections"][key] for key in CANONICAL_SECTIONS}),
+        statuses=MappingProxyType({key: data["statuses"][key] for key in REVIEW_STATUSES}),
+        months=tuple(data["months"]),
+    )
