@@ -12,6 +12,7 @@ from pathlib import Path
 from . import __version__, build
 from .build import FileResult, RunReport
 from .errors import ConfigError, PipelineError
+from .render import PAGE_SIZES, RenderOptions
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -29,6 +30,16 @@ def _add_extract_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site-text", type=Path, help="site-text rules to use instead of the built-in ones")
 
 
+def _add_render_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--styles", type=Path, metavar="DIR", help="folder of templates, CSS, theme.yaml and assets searched before the built-in styles"
+    )
+    parser.add_argument(
+        "--page-size", type=str.lower, choices=tuple(PAGE_SIZES), default="a4", help="PDF page size (default: a4)"
+    )
+    parser.add_argument("--large-print", action="store_true", help="large-print edition: body text 17pt in the PDF")
+
+
 def _add_verbosity(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every file")
@@ -39,9 +50,20 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
+    build_ = commands.add_parser("build", help="all stages: extract, then render the YAML on disk")
+    _add_extract_options(build_)
+    _add_render_options(build_)
+    _add_verbosity(build_)
+
     extract = commands.add_parser("extract", help="normalize + extract: OUTPUT/normalized and OUTPUT/yaml")
     _add_extract_options(extract)
     _add_verbosity(extract)
+
+    render = commands.add_parser("render", help="render YAML: OUTPUT/html, OUTPUT/pdf and OUTPUT/index.html")
+    render.add_argument("inputs", nargs="*", type=Path, metavar="YAML", help="YAML files or folders (default: OUTPUT/yaml/)")
+    render.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output/)")
+    _add_render_options(render)
+    _add_verbosity(render)
     return parser
 
 
@@ -73,6 +95,12 @@ class Printer:
         )
 
 
+def _render_options(args: argparse.Namespace) -> RenderOptions:
+    if not hasattr(args, "page_size"):
+        return RenderOptions()
+    return RenderOptions(styles=args.styles, page_size=args.page_size, large_print=args.large_print)
+
+
 def _inputs(paths: list[Path]) -> list[Path]:
     return paths or [Path("input")]
 
@@ -81,9 +109,18 @@ def run(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     printer = Printer(args.quiet, args.verbose)
     try:
-        settings = build.Settings.load(args.output, args.headings, args.site_text)
+        settings = build.Settings.load(
+            args.output,
+            getattr(args, "headings", None),
+            getattr(args, "site_text", None),
+            render=_render_options(args),
+        )
         if args.command == "extract":
             report = build.run_extract(_inputs(args.inputs), settings, printer.file_done)
+        elif args.command == "render":
+            report = build.run_render(args.inputs, settings, printer.file_done)
+        elif args.command == "build":
+            report = build.run_build(_inputs(args.inputs), settings, printer.file_done)
         else:  # pragma: no cover - argparse only offers the commands above
             raise ConfigError(f"unknown command {args.command}")
     except ConfigError as error:

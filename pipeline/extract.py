@@ -140,7 +140,11 @@ def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment
 # -- blocks ------------------------------------------------------------------
 
 
+_BOLD_LABEL = re.compile(r"^(\*\*|__)(?P<label>[^*_:]{1,48}?)(?::\1|\1:)\s*")
+
+
 def _item(text: str, number: int) -> Item:
+    text = _BOLD_LABEL.sub(lambda match: f"{match['label']}: ", text).strip()
     labelled = LABELLED.match(text)
     if labelled and len(labelled["label"].split()) <= _MAX_LABEL_WORDS:
         return Item(text=labelled["text"], label=labelled["label"], line=number)

@@ -167,3 +167,38 @@ def test_empty_section_and_headings_only():
     leaflet = extract_text("Summary\nRisks\nRecovery\n")
     assert all(blocks == () for blocks in leaflet.sections.values())
     assert leaflet.title == "doc"
+
+
+@pytest.mark.parametrize(
+    ("heading", "key"),
+    [("Preparation Instructions:", "preparation"), ("Patient Experience and Expectations", "patient_experience"),
+     ("## Recovery Time Expectations", "recovery")],
+)
+def test_heading_holding_a_known_heading_maps_to_it(heading, key):
+    leaflet = extract_text(f"Summary\nText.\n{heading}\nMore text.\n")
+    assert plain(leaflet.sections[key]) == [("paragraph", "More text.", [])]
+    assert leaflet.extra_sections == ()
+
+
+def test_heading_naming_two_sections_stays_extra():
+    leaflet = extract_text("Summary\nText.\nRisks and Benefits:\nBoth.\n")
+    assert [extra.heading for extra in leaflet.extra_sections] == ["Risks and Benefits"]
+
+
+def test_sentence_mentioning_a_section_is_not_a_heading():
+    leaflet = extract_text("Summary\nRecovery is quick for most people.\n")
+    assert plain(leaflet.sections["summary"]) == [("paragraph", "Recovery is quick for most people.", [])]
+
+
+def test_bold_labels_become_labelled_items():
+    leaflet = extract_text("Purpose\n- **Goals:** To relieve pain.\n- **Medical Condition**: Stones.\n")
+    assert plain(leaflet.sections["purpose"]) == [
+        ("bullets", "", [("Goals", "To relieve pain."), ("Medical Condition", "Stones.")])
+    ]
+
+
+def test_setext_underlines_and_rules_are_removed_and_recorded():
+    leaflet = extract_text("Summary\n=======\nText.\n\n-----\n\nRisks\n-----\nBleeding.\n")
+    assert plain(leaflet.sections["summary"]) == [("paragraph", "Text.", [])]
+    assert plain(leaflet.sections["risks"]) == [("paragraph", "Bleeding.", [])]
+    assert [line.text for line in leaflet.source.removed] == ["=======", "-----", "-----"]
