@@ -128,18 +128,67 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def parse_yaml(text: str) -> Any:
-    """Safe-load YAML text; syntax problems become :class:`LeafletFileError`."""
+def _mark_error(message: str, mark: yaml.Mark | None) -> LeafletFileError:
+    if mark is None:
+        return LeafletFileError(message)
+    return LeafletFileError(message, mark.line + 1, mark.column + 1)
+
+
+def _refuse_aliases(text: str) -> None:
+    """Anchors and aliases have no use in a leaflet and enable "billion laughs" bombs."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _mark_error("YAML anchors and aliases (&name, *name) are not allowed", event.start_mark)
+
+
+def compose_yaml(text: str) -> yaml.Node | None:
+    """Text -> YAML node tree (with line/column marks); syntax errors raise."""
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - the loader is a safe one
+        _refuse_aliases(text)
+        return yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or str(error)
-        if mark is None:
-            raise LeafletFileError(f"invalid YAML: {problem}") from None
-        raise LeafletFileError(f"invalid YAML: {problem}", mark.line + 1, mark.column + 1) from None
-    except (yaml.YAMLError, ValueError) as error:
+        if mark is not None and text.splitlines()[mark.line:mark.line + 1] and "\t" in text.splitlines()[mark.line]:
+            problem = "a tab character; YAML indents with spaces only"
+        raise _mark_error(f"invalid YAML: {problem}", mark) from None
+    except yaml.YAMLError as error:
         raise LeafletFileError(f"invalid YAML: {error}") from None
+
+
+def construct(node: yaml.Node | None) -> Any:
+    """Node tree -> plain data with the safe constructor; unsafe tags and bad dates raise."""
+    if node is None:
+        return None
+    constructor = yaml.constructor.SafeConstructor()
+    try:
+        return constructor.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        raise _mark_error(f"invalid YAML: {error.problem or error}", error.problem_mark or error.context_mark) from None
+    except (ValueError, TypeError, OverflowError) as error:
+        # e.g. a date such as 2026-13-45 that matches the date pattern but does not exist
+        raise _mark_error(f"invalid value: {error}", _first_bad_scalar(node)) from None
+
+
+def _first_bad_scalar(node: yaml.Node) -> yaml.Mark | None:
+    """The mark of the first scalar the safe constructor cannot build."""
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            yaml.constructor.SafeConstructor().construct_object(node)
+        except Exception:  # noqa: BLE001 - we only look for where it fails
+            return node.start_mark
+        return None
+    children = node.value if isinstance(node, yaml.SequenceNode) else [v for pair in node.value for v in pair]
+    for child in children:
+        mark = _first_bad_scalar(child)
+        if mark is not None:
+            return mark
+    return None
+
+
+def parse_yaml(text: str) -> Any:
+    """Safe-load YAML text; problems become :class:`LeafletFileError` with line and column."""
+    return construct(compose_yaml(text))
 
 
 def schema_errors(data: Any) -> list[jsonschema.ValidationError]:

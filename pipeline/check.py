@@ -1,0 +1,245 @@
+"""``leaflets check``: every problem in a reviewer's YAML, each with line and column.
+
+Schema problems are errors, said as "expected X, got Y". Content lints are
+warnings a reviewer should look at: empty sections, site text left behind,
+repeated items, items too long for a leaflet, hard reading, and review dates
+that do not add up. Pure: text and today's date in, problems out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import LeafletFileError
+from .model import CANONICAL_SECTIONS, Block, Leaflet
+from .normalize import SiteText, default_site_text
+from .readability import grade_level, leaflet_text
+from .yamlio import compose_yaml, construct, leaflet_from_data, schema_errors
+
+ERROR, WARNING = "error", "warning"
+MAX_GRADE = 8.0
+MAX_ITEM_CHARACTERS = 400
+
+Path_ = tuple[Any, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    line: int
+    column: int
+    severity: str
+    message: str
+
+    def format(self, path: str) -> str:
+        return f"{path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+
+
+# -- where things are in the file ----------------------------------------------
+
+
+class Positions:
+    """Line and column of every value (and mapping key) in a YAML node tree."""
+
+    def __init__(self, root: yaml.Node | None):
+        self.values: dict[Path_, yaml.Node] = {}
+        self.keys: dict[Path_, yaml.Node] = {}
+        self.duplicates: list[tuple[Path_, yaml.Node]] = []
+        if root is not None:
+            self._walk(root, ())
+
+    def _walk(self, node: yaml.Node, path: Path_) -> None:
+        self.values[path] = node
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
+                child = (*path, key)
+                if child in self.keys:
+                    self.duplicates.append((child, key_node))
+                self.keys[child] = key_node
+                self._walk(value_node, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self._walk(item, (*path, index))
+
+    def at(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """Position of the value at ``path`` (or of its key), else of the nearest parent."""
+        for length in range(len(path), -1, -1):
+            prefix = tuple(path[:length])
+            node = self.keys.get(prefix) if key and length == len(path) else self.values.get(prefix)
+            if node is not None:
+                return node.start_mark.line + 1, node.start_mark.column + 1
+        return 1, 1
+
+
+# -- schema errors, said plainly -------------------------------------------------
+
+_JSON_TYPES = {"string": "text", "array": "a list", "object": "a mapping", "integer": "a whole number",
+               "null": "nothing (null)", "boolean": "true/false", "number": "a number"}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else "text"
+    return repr(value)
+
+
+def _expected_type(expected: str | list[str]) -> str:
+    names = [expected] if isinstance(expected, str) else expected
+    return " or ".join(_JSON_TYPES.get(name, name) for name in names)
+
+
+def _explain(error: jsonschema.ValidationError) -> tuple[str, Path_, bool]:
+    """(message, path of the offending value, whether to point at its key)."""
+    validator, value = error.validator, error.instance
+    path = tuple(error.absolute_path)
+    if validator in ("oneOf", "anyOf"):
+        return _explain_alternatives(error)
+    if validator == "additionalProperties":
+        extra = sorted(set(value) - set(error.schema.get("properties", {})))
+        message = f"unknown key {extra[0]!r}" if len(extra) == 1 else f"unknown keys {', '.join(map(repr, extra))}"
+        return message, (*path, extra[0]), True
+    if validator == "required":
+        return f"missing key {error.message.split(' is a required')[0]}", path, False
+    if validator == "type":
+        return f"expected {_expected_type(error.validator_value)}, got {_kind(value)}", path, False
+    if validator == "enum":
+        options = ", ".join(str(option) for option in error.validator_value)
+        return f"expected one of {options}, got {_kind(value)}", path, False
+    if validator == "const":
+        return f"expected {error.validator_value!r}, got {_kind(value)}", path, False
+    if validator == "minLength":
+        return f"expected non-empty text, got {_kind(value)}", path, False
+    if validator == "minItems":
+        return "expected at least one item, got an empty list", path, False
+    if validator in ("pattern", "format"):
+        return f"expected {_pattern_name(error)}, got {_kind(value)}", path, False
+    return error.message, path, False
+
+
+def _pattern_name(error: jsonschema.ValidationError) -> str:
+    if error.validator == "format" or "\\d{4}" in str(error.validator_value):
+        return "a date as YYYY-MM-DD"
+    if "64" in str(error.validator_value):
+        return "a SHA-256 hex digest (64 characters 0-9a-f)"
+    return f"text matching {error.validator_value}"
+
+
+def _explain_alternatives(error: jsonschema.ValidationError) -> tuple[str, Path_, bool]:
+    """oneOf/anyOf: say what the value was meant to be, or go to the deeper problem."""
+    value, path = error.instance, tuple(error.absolute_path)
+    subs = list(error.context)
+    if any(sub.validator in ("pattern", "format") for sub in subs):
+        return f"expected {_pattern_name(next(s for s in subs if s.validator in ('pattern', 'format')))} "\
+            f"or null, got {_kind(value)}", path, False
+    deeper = [sub for sub in subs if len(sub.absolute_path) > len(error.absolute_path)]
+    if deeper:
+        return _explain(max(deeper, key=lambda sub: len(sub.absolute_path)))
+    if isinstance(value, dict) and set(value) >= {"label", "text"}:
+        return "a labelled item takes only 'label' and 'text'", path, False
+    if isinstance(value, dict) and "label" in value:
+        return "a labelled item needs both 'label' and 'text'", path, False
+    if isinstance(value, dict) and len(value) == 1 and set(value) <= {"paragraph", "bullets", "steps"}:
+        (kind, inner), = value.items()
+        wanted = "non-empty text" if kind == "paragraph" else "a non-empty list"
+        return f"{kind}: expected {wanted}, got {_kind(inner)}", path, False
+    if isinstance(value, dict):
+        return f"expected one block key (paragraph, bullets or steps), got {', '.join(map(str, value)) or 'none'}", \
+            path, False
+    return f"expected text, a labelled item or a block, got {_kind(value)}", path, False
+
+
+def schema_problems(data: Any, positions: Positions) -> list[Problem]:
+    problems = []
+    for error in schema_errors(data):
+        message, path, at_key = _explain(error)
+        line, column = positions.at(path, key=at_key)
+        where = "/".join(str(part) for part in (path[:-1] if at_key else path))
+        problems.append(Problem(line, column, ERROR, f"{where}: {message}" if where else message))
+    return problems
+
+
+# -- content lints ---------------------------------------------------------------
+
+
+def _texts(blocks: tuple[Block, ...], path: Path_) -> Iterator[tuple[Path_, str]]:
+    for index, block in enumerate(blocks):
+        if block.kind == "paragraph":
+            yield (*path, index, "paragraph"), block.text
+        else:
+            for item_index, item in enumerate(block.items):
+                item_path = (*path, index, block.kind, item_index)
+                yield (item_path if item.label is None else (*item_path, "text")), item.text
+
+
+def lint(leaflet: Leaflet, positions: Positions, today: dt.date, site_text: SiteText) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def warn(path: Path_, message: str, key: bool = False) -> None:
+        problems.append(Problem(*positions.at(path, key=key), WARNING, message))
+
+    for key in CANONICAL_SECTIONS:
+        blocks = leaflet.sections[key]
+        if not blocks:
+            warn(("sections", key), f"section {key!r} is empty", key=True)
+        seen: set[str] = set()
+        for path, text in _texts(blocks, ("sections", key)):
+            if site_text.match(text):
+                warn(path, f"site text left in the content: {text!r}")
+            if len(text) > MAX_ITEM_CHARACTERS:
+                warn(path, f"{len(text)} characters is too long for one leaflet item (at most {MAX_ITEM_CHARACTERS})")
+            normal = " ".join(text.casefold().split())
+            if normal and normal in seen:
+                warn(path, f"repeated in section {key!r}: {text[:60]!r}")
+            seen.add(normal)
+
+    grade = grade_level(leaflet_text(leaflet))
+    if grade is not None and grade > MAX_GRADE:
+        warn(("title",), f"reading grade {grade:.1f} is above {MAX_GRADE:g} (US grade, Flesch-Kincaid)")
+
+    review = leaflet.review
+    if review.status == "approved":
+        for field in ("reviewer", "reviewed_on", "next_review_due"):
+            if getattr(review, field) in (None, ""):
+                warn(("review", field), f"approved, but review.{field} is not set")
+    if review.reviewed_on and review.reviewed_on > today:
+        warn(("review", "reviewed_on"), f"reviewed_on {review.reviewed_on} is in the future")
+    if review.next_review_due and review.next_review_due < today:
+        warn(("review", "next_review_due"), f"next review was due on {review.next_review_due}")
+    return problems
+
+
+# -- the check -------------------------------------------------------------------
+
+
+def check_text(text: str, today: dt.date, site_text: SiteText | None = None) -> list[Problem]:
+    """All problems of one YAML document, sorted by position."""
+    try:
+        root = compose_yaml(text)
+        positions = Positions(root)
+        data = construct(root)
+    except LeafletFileError as error:
+        return [Problem(error.line or 1, error.column or 1, ERROR, str(error))]
+    problems = [
+        Problem(node.start_mark.line + 1, node.start_mark.column + 1, ERROR, f"duplicate key {path[-1]!r}")
+        for path, node in positions.duplicates
+    ]
+    if not isinstance(data, dict):
+        return [*problems, Problem(1, 1, ERROR, f"expected a leaflet mapping, got {_kind(data)}")]
+    problems += schema_problems(data, positions)
+    if not problems:
+        problems += lint(leaflet_from_data(data), positions, today, site_text or default_site_text())
+    return sorted(problems)
