@@ -47,7 +47,6 @@ GENERATOR = f"leaflet pipeline {__version__}"
 PDF_OPTIONS = {
     "pdf_variant": "pdf/ua-1",  # tagged PDF: structure tree, /Lang, /Title shown as the window title
     "pdf_identifier": True,  # the /ID is a hash of the content, so unchanged input gives the same bytes
-    "custom_metadata": True,  # <meta name="publisher"> becomes /publisher
 }
 
 

@@ -1,0 +1,176 @@
+"""Hostile text in a leaflet stays text: escaped in the HTML, printed in the PDF, never fetched.
+
+A canary HTTP server on loopback and a canary file record every attempt to
+reach them while the leaflet is rendered (WeasyPrint) and opened (Chromium).
+An audit hook also records any Python-level open() of the canary file and
+any socket connection to the canary port.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import http.server
+import re
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from pipeline import build
+from pipeline.model import Block, Code, ExtraSection, Item
+from pipeline.yamlio import dump_leaflet
+from tests.test_render_support import chromium, pdftotext, sample_ids, sample_leaflet
+
+_AUDIT: dict[str, object] = {"watch": None, "events": []}
+
+
+def _audit(event: str, args: tuple) -> None:
+    watch = _AUDIT["watch"]
+    if watch is None:
+        return
+    canary_name, port = watch
+    if event == "open" and args and canary_name in str(args[0]):
+        _AUDIT["events"].append((event, str(args[0])))
+    elif event == "socket.connect" and len(args) > 1 and isinstance(args[1], tuple) and port in args[1]:
+        _AUDIT["events"].append((event, repr(args[1])))
+    elif event == "urllib.Request":
+        _AUDIT["events"].append((event, str(args[0])))
+
+
+sys.addaudithook(_audit)  # hooks cannot be removed; it only records while a test watches
+
+
+class CanaryServer(http.server.ThreadingHTTPServer):
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                server.requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"canary")
+
+            do_POST = do_HEAD = do_GET
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+@pytest.fixture
+def canary(tmp_path):
+    server = CanaryServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    canary_file = tmp_path / "canary-secret.txt"
+    canary_file.write_text("CANARY-FILE-CONTENT", "utf-8")
+    _AUDIT["events"] = []
+    _AUDIT["watch"] = (canary_file.name, server.server_address[1])
+    try:
+        yield server, canary_file
+    finally:
+        _AUDIT["watch"] = None
+        server.shutdown()
+        server.server_close()
+
+
+def hostile_strings(port: int, canary_file: Path) -> list[str]:
+    base = f"http://127.0.0.1:{port}"
+    return [
+        '<script>alert("pwned")</script>',
+        f'<img src="{canary_file.as_uri()}" alt="x">',
+        f'<img src="{base}/img.png" alt="x">',
+        f'<link rel="stylesheet" href="{base}/link.css">',
+        f'<iframe src="{canary_file.as_uri()}"></iframe>',
+        f'<object data="{base}/object"></object>',
+        f'<svg><image href="{base}/svg-image.png"/></svg>',
+        f"</style><style>@import url({base}/import.css); body {{ background: url('{base}/bg.png') }}</style>",
+        f'h1 {{ background-image: url("{canary_file.as_uri()}") }}',
+        "{{ 7*7 }} {% include 'base.html' %} {# comment #}",
+        f"See {base}/plain-url and {canary_file.as_uri()} for details.",
+        '<a href="javascript:alert(1)">click</a>',
+        "&lt;already escaped&gt; & ampersand",
+    ]
+
+
+def hostile_leaflet(strings: list[str]):
+    leaflet = sample_leaflet(sample_ids()[0])
+    paragraphs = tuple(Block("paragraph", text=text) for text in strings)
+    items = tuple(Item(text, label=text if n % 2 else None) for n, text in enumerate(strings))
+    sections = {key: () for key in leaflet.sections}
+    sections["summary"] = paragraphs
+    sections["risks"] = (Block("bullets", items=items),)
+    sections["procedure"] = (Block("steps", items=items),)
+    return dataclasses.replace(
+        leaflet,
+        title=strings[0] + " " + strings[2],
+        code=Code(system="CPT4", descriptor=strings[7]),
+        also_known_as=tuple(strings[1:4]),
+        technical_term=strings[9],
+        sections=sections,
+        extra_sections=(ExtraSection(heading=strings[3], content=paragraphs[:3]),),
+    )
+
+
+def test_hostile_text_is_escaped_printed_and_never_fetched(canary, tmp_path):
+    server, canary_file = canary
+    strings = hostile_strings(server.server_address[1], canary_file)
+    yaml_path = tmp_path / "yaml" / "hostile.yaml"
+    yaml_path.parent.mkdir()
+    yaml_path.write_text(dump_leaflet(hostile_leaflet(strings)), "utf-8")
+    output = tmp_path / "output"
+
+    report = build.run_render([yaml_path], build.Settings(output=output))
+
+    assert [result.status for result in report.files] == ["rendered"], report.files[0].error
+    assert server.requests == []
+    assert _AUDIT["events"] == []
+
+    html = (output / "html" / "hostile.html").read_text("utf-8")
+    body = html[html.index("</head>") :]
+    for tag in ("<script", "<img", "<link", "<iframe", "<object", "<svg", "<style", "<a href=\"javascript"):
+        assert tag not in body, tag
+    assert html.count("<style>") == 1  # ours, in the head
+    assert "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in body
+    assert "{{ 7*7 }} {% include &#39;base.html&#39; %} {# comment #}" in body
+    assert "&amp;lt;already escaped&amp;gt; &amp; ampersand" in body
+    assert "CANARY-FILE-CONTENT" not in html
+
+    pdf_text = pdftotext(output / "pdf" / "hostile.pdf")
+    flat = " ".join(pdf_text.split())
+    assert '<script>alert("pwned")</script>' in flat
+    assert "{{ 7*7 }}" in flat
+    assert "CANARY-FILE-CONTENT" not in pdf_text
+
+
+def test_the_page_makes_no_request_in_a_browser(canary, tmp_path):
+    server, canary_file = canary
+    strings = hostile_strings(server.server_address[1], canary_file)
+    yaml_path = tmp_path / "hostile.yaml"
+    yaml_path.write_text(dump_leaflet(hostile_leaflet(strings)), "utf-8")
+    output = tmp_path / "output"
+    build.run_render([yaml_path], build.Settings(output=output))
+
+    done = chromium((output / "html" / "hostile.html").as_uri(), "--window-size=800,600", "--virtual-time-budget=5000", "--dump-dom")
+
+    assert "<main>" in done.stdout, done.stderr[-2000:]
+    assert server.requests == []
+    assert "CANARY-FILE-CONTENT" not in done.stdout
+    assert not re.search(r"<script|<img|<iframe", done.stdout[done.stdout.index("<body") :])
+
+
+def test_the_canaries_do_notice_a_fetch(canary):
+    """Guards the tests above against passing vacuously: an unrestricted fetch is seen."""
+    import weasyprint
+
+    server, canary_file = canary
+    port = server.server_address[1]
+    weasyprint.HTML(string=f'<img src="http://127.0.0.1:{port}/probe.png" alt="x">').write_pdf()
+    canary_file.read_text("utf-8")
+    assert server.requests == ["/probe.png"]
+    assert [event for event, _ in _AUDIT["events"]] == ["urllib.Request", "socket.connect", "open"]
