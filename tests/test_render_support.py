@@ -155,36 +155,65 @@ def chromium(url: str, *flags: str, timeout: float = 60) -> subprocess.Completed
 
 RESULT_PATTERN = re.compile(r'<pre id="probe-result">(.*?)</pre>', re.S)
 
+_REPORT = (
+    "function (value) { var out = document.createElement('pre'); out.id = 'probe-result';"
+    " out.textContent = JSON.stringify(value); document.body.appendChild(out); }"
+)
+_REPORT_ERROR = (
+    "function (error) { var out = document.createElement('pre'); out.id = 'probe-result';"
+    " out.textContent = JSON.stringify({error: String(error)}); document.body.appendChild(out); }"
+)
 
-def run_in_page(page: Path, script: str, width: int = 1280, height: int = 900, extra_scripts: tuple[str, ...] = ()) -> dict:
-    """Open a copy of ``page`` (beside its assets) in headless Chromium and run ``script``.
 
-    ``script`` is the body of an async function whose return value comes back
-    as JSON. The copy drops the page's Content-Security-Policy so the probe may
-    run; the policy itself is tested on the untouched page.
-    """
-    html = page.read_text("utf-8")
-    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', "", html)
-    tags = "".join(f'<script src="{name}"></script>' for name in extra_scripts)
-    probe = (
-        "<script>(async function () {" + script + "})().then("
-        "function (value) { var out = document.createElement('pre'); out.id = 'probe-result';"
-        " out.textContent = JSON.stringify(value); document.body.appendChild(out); },"
-        "function (error) { var out = document.createElement('pre'); out.id = 'probe-result';"
-        " out.textContent = JSON.stringify({error: String(error)}); document.body.appendChild(out); });</script>"
-    )
-    copy = page.with_name(f".probe-{page.stem}.html")
-    copy.write_text(html.replace("</body>", tags + probe + "</body>"), "utf-8")
-    try:
-        done = chromium(copy.as_uri(), f"--window-size={width},{height}", "--virtual-time-budget=20000", "--dump-dom")
-    finally:
-        copy.unlink(missing_ok=True)
+def _dump_result(url: str, *flags: str) -> dict:
+    done = chromium(url, *flags, "--virtual-time-budget=20000", "--dump-dom")
     match = RESULT_PATTERN.search(done.stdout)
     assert match, f"no result from Chromium (exit {done.returncode}): {done.stderr[-2000:]}"
     text = match.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
     result = json.loads(text)
     assert "error" not in result, result
     return result
+
+
+def probe_page(page: Path, script: str, width: int, height: int = 900) -> dict:
+    """Open ``page`` untouched in a ``width`` x ``height`` frame in headless Chromium and run ``script``.
+
+    ``script`` is the body of an async function that sees the page as ``win``
+    and ``doc``; its return value comes back as JSON. The page keeps its
+    Content-Security-Policy: the probe runs in the surrounding page.
+    """
+    wrapper = page.with_name(f".probe-{page.stem}.html")
+    wrapper.write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>probe</title></head><body style="margin:0">'
+        f'<iframe id="page" title="page" src="{page.name}" style="width:{width}px;height:{height}px;border:0"></iframe>'
+        "<script>document.getElementById('page').addEventListener('load', function () {"
+        " var win = this.contentWindow, doc = win.document;"
+        " (async function () {" + script + "})().then(" + _REPORT + ", " + _REPORT_ERROR + "); });</script>"
+        "</body></html>",
+        "utf-8",
+    )
+    try:
+        return _dump_result(wrapper.as_uri(), "--allow-file-access-from-files", "--window-size=1400,1000")
+    finally:
+        wrapper.unlink(missing_ok=True)
+
+
+def run_in_page(page: Path, script: str, extra_scripts: tuple[str, ...] = ()) -> dict:
+    """Run ``script`` inside a copy of ``page`` (beside its assets) at 1280 px wide.
+
+    The copy drops the page's Content-Security-Policy so scripts may run; the
+    policy itself is tested on the untouched page.
+    """
+    html = page.read_text("utf-8")
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', "", html)
+    tags = "".join(f'<script src="{name}"></script>' for name in extra_scripts)
+    probe = "<script>(async function () {" + script + "})().then(" + _REPORT + ", " + _REPORT_ERROR + ");</script>"
+    copy = page.with_name(f".probe-{page.stem}.html")
+    copy.write_text(html.replace("</body>", tags + probe + "</body>"), "utf-8")
+    try:
+        return _dump_result(copy.as_uri(), "--window-size=1280,900")
+    finally:
+        copy.unlink(missing_ok=True)
 
 
 AXE_PROBE = (
