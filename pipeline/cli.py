@@ -37,7 +37,7 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--page-size", type=str.lower, choices=tuple(PAGE_SIZES), default="a4", help="PDF page size (default: a4)"
     )
-    parser.add_argument("--large-print", action="store_true", help="large-print edition: body text 17pt in the PDF")
+    parser.add_argument("--large-print", action="store_true", help="large-print edition: 17pt body text in the PDF, larger text on the page")
 
 
 def _add_verbosity(parser: argparse.ArgumentParser) -> None:
