@@ -106,7 +106,7 @@ def _labelled_run_lines(lines: tuple[Line, ...], table: HeadingTable) -> set[int
     for line in lines:
         if not line.text:
             continue
-        if _is_labelled_text(line.text) and not is_list_item(line.text):
+        if _is_labelled_text(line.text) and not is_list_item(line.text) and not _names_line(line.text, table):
             runs[-1].append(line)
         elif runs[-1]:
             runs.append([])
@@ -116,6 +116,12 @@ def _labelled_run_lines(lines: tuple[Line, ...], table: HeadingTable) -> set[int
         if len(run) >= 2 and not all(table.match(label, loose=False) for label in labels):
             numbers.update(line.number for line in run)
     return numbers
+
+
+def _names_line(text: str, table: HeadingTable) -> bool:
+    """``Name of the Procedure: X`` or ``Common Name(s): ...``: the name block, not a list."""
+    label = text.split(":", 1)[0]
+    return table.match(label, loose=False) == NAME_BLOCK or table.name_label(label) is not None
 
 
 def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment]:
@@ -140,11 +146,7 @@ def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment
 # -- blocks ------------------------------------------------------------------
 
 
-_BOLD_LABEL = re.compile(r"^(\*\*|__)(?P<label>[^*_:]{1,48}?)(?::\1|\1:)\s*")
-
-
 def _item(text: str, number: int) -> Item:
-    text = _BOLD_LABEL.sub(lambda match: f"{match['label']}: ", text).strip()
     labelled = LABELLED.match(text)
     if labelled and len(labelled["label"].split()) <= _MAX_LABEL_WORDS:
         return Item(text=labelled["text"], label=labelled["label"], line=number)

@@ -41,6 +41,12 @@ def is_list_item(text: str) -> bool:
     return bool(BULLET.match(text) or STEP.match(text))
 
 
+def is_label_line(text: str) -> bool:
+    """``Goals: To relieve ...``: a short capitalised label, a colon, then text."""
+    labelled = LABELLED.match(text)
+    return bool(labelled) and text[0].isupper() and len(labelled["label"].split()) <= 5
+
+
 def is_markup_heading(text: str) -> bool:
     return bool(MARKDOWN_HEADING.match(text) or EMPHASIS_LINE.match(text))
 

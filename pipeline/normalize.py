@@ -25,6 +25,7 @@ from .errors import ConfigError, InputError
 from .headings import HeadingTable, builtin_data_text, default_table
 from .lines import (
     NAME_PARENTHESIS,
+    is_label_line,
     Line,
     is_finished,
     is_list_item,
@@ -166,11 +167,20 @@ def unify_numbering(line: str) -> str:
     return f"{match['indent']}{match['number']}. {match['text']}" if match else line
 
 
+_BOLD_LABEL = re.compile(r"^(?P<lead>\s*(?:- |\d{1,3}\. )?)(\*\*|__)(?P<label>[^*_:\n]{1,48}?)(?::\2|\2:)(?=\s|$)")
+
+
+def unwrap_bold_labels(line: str) -> str:
+    """``- **Goals:** text`` and ``**Goals**: text`` -> ``- Goals: text``."""
+    return _BOLD_LABEL.sub(lambda match: f"{match['lead']}{match['label']}:", line)
+
+
 LINE_RULES: tuple[Callable[[str], str], ...] = (
     strip_trailing_space,
     collapse_inner_spaces,
     unify_bullets,
     unify_numbering,
+    unwrap_bold_labels,
 )
 
 # -- site text ---------------------------------------------------------------
@@ -287,6 +297,7 @@ def _is_structural(text: str, table: HeadingTable) -> bool:
     stripped = text.strip()
     return (
         is_list_item(stripped)
+        or is_label_line(stripped)
         or is_markup_heading(stripped)
         or bool(NAME_PARENTHESIS.match(stripped))
         or known_heading(stripped, table) is not None
@@ -299,6 +310,8 @@ def _continues(previous: _Paragraph, text: str, width: int | None, table: Headin
     before = previous.text.strip()
     if not stripped or not before:
         return False
+    if before.startswith("(") and before.count("(") > before.count(")") and not is_list_item(stripped):
+        return True  # "(Common names: ...; Medical" goes on until its ")"
     if _is_structural(stripped, table):
         # A lower-case word that happens to be a heading ("recovery") mid-sentence.
         if not (stripped[0].islower() and not is_finished(previous.last_physical)):
