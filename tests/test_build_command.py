@@ -174,17 +174,20 @@ def test_build_renders_the_reviewers_yaml_on_disk(workdir, capsys):
 
 def test_two_builds_give_byte_identical_pages_and_pdfs(tmp_path):
     shutil.copytree(SAMPLE_INPUT, tmp_path / "input")
-    for run, seed in (("first", "1"), ("second", "2")):
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed}
-        done = subprocess.run(
+    builds = [  # separate processes with different hash seeds, run side by side
+        subprocess.Popen(
             [sys.executable, "-m", "pipeline", "build", "input", "-o", run, "-q"],
             cwd=tmp_path,
-            env=env,
-            capture_output=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=300,
         )
-        assert done.returncode == 0, done.stderr
+        for run, seed in (("first", "1"), ("second", "2"))
+    ]
+    for process in builds:
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr
     produced = sorted(
         path.relative_to(tmp_path / "first")
         for path in (tmp_path / "first").rglob("*")

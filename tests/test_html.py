@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from pipeline.render import Renderer, RenderOptions
 from tests.test_render_support import (
     axe_violations,
     chromium,
@@ -88,13 +89,26 @@ return {
 """
 
 
-@pytest.mark.parametrize("width", [360, 1280])
-def test_readable_on_a_phone_and_a_desktop(width):
-    result = probe_page(sample_page(sample_ids()[0]), LAYOUT_PROBE, width=width)
+def large_print_page(doc_id: str) -> Path:
+    """The large-print edition of a sample page, beside the sample's assets."""
+    page = sample_output() / "html" / f".large-{doc_id}.html"
+    page.write_text(Renderer(RenderOptions(large_print=True)).render_html(sample_leaflet(doc_id)), "utf-8")
+    return page
+
+
+@pytest.mark.parametrize(("edition", "width"), [("standard", 360), ("standard", 1280), ("large print", 360)])
+def test_readable_on_a_phone_and_a_desktop(edition, width):
+    doc_id = sample_ids()[-1]
+    page = sample_page(doc_id) if edition == "standard" else large_print_page(doc_id)
+    try:
+        result = probe_page(page, LAYOUT_PROBE, width=width)
+    finally:
+        if edition != "standard":
+            page.unlink()
     assert result["viewport"] == width
     assert result["overflowing"] == []
     assert result["scrollWidth"] <= width, "the page scrolls sideways"
-    assert result["bodyFontPx"] >= 18
+    assert result["bodyFontPx"] >= (24 if edition == "large print" else 18)
     assert result["textAlign"] in ("left", "start")
     assert result["charsPerLine"] <= 72
     statuses = {(weight, status) for family, weight, style, status in result["fonts"] if "Atkinson" in family}

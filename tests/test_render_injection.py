@@ -25,20 +25,25 @@ from tests.test_render_support import chromium, pdftotext, sample_ids, sample_le
 _AUDIT: dict[str, object] = {"watch": None, "events": []}
 
 
-def _audit(event: str, args: tuple) -> None:
-    watch = _AUDIT["watch"]
-    if watch is None:
-        return
-    canary_name, port = watch
-    if event == "open" and args and canary_name in str(args[0]):
-        _AUDIT["events"].append((event, str(args[0])))
-    elif event == "socket.connect" and len(args) > 1 and isinstance(args[1], tuple) and port in args[1]:
-        _AUDIT["events"].append((event, repr(args[1])))
-    elif event == "urllib.Request":
-        _AUDIT["events"].append((event, str(args[0])))
+def _audit_hook(state: dict[str, object]):
+    """An audit hook recording touches of the canaries while ``state["watch"]`` is set."""
+
+    def audit(event: str, args: tuple) -> None:
+        watch = state["watch"]
+        if watch is None:
+            return
+        canary_name, port = watch
+        if event == "open" and args and canary_name in str(args[0]):
+            state["events"].append((event, str(args[0])))
+        elif event == "socket.connect" and len(args) > 1 and isinstance(args[1], tuple) and port in args[1]:
+            state["events"].append((event, repr(args[1])))
+        elif event == "urllib.Request":
+            state["events"].append((event, str(args[0])))
+
+    return audit
 
 
-sys.addaudithook(_audit)  # hooks cannot be removed; it only records while a test watches
+sys.addaudithook(_audit_hook(_AUDIT))  # hooks cannot be removed; it only records while a test watches
 
 
 class CanaryServer(http.server.ThreadingHTTPServer):
