@@ -36,24 +36,20 @@ from pipeline.render import Renderer, RenderOptions
 SAMPLES = Path(__file__).resolve().parent.parent / "input"
 
 
+def leaflet_from(name: str, data: bytes) -> Leaflet:
+    stem = name.rsplit(".", 1)[0]
+    sha256 = hashlib.sha256(data).hexdigest()
+    return extract(normalize(data), doc_id=stem, source_path=f"input/{name}", sha256=sha256)
+
+
 def sample_leaflets() -> list[Leaflet]:
-    leaflets = []
-    for path in sorted(SAMPLES.glob("*.txt")):
-        data = path.read_bytes()
-        leaflets.append(
-            extract(normalize(data), doc_id=path.stem, source_path=f"input/{path.name}", sha256=hashlib.sha256(data).hexdigest())
-        )
-    return leaflets
+    return [leaflet_from(path.name, path.read_bytes()) for path in sorted(SAMPLES.glob("*.txt"))]
 
 
 def corpus_leaflets(count: int, seed: int) -> list[Leaflet]:
     from .corpus import generate
 
-    leaflets = []
-    for name, data in generate(count, seed):
-        stem = name.rsplit(".", 1)[0]
-        leaflets.append(extract(normalize(data), doc_id=stem, source_path=f"input/{name}", sha256=hashlib.sha256(data).hexdigest()))
-    return leaflets
+    return [leaflet_from(name, data) for name, data in generate(count, seed)]
 
 
 def time_leaflet(renderer: Renderer, leaflet: Leaflet) -> tuple[float, float, int]:
@@ -88,9 +84,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--repeat and --corpus must be at least 1")
 
     leaflets = corpus_leaflets(args.corpus, args.seed) if args.corpus else sample_leaflets()
-    source = f"generated corpus of {len(leaflets)} (seed {args.seed})" if args.corpus else f"sample set ({len(leaflets)} leaflets)"
+    if args.corpus:
+        source = f"generated corpus of {len(leaflets)} (seed {args.seed})"
+    else:
+        source = f"sample set ({len(leaflets)} leaflets)"
     print(f"leaflets: {source}; page size {args.page_size}{', large print' if args.large_print else ''}")
-    print(f"font subsetting: {'HarfBuzz' if harfbuzz_subset else 'fontTools (install libharfbuzz-subset0: about 3x faster)'}")
+    subsetter = "HarfBuzz" if harfbuzz_subset else "fontTools (install libharfbuzz-subset0: about 3x faster)"
+    print(f"font subsetting: {subsetter}")
 
     started = time.perf_counter()
     renderer = Renderer(RenderOptions(page_size=args.page_size, large_print=args.large_print))

@@ -291,9 +291,13 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def render_file(path: Path, settings: Settings, result: FileResult, *, renderer: Renderer, entries: dict[str, IndexEntry]) -> None:
+def render_file(
+    path: Path, settings: Settings, result: FileResult, *, renderer: Renderer, entries: dict[str, IndexEntry]
+) -> None:
+    """HTML page and PDF of one YAML file; ``entries`` collects what index.html lists."""
     if path.name.endswith(PROPOSED_SUFFIX):
-        raise PipelineError(f"is a proposed extraction; review it and save it as {path.name.replace(PROPOSED_SUFFIX, YAML_SUFFIX)} to render it")
+        reviewed_name = path.name.replace(PROPOSED_SUFFIX, YAML_SUFFIX)
+        raise PipelineError(f"is a proposed extraction; review it and save it as {reviewed_name} to render it")
     doc_id = _output_id(path)
     try:
         leaflet = load_leaflet(_read_yaml(path))
@@ -301,7 +305,9 @@ def render_file(path: Path, settings: Settings, result: FileResult, *, renderer:
         where = f"line {error.line}, column {error.column}: " if error.line and error.column else ""
         raise PipelineError(_one_line(where + str(error))) from None
     if leaflet.id != doc_id:
-        result.warnings.append(f"{result.input}: warning: id {leaflet.id!r} differs from the file name; outputs are named {doc_id}")
+        result.warnings.append(
+            f"{result.input}: warning: id {leaflet.id!r} differs from the file name; outputs are named {doc_id}"
+        )
     try:
         rendered = renderer.render(leaflet)
     except PipelineError:
@@ -330,7 +336,9 @@ def copy_assets(renderer: Renderer, html_dir: Path) -> None:
 def _read_manifest(output: Path) -> dict[str, IndexEntry]:
     try:
         data = json.loads((output / RENDERED_MANIFEST).read_text("utf-8"))
-        return {doc_id: IndexEntry(id=doc_id, title=entry["title"], status=entry["status"]) for doc_id, entry in data.items()}
+        return {
+            doc_id: IndexEntry(id=doc_id, title=entry["title"], status=entry["status"]) for doc_id, entry in data.items()
+        }
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}  # missing or damaged: index.html then lists this run's leaflets only
 
@@ -396,7 +404,8 @@ def run_build(inputs: list[Path], settings: Settings, notify: Notify | None = No
     renderer_for(settings.render)  # a bad styles folder or theme stops the run before anything is written
     extracted = run_extract(inputs, settings, notify)
     ids = dict.fromkeys(result.id for result in extracted.files if result.id)
-    yaml_paths = [path for doc_id in ids if (path := settings.output / "yaml" / f"{doc_id}{YAML_SUFFIX}").is_file()]
+    on_disk = [settings.output / "yaml" / f"{doc_id}{YAML_SUFFIX}" for doc_id in ids]
+    yaml_paths = [path for path in on_disk if path.is_file()]
     report = RunReport(command="build", files=extracted.files + _render_all(yaml_paths, settings, notify))
     report.seconds = time.perf_counter() - started
     write_atomic(settings.output / "report.json", report.to_json())

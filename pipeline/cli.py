@@ -32,12 +32,17 @@ def _add_extract_options(parser: argparse.ArgumentParser) -> None:
 
 def _add_render_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--styles", type=Path, metavar="DIR", help="folder of templates, CSS, theme.yaml and assets searched before the built-in styles"
+        "--styles",
+        type=Path,
+        metavar="DIR",
+        help="folder of templates, CSS, theme.yaml and assets searched before the built-in styles",
     )
     parser.add_argument(
         "--page-size", type=str.lower, choices=tuple(PAGE_SIZES), default="a4", help="PDF page size (default: a4)"
     )
-    parser.add_argument("--large-print", action="store_true", help="large-print edition: 17pt body text in the PDF, larger text on the page")
+    parser.add_argument(
+        "--large-print", action="store_true", help="large-print edition: 17pt body text in the PDF, larger text on the page"
+    )
 
 
 def _add_verbosity(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +65,9 @@ def make_parser() -> argparse.ArgumentParser:
     _add_verbosity(extract)
 
     render = commands.add_parser("render", help="render YAML: OUTPUT/html, OUTPUT/pdf and OUTPUT/index.html")
-    render.add_argument("inputs", nargs="*", type=Path, metavar="YAML", help="YAML files or folders (default: OUTPUT/yaml/)")
+    render.add_argument(
+        "inputs", nargs="*", type=Path, metavar="YAML", help="YAML files or folders (default: OUTPUT/yaml/)"
+    )
     render.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output/)")
     _add_render_options(render)
     _add_verbosity(render)
