@@ -72,7 +72,8 @@ APPROACHES: tuple[str, ...] = (
 )
 SIDES: tuple[str, ...] = ("", "Left", "Right", "Bilateral")
 DESCRIPTOR_TAILS: tuple[str, ...] = (
-    "", " (separate procedure)", " under anesthesia other than local", " (separate procedure) under anesthesia other than local",
+    "", " (separate procedure)", " under anesthesia other than local", " (separate procedure) under "
+        "anesthesia other than local",
     ", unilateral", ", with imaging guidance", ", each additional segment", " with endoscopic visualization",
 )
 SIMILAR_CODE_TAILS: tuple[str, ...] = (
@@ -99,8 +100,10 @@ POOLS: dict[str, Pool] = {
     "summary": Pool(
         sentences=(
             "{Proc} is a minimally invasive procedure aimed at widening a blocked or narrowed {part}.",
-            "This technique often utilizes a small endoscope to visualize and treat the obstruction, thereby improving normal function.",
-            "This procedure involves treating the {part} under anesthesia to relieve pain or obstruction in the region.",
+            "This technique often utilizes a small endoscope to visualize and treat the obstruction, "
+            "thereby improving normal function.",
+            "This procedure involves treating the {part} under anesthesia to relieve pain or "
+            "obstruction in the region.",
             "It is performed under general or regional anesthesia other than local.",
             "The procedure is usually offered after simpler treatments have not helped.",
             "Most people go home the same day.",
@@ -117,7 +120,8 @@ POOLS: dict[str, Pool] = {
     ),
     "purpose": Pool(
         sentences=(
-            "The primary goal is to alleviate discomfort or obstruction caused by conditions like fissures, strictures, or scarring.",
+            "The primary goal is to alleviate discomfort or obstruction caused by conditions like "
+            "fissures, strictures, or scarring.",
             "It aims to improve normal function and reduce pain associated with tightness in the {part}.",
             "The procedure restores proper flow and alleviates related symptoms such as pain and swelling.",
             "It can also help the doctor find the cause of the problem.",
@@ -129,14 +133,17 @@ POOLS: dict[str, Pool] = {
             "To reduce the risk of recurrent infections",
         ),
         labelled=(
-            ("Medical Condition", "Strictures or blockages of the {part}, often due to stones or inflammation."),
-            ("Goals", "To relieve obstruction in the {part}, restore proper function, and alleviate related symptoms such as pain and swelling."),
+            ("Medical Condition", "Strictures or blockages of the {part}, often due to stones or "
+                                  "inflammation."),
+            ("Goals", "To relieve obstruction in the {part}, restore proper function, and alleviate "
+                      "related symptoms such as pain and swelling."),
             ("Secondary Aims", "To confirm the diagnosis and plan further treatment if needed."),
         ),
     ),
     "indications": Pool(
         sentences=(
-            "The procedure is recommended for patients whose symptoms persist despite conservative treatments like hydration and massage.",
+            "The procedure is recommended for patients whose symptoms persist despite conservative "
+            "treatments like hydration and massage.",
             "It is considered when imaging shows a stricture, stone, or scarring of the {part}.",
             "Doctors may also suggest it after complications of earlier surgery.",
         ),
@@ -151,7 +158,8 @@ POOLS: dict[str, Pool] = {
         labelled=(
             ("Symptoms", "Recurrent swelling and pain around the {part}, especially during meals."),
             ("Conditions", "Diagnosed stones, strictures, or chronic infection/inflammation."),
-            ("Patient Criteria", "Patients experiencing symptoms despite conservative treatments like hydration and massage."),
+            ("Patient Criteria", "Patients experiencing symptoms despite conservative treatments "
+                                 "like hydration and massage."),
         ),
         lead_ins=("Common reasons include:", "The procedure may be needed for patients who have:"),
     ),
@@ -165,12 +173,16 @@ POOLS: dict[str, Pool] = {
         items=(
             "Fasting for at least 6-8 hours before the procedure",
             "Adjusting or pausing certain medications as advised by the doctor",
-            "A pre-procedure consultation including a physical examination and potentially imaging of the {part}",
+            "A pre-procedure consultation including a physical examination and potentially imaging "
+            "of the {part}",
             "Arranging for someone to drive you home afterwards",
         ),
         labelled=(
-            ("Instructions", "Patients may be advised to fast for several hours before the procedure. Discontinuation or adjustment of certain medications, like blood thinners, may be necessary."),
-            ("Diagnostic Tests", "Imaging studies such as ultrasound, MRI, or CT scans to locate the obstruction."),
+            ("Instructions", "Patients may be advised to fast for several hours before the "
+                             "procedure. Discontinuation or adjustment of certain medications, like "
+                             "blood thinners, may be necessary."),
+            ("Diagnostic Tests", "Imaging studies such as ultrasound, MRI, or CT scans to locate the "
+                                 "obstruction."),
             ("Consent", "The doctor explains the procedure and asks you to sign a consent form."),
         ),
         steps=(
@@ -198,11 +210,14 @@ POOLS: dict[str, Pool] = {
             ("Anesthesia", "Local anesthesia and sometimes mild sedation is administered for comfort."),
             ("Endoscope Insertion", "A small endoscope is inserted and navigated into the {part}."),
             ("Visualization", "The endoscope allows direct visualization of the {part} and the obstruction."),
-            ("Dilating Device", "Special dilating instruments or balloons are used to widen the narrowed area."),
-            ("Stone Removal", "If stones are present, they may be extracted using tiny graspers or broken up using a laser."),
+            ("Dilating Device", "Special dilating instruments or balloons are used to widen the "
+                                "narrowed area."),
+            ("Stone Removal", "If stones are present, they may be extracted using tiny graspers or "
+                              "broken up using a laser."),
         ),
         steps=(
-            "Administering general or spinal anesthesia to ensure the patient is unconscious or numb from the waist down.",
+            "Administering general or spinal anesthesia to ensure the patient is unconscious or numb "
+            "from the waist down.",
             "The patient is positioned to allow easy access to the {part}.",
             "The surgeon uses a series of instruments of increasing size to gently treat the {part}.",
             "The procedure may also involve the use of lubricants and special surgical tools.",
@@ -213,16 +228,22 @@ POOLS: dict[str, Pool] = {
     ),
     "duration": Pool(
         sentences=(
-            "The procedure typically takes between {a} minutes to {b}, depending on the complexity of the case.",
-            "Typically, the procedure takes about {a}-{c} minutes, excluding anesthesia preparation and recovery time.",
+            "The procedure typically takes between {a} minutes to {b}, depending on the complexity "
+            "of the case.",
+            "Typically, the procedure takes about {a}-{c} minutes, excluding anesthesia preparation "
+            "and recovery time.",
             "Expect to spend a few hours at the facility in total.",
         ),
         items=("About {a}-{c} minutes for the procedure itself", "Longer if stones must be removed"),
-        labelled=(("Procedure Time", "About {a}-{c} minutes."), ("Total Visit", "Two to four hours, including recovery.")),
+        labelled=(
+            ("Procedure Time", "About {a}-{c} minutes."),
+            ("Total Visit", "Two to four hours, including recovery."),
+        ),
     ),
     "setting": Pool(
         sentences=(
-            "The procedure is usually performed in a hospital or an outpatient surgical center equipped for such operations.",
+            "The procedure is usually performed in a hospital or an outpatient surgical center "
+            "equipped for such operations.",
             "Most patients can go home on the same day.",
         ),
         items=("Outpatient clinic", "Hospital operating room", "Ambulatory surgical center"),
@@ -230,12 +251,21 @@ POOLS: dict[str, Pool] = {
     ),
     "personnel": Pool(
         sentences=(
-            "The procedure is performed by a surgeon with the help of a nurse and, when needed, an anesthesiologist.",
+            "The procedure is performed by a surgeon with the help of a nurse and, when needed, an "
+            "anesthesiologist.",
             "A specialist such as an otolaryngologist (ENT specialist) may lead the team.",
         ),
-        items=("Surgeon", "Anesthesiologist", "Surgical nurse", "Operating room technician", "Otolaryngologist (ENT specialist)", "Radiologist"),
+        items=(
+            "Surgeon",
+            "Anesthesiologist",
+            "Surgical nurse",
+            "Operating room technician",
+            "Otolaryngologist (ENT specialist)",
+            "Radiologist",
+        ),
         labelled=(
-            ("Involved Professionals", "Surgeon, nurse, possibly an anesthesiologist if significant sedation is required."),
+            ("Involved Professionals", "Surgeon, nurse, possibly an anesthesiologist if significant "
+                                       "sedation is required."),
             ("Support Staff", "An operating room technician prepares the instruments."),
         ),
     ),
@@ -254,8 +284,10 @@ POOLS: dict[str, Pool] = {
         ),
         labelled=(
             ("Common Risks", "Mild pain, swelling, and bruising at the site."),
-            ("Rare Complications", "Infection, persistent obstruction, perforation of the {part}, bleeding, or damage to nearby structures."),
-            ("Management", "Most mild complications can be managed with pain relievers and antibiotics. More serious complications may require additional intervention."),
+            ("Rare Complications", "Infection, persistent obstruction, perforation of the {part}, "
+                                   "bleeding, or damage to nearby structures."),
+            ("Management", "Most mild complications can be managed with pain relievers and "
+                           "antibiotics. More serious complications may require additional intervention."),
         ),
         lead_ins=("Possible risks include:",),
     ),
@@ -271,27 +303,33 @@ POOLS: dict[str, Pool] = {
             "Reduced risk of recurrent infections",
         ),
         labelled=(
-            ("Expected Benefits", "Relief from pain and swelling, improved function, reduced risk of recurrent infections."),
-            ("Timeframe for Benefits", "Many patients experience immediate relief, with continued improvement over a few days to weeks."),
+            ("Expected Benefits", "Relief from pain and swelling, improved function, reduced risk of "
+                                  "recurrent infections."),
+            ("Timeframe for Benefits", "Many patients experience immediate relief, with continued "
+                                       "improvement over a few days to weeks."),
         ),
     ),
     "recovery": Pool(
         sentences=(
-            "Patients may experience mild to moderate pain, which can be managed with prescribed painkillers.",
+            "Patients may experience mild to moderate pain, which can be managed with prescribed "
+            "painkillers.",
             "Most patients recover within a few days to a week.",
             "Full recovery typically takes a few weeks.",
         ),
         items=(
-            "Patients may experience mild to moderate pain, which can be managed with prescribed painkillers.",
+            "Patients may experience mild to moderate pain, which can be managed with prescribed "
+            "painkillers.",
             "Avoiding strenuous activities and heavy lifting for a few days",
             "Maintaining good hygiene and using warm baths for comfort",
             "Follow-up appointments to monitor healing and progress",
             "Full recovery typically takes a few weeks",
         ),
         labelled=(
-            ("Post-Procedure Care", "Patients may need to apply ice packs, take prescribed medications, and avoid certain foods."),
+            ("Post-Procedure Care", "Patients may need to apply ice packs, take prescribed "
+                                    "medications, and avoid certain foods."),
             ("Recovery Time", "Most patients recover within a few days to a week."),
-            ("Restrictions & Follow-Up", "Regular follow-up visits to monitor the {part} and manage any ongoing issues."),
+            ("Restrictions & Follow-Up", "Regular follow-up visits to monitor the {part} and manage "
+                                         "any ongoing issues."),
         ),
         steps=(
             "Rest for the remainder of the day.",
@@ -312,24 +350,32 @@ POOLS: dict[str, Pool] = {
             "Cons of alternatives: May not be as effective, potential need for repeat treatments",
         ),
         labelled=(
-            ("Other Options", "Conservative management (hydration, massage), shock wave lithotripsy for stones, surgical removal of the {part}."),
-            ("Pros & Cons", "{Proc} is less invasive with quicker recovery compared to surgery but may not be effective for all obstructions."),
+            ("Other Options", "Conservative management (hydration, massage), shock wave lithotripsy "
+                              "for stones, surgical removal of the {part}."),
+            ("Pros & Cons", "{Proc} is less invasive with quicker recovery compared to surgery but "
+                            "may not be effective for all obstructions."),
         ),
     ),
     "patient_experience": Pool(
         sentences=(
-            "Patients will not feel the procedure due to anesthesia; however, they may experience some initial discomfort once the anesthesia wears off.",
+            "Patients will not feel the procedure due to anesthesia; however, they may experience "
+            "some initial discomfort once the anesthesia wears off.",
             "Post-procedure, pain management includes medications and warm baths.",
-            "The patient can expect gradual relief from symptoms within a few days to weeks, with significant improvement in quality of life.",
+            "The patient can expect gradual relief from symptoms within a few days to weeks, with "
+            "significant improvement in quality of life.",
         ),
         items=(
-            "Patients will not feel the procedure due to anesthesia; however, they may experience some initial discomfort once the anesthesia wears off.",
+            "Patients will not feel the procedure due to anesthesia; however, they may experience "
+            "some initial discomfort once the anesthesia wears off.",
             "Post-procedure, pain management includes medications and warm baths.",
             "The patient can expect gradual relief from symptoms within a few days to weeks.",
         ),
         labelled=(
-            ("During Procedure", "Minimal discomfort due to local anesthesia; patients may feel pressure or mild pulling."),
-            ("After Procedure", "Mild pain and swelling, managed with prescribed pain relievers. Most patients report significant improvement in symptoms shortly after the procedure."),
+            ("During Procedure", "Minimal discomfort due to local anesthesia; patients may feel "
+                                 "pressure or mild pulling."),
+            ("After Procedure", "Mild pain and swelling, managed with prescribed pain relievers. "
+                                "Most patients report significant improvement in symptoms shortly "
+                                "after the procedure."),
         ),
     ),
 }
@@ -344,7 +390,13 @@ HEADINGS: dict[str, tuple[str, ...]] = {
     "duration": ("Duration", "How Long Does It Take?", "Length of the Procedure"),
     "setting": ("Setting", "Location", "Where Is It Performed?"),
     "personnel": ("Personnel", "Who Performs the Procedure?", "Care Team"),
-    "risks": ("Risks and Complications", "Risks & Complications", "What are the risks?", "Possible Complications", "Risks"),
+    "risks": (
+        "Risks and Complications",
+        "Risks & Complications",
+        "What are the risks?",
+        "Possible Complications",
+        "Risks",
+    ),
     "benefits": ("Benefits", "What Are the Benefits?", "Expected Benefits"),
     "recovery": ("Recovery", "Aftercare", "Recovery and Aftercare", "After the Procedure"),
     "alternatives": ("Alternatives", "What Are the Alternatives?", "Other Options", "Alternative Treatments"),
@@ -356,9 +408,21 @@ TECHNICAL_TERM_LABELS = ("Technical Term", "Medical Term")
 
 # Headings that mean no canonical section: they go to extra_sections.
 EXTRA_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Special Considerations", ("Pregnant patients should tell the doctor before the procedure.", "Children may need general anesthesia.")),
-    ("Cost and Insurance", ("Most insurance plans cover the procedure when it is medically necessary.", "Ask your insurer about out-of-pocket costs.")),
-    ("Questions to Ask Your Doctor", ("Ask how many of these procedures the team performs each year.", "Ask what to do if symptoms come back.")),
+    (
+        "Special Considerations",
+        ("Pregnant patients should tell the doctor before the procedure.", "Children may need general anesthesia."),
+    ),
+    (
+        "Cost and Insurance",
+        (
+            "Most insurance plans cover the procedure when it is medically necessary.",
+            "Ask your insurer about out-of-pocket costs.",
+        ),
+    ),
+    (
+        "Questions to Ask Your Doctor",
+        ("Ask how many of these procedures the team performs each year.", "Ask what to do if symptoms come back."),
+    ),
     ("Contact Information", ("Call the clinic if you have a fever or heavy bleeding after the procedure.",)),
 )
 
@@ -626,7 +690,9 @@ def similar_codes(rng: random.Random) -> list[str]:
     return lines
 
 
-def page_lines(procedure: Procedure, layout: Layout, rng: random.Random) -> tuple[list[str], tuple[str, ...], tuple[str, ...], str]:
+def page_lines(
+    procedure: Procedure, layout: Layout, rng: random.Random
+) -> tuple[list[str], tuple[str, ...], tuple[str, ...], str]:
     """All lines of one page, plus the canonical keys and extra headings it holds."""
     groups: list[tuple[bool, list[str]]] = []  # (is a heading, lines); blank lines go between groups
     banner = rng.random() < 0.92
