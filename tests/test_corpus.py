@@ -79,7 +79,11 @@ def _differences(document: corpus.Document) -> list[str]:
         "sections": set(document.sections),
         "extra headings": len(document.extra_headings),
     }
-    return [f"{document.name}: {key}: {found[key]!r}, planned {planned[key]!r}" for key in planned if found[key] != planned[key]]
+    return [
+        f"{document.name}: {key}: {found[key]!r}, planned {planned[key]!r}"
+        for key in planned
+        if found[key] != planned[key]
+    ]
 
 
 @pytest.mark.xfail(
