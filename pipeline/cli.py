@@ -12,7 +12,7 @@ from pathlib import Path
 from . import __version__, build
 from .build import FileResult, RunReport
 from .errors import ConfigError, PipelineError
-from .render import PAGE_SIZES, RenderOptions
+from .styles import PAGE_SIZES, RenderOptions
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
