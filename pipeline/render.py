@@ -336,6 +336,13 @@ class Renderer:
             asset_root=f"{html_dir}/",
         )
 
+    def render_page(self, template_name: str, **context: object) -> str:
+        """Any other template in the styles folders (e.g. ``review.html``) with the leaflets' Jinja setup.
+
+        HTML templates are autoescaped; a missing or broken template is a :class:`ConfigError`.
+        """
+        return self._render_template(self._template(template_name), **context)
+
     def assets(self) -> dict[str, Path]:
         """Files the HTML pages load, by path relative to the page's folder (``assets/...``)."""
         return self.styles.assets()
