@@ -1,0 +1,304 @@
+"""The review dashboard, ``OUTPUT/review.html``: where every leaflet stands.
+
+One row per reviewed-or-not YAML file: title, review status and dates (an
+overdue review said in words, not by colour alone), reading grade, the
+number of problems ``leaflets check`` finds, links to the YAML, page and PDF,
+and, when a fresh extraction was not allowed to overwrite the reviewer's
+file, the line difference between the two.
+
+The top of the module is pure (text and dates in, rows and HTML out); the
+one function that reads ``OUTPUT/yaml`` and writes the page is at the bottom.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from .check import ERROR, MAX_GRADE, WARNING, check_text
+from .errors import LeafletFileError
+from .files import write_atomic
+from .model import REVIEW_STATUSES
+from .readability import grade_level, leaflet_text
+from .yamlio import leaflet_from_data, parse_yaml
+
+if TYPE_CHECKING:  # the renderer pulls in WeasyPrint; only its type is needed here
+    from .render import Renderer
+
+PAGE_NAME = "review.html"
+TEMPLATE = "review.html"
+STYLESHEET = "review.css"
+YAML_DIR, HTML_DIR, PDF_DIR = "yaml", "html", "pdf"
+YAML_SUFFIX, PROPOSED_SUFFIX = ".yaml", ".proposed.yaml"
+CONTEXT_LINES = 2  # unchanged lines shown around each change
+MAX_DIFF_LINES = 400  # beyond this the proposed file itself is the better read
+MAX_YAML_BYTES = 2 * 1024 * 1024  # as for every other file the pipeline reads
+
+
+# -- rows ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeafletFiles:
+    """One leaflet's files, as links relative to the output folder; None when missing."""
+
+    id: str
+    yaml: str
+    html: str | None = None
+    pdf: str | None = None
+    proposed: str | None = None
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One line of a proposed change: ``removed``, ``added``, ``unchanged``, or a ``hunk`` heading."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ProposedChange:
+    """The reviewed YAML against the fresh extraction beside it."""
+
+    lines: tuple[DiffLine, ...]
+    removed: int
+    added: int
+    truncated: int = 0  # diff lines left out (see MAX_DIFF_LINES)
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One leaflet as the dashboard shows it; fields a broken file lacks are None."""
+
+    files: LeafletFiles
+    title: str
+    status: str | None
+    reviewer: str | None
+    reviewed_on: dt.date | None
+    next_review_due: dt.date | None
+    overdue: bool
+    grade: float | None
+    warnings: int
+    errors: int
+    first_error: str | None = None
+    proposal: ProposedChange | None = None
+
+    @property
+    def hard_to_read(self) -> bool:
+        return self.grade is not None and self.grade > MAX_GRADE
+
+
+def review_row(yaml_text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles) -> ReviewRow:
+    """The dashboard row for one leaflet YAML (valid or not) and its proposed update, if any."""
+    problems = check_text(yaml_text, today)
+    errors = [problem for problem in problems if problem.severity == ERROR]
+    warnings = sum(problem.severity == WARNING for problem in problems)
+    proposal = proposed_change(yaml_text, proposed_text) if proposed_text is not None else None
+    if errors:
+        first = errors[0]
+        return _row_from_broken(
+            yaml_text, today, files, errors=len(errors), warnings=warnings, proposal=proposal,
+            first_error=f"line {first.line}, column {first.column}: {first.message}",
+        )
+    leaflet = leaflet_from_data(parse_yaml(yaml_text))  # check_text found no error: the schema holds
+    review = leaflet.review
+    return ReviewRow(
+        files=files,
+        title=leaflet.title,
+        status=review.status,
+        reviewer=review.reviewer or None,
+        reviewed_on=review.reviewed_on,
+        next_review_due=review.next_review_due,
+        overdue=_overdue(review.next_review_due, today),
+        grade=grade_level(leaflet_text(leaflet)),
+        warnings=warnings,
+        errors=0,
+        proposal=proposal,
+    )
+
+
+def unreadable_row(files: LeafletFiles, reason: str) -> ReviewRow:
+    """The row for a file that could not even be read as text."""
+    return ReviewRow(
+        files=files, title=files.id, status=None, reviewer=None, reviewed_on=None, next_review_due=None,
+        overdue=False, grade=None, warnings=0, errors=1, first_error=reason,
+    )
+
+
+def _overdue(due: dt.date | None, today: dt.date) -> bool:
+    return due is not None and due < today
+
+
+def _row_from_broken(yaml_text: str, today: dt.date, files: LeafletFiles, **counts: Any) -> ReviewRow:
+    """A row for a YAML that fails the check: whatever fields still make sense are shown."""
+    try:
+        data = parse_yaml(yaml_text)
+    except LeafletFileError:
+        data = None
+    data = data if isinstance(data, dict) else {}
+    review = data.get("review") if isinstance(data.get("review"), dict) else {}
+    title = data.get("title")
+    status = review.get("status")
+    reviewer = review.get("reviewer")
+    due = _as_date(review.get("next_review_due"))
+    return ReviewRow(
+        files=files,
+        title=title.strip() if isinstance(title, str) and title.strip() else files.id,
+        status=status if status in REVIEW_STATUSES else None,
+        reviewer=reviewer if isinstance(reviewer, str) and reviewer else None,
+        reviewed_on=_as_date(review.get("reviewed_on")),
+        next_review_due=due,
+        overdue=_overdue(due, today),
+        grade=None,
+        **counts,
+    )
+
+
+def _as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+# -- the difference between the reviewed and the proposed YAML ------------------
+
+
+def proposed_change(reviewed: str, proposed: str, context: int = CONTEXT_LINES) -> ProposedChange:
+    """Changed lines with a little context, in hunks headed by where they are in each file."""
+    old, new = reviewed.splitlines(), proposed.splitlines()
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    lines: list[DiffLine] = []
+    removed = added = 0
+    for group in matcher.get_grouped_opcodes(context):
+        lines.append(DiffLine("hunk", _hunk_heading(group)))
+        for tag, old_start, old_end, new_start, new_end in group:
+            if tag == "equal":
+                lines += [DiffLine("unchanged", text) for text in old[old_start:old_end]]
+                continue
+            lines += [DiffLine("removed", text) for text in old[old_start:old_end]]
+            lines += [DiffLine("added", text) for text in new[new_start:new_end]]
+            removed += old_end - old_start
+            added += new_end - new_start
+    shown = lines[:MAX_DIFF_LINES]
+    return ProposedChange(tuple(shown), removed=removed, added=added, truncated=len(lines) - len(shown))
+
+
+def _hunk_heading(group: Sequence[tuple[str, int, int, int, int]]) -> str:
+    """``@@ -10,5 +10,6 @@`` said in words, with 1-based line numbers."""
+    old_start, old_end = group[0][1], group[-1][2]
+    new_start, new_end = group[0][3], group[-1][4]
+    return f"Reviewed YAML {_line_range(old_start, old_end)}, proposed YAML {_line_range(new_start, new_end)}"
+
+
+def _line_range(start: int, end: int) -> str:
+    if end - start <= 0:
+        return f"after line {start}" if start else "at the start"
+    if end - start == 1:
+        return f"line {start + 1}"
+    return f"lines {start + 1}-{end}"
+
+
+# -- the page -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The counts above the table."""
+
+    leaflets: int
+    statuses: tuple[tuple[str, int], ...]
+    overdue: int
+    invalid: int
+    proposed: int
+    with_warnings: int
+
+
+def summarize(rows: Sequence[ReviewRow]) -> Summary:
+    return Summary(
+        leaflets=len(rows),
+        statuses=tuple((status, sum(row.status == status for row in rows)) for status in REVIEW_STATUSES),
+        overdue=sum(row.overdue for row in rows),
+        invalid=sum(row.errors > 0 for row in rows),
+        proposed=sum(row.proposal is not None for row in rows),
+        with_warnings=sum(row.warnings > 0 for row in rows),
+    )
+
+
+def render_review_page(rows: Sequence[ReviewRow], renderer: Renderer, today: dt.date) -> str:
+    """``review.html`` for an output folder; leaflet text is escaped like everywhere else."""
+    ordered = sorted(rows, key=lambda row: (row.title.casefold(), row.files.id))
+    css = Markup(renderer.stylesheet(f"{HTML_DIR}/")) + Markup("\n") + Markup(renderer.render_page(STYLESHEET))
+    return renderer.render_page(
+        TEMPLATE,
+        rows=ordered,
+        summary=summarize(ordered),
+        today=today,
+        max_grade=MAX_GRADE,
+        css=css,
+        asset_root=f"{HTML_DIR}/",
+    )
+
+
+def link(folder: str, name: str) -> str:
+    """A link from the output folder to ``folder/name``, safe for any file name."""
+    return f"{folder}/{quote(name)}"
+
+
+# -- I/O: read OUTPUT/yaml, write OUTPUT/review.html -----------------------------
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _read_text(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_YAML_BYTES:
+            raise _Unreadable(f"file is larger than {MAX_YAML_BYTES:,} bytes")
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _Unreadable(f"not UTF-8 text: {error.reason} at byte {error.start}") from None
+    except OSError as error:
+        raise _Unreadable(f"cannot read: {error.strerror or error}") from None
+
+
+def write_review_page(output: Path, renderer: Renderer, today: dt.date) -> Path:
+    """Write ``output/review.html`` for every ``output/yaml/<id>.yaml``; returns its path."""
+    yaml_dir = output / YAML_DIR
+    reviewed = sorted(
+        path for path in (yaml_dir.glob(f"*{YAML_SUFFIX}") if yaml_dir.is_dir() else ())
+        if not path.name.endswith(PROPOSED_SUFFIX) and not path.name.startswith(".") and path.is_file()
+    )
+    rows = []
+    for path in reviewed:
+        doc_id = path.name.removesuffix(YAML_SUFFIX)
+        proposed_path = yaml_dir / f"{doc_id}{PROPOSED_SUFFIX}"
+        html, pdf = output / HTML_DIR / f"{doc_id}.html", output / PDF_DIR / f"{doc_id}.pdf"
+        files = LeafletFiles(
+            id=doc_id,
+            yaml=link(YAML_DIR, path.name),
+            html=link(HTML_DIR, html.name) if html.is_file() else None,
+            pdf=link(PDF_DIR, pdf.name) if pdf.is_file() else None,
+            proposed=link(YAML_DIR, proposed_path.name) if proposed_path.is_file() else None,
+        )
+        try:
+            text = _read_text(path)
+        except _Unreadable as error:
+            rows.append(unreadable_row(files, str(error)))
+            continue
+        try:
+            proposed_text = _read_text(proposed_path) if files.proposed else None
+        except _Unreadable:
+            proposed_text = None  # still linked from the row; the reviewer opens it to see why
+        rows.append(review_row(text, proposed_text, today, files))
+    page = output / PAGE_NAME
+    write_atomic(page, render_review_page(rows, renderer, today))
+    return page

@@ -1,0 +1,332 @@
+"""The review dashboard (OUTPUT/review.html): rows, the proposed-update diff, escaping, and the page in a browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from pipeline.check import check_text
+from pipeline.dashboard import (
+    LeafletFiles,
+    proposed_change,
+    render_review_page,
+    review_row,
+    write_review_page,
+)
+from pipeline.render import renderer_for
+from pipeline.styles import RenderOptions
+from pipeline.yamlio import load_leaflet
+from tests.test_render_support import axe_violations, probe_page
+
+from .conftest import TESTS
+
+TODAY = dt.date(2026, 11, 22)
+DOC_ID = "003_4a4ee41c62ba9be6"
+GOOD = (TESTS / "golden" / DOC_ID / "expected.yaml").read_text("utf-8")
+FILES = LeafletFiles(id=DOC_ID, yaml=f"yaml/{DOC_ID}.yaml", html=f"html/{DOC_ID}.html", pdf=f"pdf/{DOC_ID}.pdf")
+OLD_SENTENCE = "Risk of bleeding or infection"
+NEW_SENTENCE = "Some bleeding or infection can happen"
+
+
+def review(text: str, **fields: str) -> str:
+    """``text`` with review fields set, e.g. ``status="approved"``."""
+    for field, value in fields.items():
+        text = text.replace(f"  {field}: {'draft' if field == 'status' else 'null'}\n", f"  {field}: {value}\n", 1)
+    return text
+
+
+APPROVED = review(GOOD, status="approved", reviewer="Dr Example", reviewed_on="2026-03-05", next_review_due="2027-03-01")
+
+
+def warnings_in(text: str, today: dt.date = TODAY) -> list[str]:
+    return [problem.message for problem in check_text(text, today) if problem.severity == "warning"]
+
+
+def renderer():
+    return renderer_for(RenderOptions())
+
+
+# -- rows ---------------------------------------------------------------------
+
+
+def test_draft_row():
+    row = review_row(GOOD, None, TODAY, FILES)
+    assert (row.title, row.status, row.reviewer, row.reviewed_on, row.next_review_due) == (
+        "Dilation of Anal Sphincter", "draft", None, None, None)
+    assert not row.overdue
+    assert row.grade == pytest.approx(9.9, abs=0.05) and row.hard_to_read
+    assert (row.errors, row.warnings) == (0, len(warnings_in(GOOD))) and row.warnings >= 1
+    assert row.proposal is None and row.first_error is None
+
+
+def test_approved_row():
+    row = review_row(APPROVED, None, TODAY, FILES)
+    assert (row.status, row.reviewer) == ("approved", "Dr Example")
+    assert (row.reviewed_on, row.next_review_due) == (dt.date(2026, 3, 5), dt.date(2027, 3, 1))
+    assert not row.overdue
+    assert row.warnings == len(warnings_in(APPROVED))
+
+
+def test_overdue_row_counts_the_overdue_warning():
+    later = dt.date(2027, 3, 2)
+    row = review_row(APPROVED, None, later, FILES)
+    assert row.overdue
+    assert row.warnings == review_row(APPROVED, None, TODAY, FILES).warnings + 1
+    assert "next review was due on 2027-03-01" in warnings_in(APPROVED, later)
+    assert not review_row(APPROVED, None, dt.date(2027, 3, 1), FILES).overdue  # due today is not yet overdue
+
+
+def test_approved_row_without_reviewer():
+    text = review(GOOD, status="approved", reviewed_on="2026-03-05", next_review_due="2027-03-01")
+    row = review_row(text, None, TODAY, FILES)
+    assert row.reviewer is None and row.status == "approved"
+    assert row.warnings == review_row(APPROVED, None, TODAY, FILES).warnings + 1
+
+
+def test_invalid_yaml_still_gets_a_row_with_its_errors():
+    text = APPROVED.replace("schema_version: 1", "schema_version: one").replace("reviewr", "x")
+    text = text.replace("  notes: null", "  notes: null\n  reviewr: x")
+    row = review_row(text, None, TODAY, FILES)
+    assert row.errors == 2 and row.warnings == 0
+    assert row.title == "Dilation of Anal Sphincter" and row.status == "approved"  # what can still be read is shown
+    assert row.grade is None
+    assert row.first_error.startswith("line 2, column 17: schema_version: expected 1")
+
+
+def test_unparseable_yaml_row_is_named_after_its_file():
+    row = review_row("title: [unclosed\n", None, TODAY, FILES)
+    assert (row.title, row.status, row.errors) == (DOC_ID, None, 1)
+    assert "invalid YAML" in row.first_error
+
+
+# -- the proposed update ----------------------------------------------------------
+
+
+def test_diff_marks_the_changed_sentence_removed_and_added():
+    reviewed = APPROVED.replace(OLD_SENTENCE, NEW_SENTENCE)
+    change = proposed_change(reviewed, GOOD)
+    removed = [line.text.strip() for line in change.lines if line.kind == "removed"]
+    added = [line.text.strip() for line in change.lines if line.kind == "added"]
+    assert f"- {NEW_SENTENCE}" in removed and f"- {OLD_SENTENCE}" in added
+    assert "status: approved" in removed and "status: draft" in added
+    assert (change.removed, change.added) == (len(removed), len(added))
+    assert change.lines[0].kind == "hunk" and "line" in change.lines[0].text
+    unchanged = {line.text.strip() for line in change.lines if line.kind == "unchanged"}
+    assert "- Pain or discomfort in the anal area post-procedure" in unchanged  # context around the change
+    assert "title: Dilation of Anal Sphincter" not in unchanged  # ... but not the whole file
+
+    row = review_row(reviewed, GOOD, TODAY, FILES)
+    assert row.proposal == change
+    html = render_review_page([row], renderer(), TODAY)
+    assert f'<span class="visually-hidden">Removed: </span>    - {NEW_SENTENCE}</del>' in html
+    assert f'<span class="visually-hidden">Added: </span>    - {OLD_SENTENCE}</ins>' in html
+    assert "<details" in html and "7 lines removed" not in html
+
+
+def test_no_difference_is_said_so():
+    change = proposed_change(GOOD, GOOD)
+    assert change.lines == () and (change.removed, change.added) == (0, 0)
+    row = review_row(GOOD, GOOD, TODAY, FILES)
+    assert "The proposed YAML is the same as the reviewed one." in render_review_page([row], renderer(), TODAY)
+
+
+# -- the page -----------------------------------------------------------------------
+
+
+class Table(HTMLParser):
+    """Text of each ``th``/``td`` (without the phone-layout column names), row by row."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.headers: list[str] = []
+        self._cell: list[str] | None = None
+        self._hidden = 0
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self._cell = []
+            self._scope = attrs.get("scope")
+        elif tag == "span" and attrs.get("aria-hidden") == "true" or self._hidden:
+            self._hidden += tag == "span"
+
+    def handle_endtag(self, tag):
+        if tag == "span" and self._hidden:
+            self._hidden -= 1
+        elif tag in ("th", "td") and self._cell is not None:
+            text = " ".join("".join(self._cell).split())
+            (self.headers if self._scope == "col" else self.rows[-1]).append(text)
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None and not self._hidden:
+            self._cell.append(data)
+
+
+def test_page_shows_one_row_per_leaflet_with_overdue_said_in_words():
+    rows = [
+        review_row(APPROVED, None, dt.date(2027, 4, 1), FILES),
+        review_row(GOOD.replace("title: Dilation of Anal Sphincter", "title: Another"), None, dt.date(2027, 4, 1),
+                   LeafletFiles(id="b", yaml="yaml/b.yaml")),
+    ]
+    html = render_review_page(rows, renderer(), dt.date(2027, 4, 1))
+    table = Table(html)
+    assert table.headers == ["Leaflet", "Status", "Reviewer", "Reviewed on", "Next review due", "Reading grade",
+                             "Errors", "Warnings", "Files", "Proposed update"]
+    body = [row for row in table.rows if row]
+    assert [row[0] for row in body] == ["Another b", f"Dilation of Anal Sphincter {DOC_ID}"]  # sorted by title
+    assert body[1][1:6] == ["approved", "Dr Example", "2026-03-05", "Overdue 2027-03-01", "9.9 above 8"]
+    assert body[0][8] == "YAML: Another no web page no PDF"
+    assert "<caption>" in html and 'scope="row"' in html
+    assert f'href="yaml/{DOC_ID}.yaml"' in html and f'href="pdf/{DOC_ID}.pdf"' in html
+
+
+def test_hostile_text_is_escaped():
+    hostile = GOOD.replace("title: Dilation of Anal Sphincter", 'title: "<script>alert(1)</script> {{ 7*7 }}"')
+    hostile = review(hostile, reviewer='"<img src=x onerror=alert(2)>"')
+    proposed = hostile.replace(OLD_SENTENCE, "<b onmouseover=alert(3)>bold</b>")
+    broken = 'title: "<iframe src=javascript:alert(4)>"\nschema_version: 2\n'
+    rows = [
+        review_row(hostile, proposed, TODAY, FILES),
+        review_row(broken, None, TODAY, LeafletFiles(id='x"><svg onload=alert(5)>', yaml="yaml/x%22%3E.yaml")),
+    ]
+    html = render_review_page(rows, renderer(), TODAY)
+    for raw in ("<script>alert", "<img src=x", "<b onmouseover", "<iframe", "<svg", "49"):
+        assert raw not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in html
+    assert "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "&lt;b onmouseover=alert(3)&gt;bold&lt;/b&gt;" in html
+    assert "&lt;iframe src=javascript:alert(4)&gt;" in html
+    assert "x&#34;&gt;&lt;svg onload=alert(5)&gt;" in html
+
+
+def hrefs(html: str) -> list[str]:
+    found: list[str] = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "a":
+                found.append(dict(attrs)["href"])
+
+    Links().feed(html)
+    return found
+
+
+# -- reading the output folder ---------------------------------------------------------
+
+
+GOLDEN_IDS = sorted(folder.name for folder in (TESTS / "golden").iterdir() if (folder / "expected.yaml").is_file())
+
+
+@pytest.fixture(scope="module")
+def rendered_output(tmp_path_factory) -> Path:
+    """An output folder as ``leaflets build`` leaves it: the golden YAML, their pages and PDFs, the assets."""
+    output = tmp_path_factory.mktemp("dashboard") / "output"
+    for doc_id in GOLDEN_IDS:
+        text = (TESTS / "golden" / doc_id / "expected.yaml").read_text("utf-8")
+        rendered = renderer().render(load_leaflet(text))
+        for relative, data in ((f"yaml/{doc_id}.yaml", text), (f"html/{doc_id}.html", rendered.html),
+                               (f"pdf/{doc_id}.pdf", rendered.pdf)):
+            (output / relative).parent.mkdir(parents=True, exist_ok=True)
+            (output / relative).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    for relative, source in renderer().assets().items():
+        (output / "html" / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, output / "html" / relative)
+    return output
+
+
+def _output_with_a_proposal(rendered_output: Path, tmp_path: Path) -> Path:
+    """The rendered output with one leaflet approved, edited and given a proposed update, and two broken files."""
+    output = tmp_path / "output"
+    shutil.copytree(rendered_output, output)
+    first = DOC_ID
+    yaml_path = output / "yaml" / f"{first}.yaml"
+    fresh = yaml_path.read_text("utf-8")
+    assert OLD_SENTENCE in fresh
+    edited = review(fresh, status="approved", reviewer="Dr Example", reviewed_on="2026-03-05",
+                    next_review_due="2026-06-01").replace(OLD_SENTENCE, NEW_SENTENCE)
+    yaml_path.write_text(edited, "utf-8")
+    (output / "yaml" / f"{first}.proposed.yaml").write_text(fresh.replace("Surgical nurse", "Theatre nurse"), "utf-8")
+    (output / "yaml" / "zz broken#1.yaml").write_text("title: [unclosed\n", "utf-8")
+    (output / "yaml" / "zz_latin1.yaml").write_bytes("title: Caf\xe9\n".encode("latin-1"))
+    return output
+
+
+def test_write_review_page_lists_every_yaml_but_not_the_proposed_ones(rendered_output, tmp_path):
+    output = _output_with_a_proposal(rendered_output, tmp_path)
+    page = write_review_page(output, renderer(), TODAY)
+    assert page == output / "review.html"
+    html = page.read_text("utf-8")
+    body = [row for row in Table(html).rows if row and len(row) == 10]
+    assert len(body) == len(GOLDEN_IDS) + 2
+    assert any(row[0] == "zz broken#1" and row[6] == "1" and row[8] == "YAML: zz broken#1 no web page no PDF"
+               for row in body)
+    assert any(row[0] == "zz_latin1" and row[6] == "1" for row in body)
+    assert "not UTF-8 text" in html
+    assert 'href="yaml/zz%20broken%231.yaml"' in html
+    assert any("Overdue 2026-06-01" in row for row in body)  # due 2026-06-01, today 2026-11-22
+    assert "Theatre nurse" in html and NEW_SENTENCE in html
+    assert hrefs(html)
+    for href in hrefs(html):
+        assert (output / unquote(href)).is_file(), href
+
+
+def test_empty_output_folder_gives_a_page_that_says_so(tmp_path):
+    html = write_review_page(tmp_path, renderer(), TODAY).read_text("utf-8")
+    assert "No leaflet YAML yet" in html and "<table" not in html
+
+
+# -- in a browser ------------------------------------------------------------------------
+
+
+def _open_dashboard(rendered_output: Path, tmp_path: Path) -> Path:
+    """The dashboard of a folder with a proposed update, with every <details> open."""
+    output = _output_with_a_proposal(rendered_output, tmp_path)
+    page = write_review_page(output, renderer(), TODAY)
+    opened = output / "review-open.html"
+    opened.write_text(page.read_text("utf-8").replace("<details ", "<details open "), "utf-8")
+    return opened
+
+
+def test_axe_finds_no_violation_in_the_dashboard(rendered_output, tmp_path):
+    page = _open_dashboard(rendered_output, tmp_path)
+    violations, passes = axe_violations(page)
+    assert violations == []
+    assert "color-contrast" in passes and "th-has-data-cells" in passes
+
+
+LAYOUT_PROBE = """
+await doc.fonts.ready;
+var overflowing = Array.from(doc.querySelectorAll('body *')).filter(function (el) {
+  return el.getBoundingClientRect().right > win.innerWidth + 0.5 && !el.closest('.visually-hidden, thead');
+}).map(function (el) { return el.tagName + '.' + el.className; });
+var diff = doc.querySelector('pre.diff');
+return {
+  viewport: win.innerWidth,
+  scrollWidth: doc.documentElement.scrollWidth,
+  overflowing: overflowing,
+  diffShown: diff.getBoundingClientRect().height > 0,
+  labelsShown: win.getComputedStyle(doc.querySelector('.cell-label')).display !== 'none',
+  fontPx: parseFloat(win.getComputedStyle(doc.querySelector('.review-table td')).fontSize),
+};
+"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_dashboard_fits_a_phone_and_a_desktop(rendered_output, tmp_path, width):
+    result = probe_page(_open_dashboard(rendered_output, tmp_path), LAYOUT_PROBE, width=width)
+    assert result["viewport"] == width
+    assert result["overflowing"] == []
+    assert result["scrollWidth"] <= width, "the page scrolls sideways"
+    assert result["diffShown"]
+    assert result["labelsShown"] == (width < 900)  # cards on a phone, a table on a desktop
+    assert result["fontPx"] >= 15
