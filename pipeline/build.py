@@ -1,72 +1,40 @@
-"""Orchestration: files in, files out, one document at a time.
+"""Orchestration: which documents need work, running it, and the account of the run.
 
-Everything that reads or writes files for a command lives here; the stages
-stay pure. A file that fails is reported in one line and the batch goes on.
+Each command reads like a checklist: collect the files, decide per document
+what is out of date (from its record, see :mod:`pipeline.records`), run that
+work on worker processes (:mod:`pipeline.batch`), then write ``index.html``,
+the review page and ``report.json``. The stages themselves stay pure; the
+per-document reading and writing is in :mod:`pipeline.work`.
 
 - ``run_extract``: input text -> ``normalized/`` and ``yaml/``;
-- ``run_render``: YAML on disk -> ``html/``, ``pdf/`` and ``index.html``;
+- ``run_render``: YAML on disk -> ``html/``, ``pdf/``, ``index.html``;
 - ``run_build``: both, rendering the YAML on disk for every input (reviewed or not).
 """
 
 from __future__ import annotations
 
-import functools
+import datetime as dt
 import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import yaml
-
 from . import __version__
-from .errors import ConfigError, LeafletFileError, PipelineError
-from .extract import extract
+from .batch import run_tasks
+from .errors import ConfigError, PipelineError
 from .files import collect_inputs, display_path, write_atomic
-from .headings import HeadingTable, default_table, load_table
-from .normalize import SiteText, default_site_text, load_site_text, normalize
-from .records import Record, read_record, sha256_hex, write_record
-from .render import IndexEntry, Renderer, RenderOptions, renderer_for
-from .yamlio import SCHEMA_FILENAME, dump_leaflet, load_leaflet, schema_text
+from .records import STATE_DIR, Record, read_record, sha256_hex
+from .settings import Settings
+from .work import PROPOSED_SUFFIX, YAML_SUFFIX, FileResult, Task
 
 # Inputs larger than this are refused: a procedure description is a few KB.
 MAX_INPUT_BYTES = 2 * 1024 * 1024
+SCHEMA_FILENAME = "leaflet.schema.json"
+# The pipeline's note of every leaflet rendered into this output folder, for index.html.
+RENDERED_MANIFEST = STATE_DIR / "rendered.json"
 
-
-@dataclass(frozen=True)
-class Settings:
-    output: Path = Path("output")
-    headings: HeadingTable = field(default_factory=default_table)
-    site_text: SiteText = field(default_factory=default_site_text)
-    render: RenderOptions = field(default_factory=RenderOptions)  # styles folder, page size, large print
-
-    @classmethod
-    def load(
-        cls,
-        output: Path,
-        headings_path: Path | None = None,
-        site_text_path: Path | None = None,
-        render: RenderOptions | None = None,
-    ) -> Settings:
-        return cls(
-            output=output,
-            headings=load_table(headings_path),
-            site_text=load_site_text(site_text_path),
-            render=render or RenderOptions(),
-        )
-
-
-@dataclass
-class FileResult:
-    """What happened to one input; one entry of ``report.json``."""
-
-    input: str
-    id: str | None = None
-    status: str = "failed"  # written | unchanged | kept | proposed | rendered | failed
-    outputs: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    error: str | None = None
-    seconds: float = 0.0
+Notify = Callable[[FileResult], None]
 
 
 @dataclass
@@ -74,36 +42,82 @@ class RunReport:
     command: str
     files: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
+    jobs: int = 1
+    interrupted: bool = False
 
     @property
     def failed(self) -> list[FileResult]:
         return [result for result in self.files if result.status == "failed"]
 
     def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
+        counts = {"built": 0, "up to date": 0, "skipped": 0, "failed": 0}
         for result in self.files:
             counts[result.status] = counts.get(result.status, 0) + 1
         return counts
+
+    @property
+    def warnings(self) -> int:
+        return sum(len(result.warnings) for result in self.files)
+
+    def summary(self) -> dict[str, object]:
+        counts = self.counts()
+        return {
+            "documents": len(self.files),
+            "built": counts["built"],
+            "up_to_date": counts["up to date"],
+            "skipped": counts["skipped"],
+            "failed": counts["failed"],
+            "warnings": self.warnings,
+            "seconds": round(self.seconds, 3),
+            "per_second": round(counts["built"] / self.seconds, 2) if self.seconds else 0.0,
+            "jobs": self.jobs,
+            "interrupted": self.interrupted,
+        }
+
+    def summary_line(self) -> str:
+        s = self.summary()
+        line = (
+            f"{self.command}: {s['built']} built, {s['up_to_date']} up to date, "
+            + (f"{s['skipped']} skipped, " if s["skipped"] else "")
+            + f"{s['failed']} failed, {s['warnings']} warnings; {s['seconds']:.2f} s, {s['per_second']:.1f}/s"
+        )
+        return line + (" (interrupted)" if self.interrupted else "")
 
     def to_json(self) -> str:
         data = {
             "command": self.command,
             "version": __version__,
-            "summary": {
-                "files": len(self.files),
-                **self.counts(),
-                "warnings": sum(len(result.warnings) for result in self.files),
-                "seconds": round(self.seconds, 3),
-            },
-            "files": [asdict(result) for result in self.files],
+            "summary": self.summary(),
+            "files": [_report_entry(result) for result in self.files],
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-Notify = Callable[[FileResult], None]
+def _report_entry(result: FileResult) -> dict[str, object]:
+    entry = asdict(result)
+    del entry["title"], entry["review_status"]
+    return entry
 
 
-# -- reading -----------------------------------------------------------------
+# -- the output folder ---------------------------------------------------------
+
+
+def prepare_output(output: Path) -> None:
+    """Create the folder, publish the schema, and remove temporaries a killed run left."""
+    from .yamlio import schema_text
+
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        schema_path = output / SCHEMA_FILENAME
+        if not schema_path.exists() or schema_path.read_text("utf-8") != schema_text():
+            write_atomic(schema_path, schema_text())
+        for folder in (output, output / "yaml", output / "normalized", output / "html", output / "pdf",
+                       output / STATE_DIR, output / STATE_DIR / "records"):
+            if folder.is_dir():
+                for stale in folder.glob(".*.tmp"):
+                    stale.unlink(missing_ok=True)
+    except OSError as error:
+        raise ConfigError(f"{output}: cannot write to the output folder: {error.strerror or error}") from None
 
 
 def read_input(path: Path) -> bytes:
@@ -114,153 +128,99 @@ def read_input(path: Path) -> bytes:
         return path.read_bytes()
     except IsADirectoryError:
         raise PipelineError("is a folder, not a file") from None
+    except FileNotFoundError:
+        raise PipelineError("no such file (a broken link?)") from None
     except OSError as error:
         raise PipelineError(f"cannot read: {error.strerror or error}") from None
 
 
-# -- the reviewer's YAML -----------------------------------------------------
-
-
-def _yaml_status_and_source(text: str) -> tuple[str | None, str | None]:
-    """(review.status, source.sha256) of a YAML file on disk, None where unreadable."""
+def _read_bytes(path: Path) -> bytes | None:
     try:
-        data = yaml.safe_load(text)
-        return data["review"]["status"], data["source"]["sha256"]
-    except (yaml.YAMLError, KeyError, TypeError):
-        return None, None
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
-def store_yaml(output: Path, doc_id: str, fresh: str, input_sha256: str, result: FileResult) -> None:
-    """Write the fresh YAML unless a person owns the file on disk (contract: Review rules)."""
-    target = output / "yaml" / f"{doc_id}.yaml"
-    try:
-        existing = target.read_text("utf-8")
-    except FileNotFoundError:
-        existing = None
-    except (OSError, UnicodeDecodeError) as error:
-        raise PipelineError(f"cannot read existing {target.name}: {error}") from None
-    record = read_record(output, doc_id)
-    fresh_record = Record(input_sha256=input_sha256, yaml_sha256=sha256_hex(fresh))
-
-    if existing == fresh:
-        result.status = "unchanged"
-    elif existing is None or _generated_by_us(existing, record):
-        write_atomic(target, fresh)
-        result.status = "written"
-    else:
-        status, source_sha256 = _yaml_status_and_source(existing)
-        result.status = "kept"
-        if source_sha256 != input_sha256:
-            proposed = target.with_suffix(".proposed.yaml")
-            write_atomic(proposed, fresh)
-            result.status = "proposed"
-            result.outputs.append(display_path(proposed))
-            owner = "was edited by a person" if status == "draft" else f"is {status or 'unreadable'}"
-            result.warnings.append(
-                f"{display_path(target)} {owner} and its source changed; "
-                f"the new extraction is in {proposed.name} for review"
-            )
-        return
-    write_record(output, doc_id, fresh_record)
-    result.outputs.append(display_path(target))
+# -- deciding what to do ---------------------------------------------------------
 
 
-def _generated_by_us(existing: str, record: Record | None) -> bool:
-    if record is None or record.yaml_sha256 != sha256_hex(existing):
+@dataclass
+class Plan:
+    tasks: list[Task] = field(default_factory=list)
+    done: list[FileResult] = field(default_factory=list)  # failed before any work, or up to date
+
+
+def _rendered_up_to_date(settings: Settings, doc_id: str, record: Record | None, yaml_text: bytes | None) -> bool:
+    if record is None or yaml_text is None or settings.force:
         return False
-    status, _ = _yaml_status_and_source(existing)
-    return status == "draft"
-
-
-# -- one file ----------------------------------------------------------------
-
-
-def extract_file(path: Path, settings: Settings, result: FileResult) -> None:
-    data = read_input(path)
-    doc_id = path.stem
-    input_sha256 = sha256_hex(data)
-    normalized = normalize(data, site_text=settings.site_text, headings=settings.headings)
-    leaflet = extract(
-        normalized,
-        doc_id=doc_id,
-        source_path=result.input,
-        sha256=input_sha256,
-        headings=settings.headings,
+    outputs = (settings.output / "html" / f"{doc_id}.html", settings.output / "pdf" / f"{doc_id}.pdf")
+    return (
+        record.rendered_yaml_sha256 == sha256_hex(yaml_text)
+        and record.render_deps == settings.render_deps
+        and all(path.is_file() for path in outputs)
     )
-    result.warnings += [warning.format(result.input) for warning in leaflet.warnings]
-    normalized_path = settings.output / "normalized" / f"{doc_id}.txt"
-    write_atomic(normalized_path, normalized.text)
-    result.outputs.append(display_path(normalized_path))
-    store_yaml(settings.output, doc_id, dump_leaflet(leaflet), input_sha256, result)
 
 
-def _run_one(path: Path, settings: Settings, work: Callable[[Path, Settings, FileResult], None]) -> FileResult:
-    result = FileResult(input=display_path(path), id=path.stem)
-    started = time.perf_counter()
+def _not_approved(yaml_text: bytes | None) -> bool:
+    """For --approved-only: a quick look at review.status, without validating the file."""
+    import yaml
+
     try:
-        work(path, settings, result)
-    except PipelineError as error:
-        result.status = "failed"
-        result.error = str(error)
-    except OSError as error:
-        result.status = "failed"
-        result.error = f"cannot write output: {error.strerror or error}"
-    result.seconds = round(time.perf_counter() - started, 6)
-    return result
+        data = yaml.load(yaml_text or b"", Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+        return data["review"]["status"] != "approved"
+    except Exception:  # noqa: BLE001 - an unreadable file is the renderer's to report
+        return False
 
 
-# -- commands ----------------------------------------------------------------
+def _claim_id(doc_id: str, path: Path, owners: dict[str, Path]) -> FileResult | None:
+    """A failed result when another file already produces outputs named ``doc_id``."""
+    if doc_id in owners:
+        result = FileResult(input=display_path(path), id=doc_id)
+        result.error = f"id {doc_id!r} is already used by {display_path(owners[doc_id])}"
+        return result
+    owners[doc_id] = path
+    return None
 
 
-def _duplicate_ids(inputs: list[Path]) -> dict[Path, Path]:
-    """Inputs whose id (file stem) an earlier input already has -> that input."""
-    first: dict[str, Path] = {}
-    clashes: dict[Path, Path] = {}
-    for path in inputs:
-        if path.stem in first:
-            clashes[path] = first[path.stem]
-        else:
-            first[path.stem] = path
-    return clashes
-
-
-def prepare_output(output: Path) -> None:
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        schema_path = output / SCHEMA_FILENAME
-        if not schema_path.exists() or schema_path.read_text("utf-8") != schema_text():
-            write_atomic(schema_path, schema_text())
-    except OSError as error:
-        raise ConfigError(f"{output}: cannot write to the output folder: {error.strerror or error}") from None
-
-
-def run_extract(inputs: list[Path], settings: Settings, notify: Notify | None = None) -> RunReport:
-    """``leaflets extract``: normalized text and YAML for every input."""
-    started = time.perf_counter()
-    paths = collect_inputs(inputs)
-    prepare_output(settings.output)
-    report = RunReport(command="extract")
-    clashes = _duplicate_ids(paths)
+def plan_inputs(paths: list[Path], settings: Settings, *, render: bool) -> Plan:
+    """Extraction (and, for build, rendering) work for each input text file."""
+    plan = Plan()
+    owners: dict[str, Path] = {}
     for path in paths:
-        if path in clashes:
-            result = FileResult(input=display_path(path), id=path.stem)
-            result.error = f"id {path.stem!r} is already used by {display_path(clashes[path])}"
+        doc_id, shown = path.stem, display_path(path)
+        clash = _claim_id(doc_id, path, owners)
+        if clash:
+            plan.done.append(clash)
+            continue
+        try:
+            data = read_input(path)
+        except PipelineError as error:
+            plan.done.append(FileResult(input=shown, id=doc_id, error=str(error)))
+            continue
+        record = read_record(settings.output, doc_id)
+        yaml_text = _read_bytes(settings.output / "yaml" / f"{doc_id}{YAML_SUFFIX}")
+        extract_current = (
+            not settings.force
+            and record is not None
+            and record.input_sha256 == sha256_hex(data)
+            and record.extract_deps == settings.extract_deps
+            and yaml_text is not None
+        )
+        render_current = not render or _rendered_up_to_date(settings, doc_id, record, yaml_text)
+        if render and extract_current and settings.approved_only and _not_approved(yaml_text):
+            plan.done.append(FileResult(input=shown, id=doc_id, status="skipped"))
+        elif extract_current and render_current:
+            plan.done.append(FileResult(input=shown, id=doc_id, status="up to date"))
         else:
-            result = _run_one(path, settings, extract_file)
-        report.files.append(result)
-        if notify:
-            notify(result)
-    report.seconds = time.perf_counter() - started
-    write_atomic(settings.output / "report.json", report.to_json())
-    return report
+            plan.tasks.append(
+                Task(doc_id, shown, input_path=path, data=data, extract=not extract_current, render=render)
+            )
+    return plan
 
 
-# -- render ------------------------------------------------------------------
-
-YAML_SUFFIX = ".yaml"
-PROPOSED_SUFFIX = ".proposed.yaml"
-# The pipeline's note of every leaflet rendered into this output folder, for index.html.
-RENDERED_MANIFEST = Path(".leaflets") / "rendered.json"
+def _output_id(path: Path) -> str:
+    """Outputs are named after the YAML file: ``yaml/<id>.yaml`` -> ``html/<id>.html``."""
+    return path.name.removesuffix(YAML_SUFFIX) if path.name.endswith(YAML_SUFFIX) else path.stem
 
 
 def collect_yaml(paths: list[Path]) -> list[Path]:
@@ -274,57 +234,128 @@ def collect_yaml(paths: list[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _output_id(path: Path) -> str:
-    """Outputs are named after the YAML file: ``yaml/<id>.yaml`` -> ``html/<id>.html``."""
-    return path.name.removesuffix(YAML_SUFFIX) if path.name.endswith(YAML_SUFFIX) else path.stem
+def plan_yaml(paths: list[Path], settings: Settings) -> Plan:
+    """Rendering work for each YAML file."""
+    plan = Plan()
+    owners: dict[str, Path] = {}
+    for path in paths:
+        doc_id, shown = _output_id(path), display_path(path)
+        if path.name.endswith(PROPOSED_SUFFIX):
+            reviewed = path.name.replace(PROPOSED_SUFFIX, YAML_SUFFIX)
+            error = f"is a proposed extraction; review it and save it as {reviewed} to render it"
+            plan.done.append(FileResult(input=shown, id=doc_id, error=error))
+            continue
+        clash = _claim_id(doc_id, path, owners)
+        if clash:
+            plan.done.append(clash)
+            continue
+        yaml_text = _read_bytes(path)
+        record = read_record(settings.output, doc_id)
+        if settings.approved_only and _not_approved(yaml_text):
+            plan.done.append(FileResult(input=shown, id=doc_id, status="skipped"))
+        elif _rendered_up_to_date(settings, doc_id, record, yaml_text):
+            plan.done.append(FileResult(input=shown, id=doc_id, status="up to date"))
+        else:
+            plan.tasks.append(Task(doc_id, shown, yaml_path=path, render=True))
+    return plan
 
 
-def _read_yaml(path: Path) -> str:
+# -- running -------------------------------------------------------------------
+
+
+def execute(command: str, plan: Plan, settings: Settings, notify: Notify | None, started: float,
+            on_start: Callable[[int], None] | None = None, on_work: Notify | None = None) -> RunReport:
+    """Run the plan's tasks; Ctrl-C stops the workers and returns what finished."""
+    report = RunReport(command=command, jobs=settings.jobs)
+    by_input: dict[str, FileResult] = {}
+
+    def take(result: FileResult) -> None:
+        by_input[result.input] = result
+        if notify:
+            notify(result)
+
+    for result in plan.done:
+        take(result)
+    if on_start:
+        on_start(len(plan.tasks))
+
+    def finished(result: FileResult) -> None:
+        take(result)
+        if on_work:
+            on_work(result)
+
     try:
-        return read_input(path).decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise PipelineError(f"not UTF-8 text: {error.reason} at byte {error.start}") from None
+        run_tasks(plan.tasks, settings, finished)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    order = [result.input for result in plan.done] + [task.display for task in plan.tasks]
+    report.files = [by_input[name] for name in dict.fromkeys(order) if name in by_input]
+    report.seconds = time.perf_counter() - started
+    return report
 
 
-def _one_line(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _finish(report: RunReport, settings: Settings, rendered_any: bool) -> RunReport:
+    write_index(settings.output, settings, report, rendered_any)
+    write_atomic(settings.output / "report.json", report.to_json())
+    return report
 
 
-def render_file(
-    path: Path, settings: Settings, result: FileResult, *, renderer: Renderer, entries: dict[str, IndexEntry]
-) -> None:
-    """HTML page and PDF of one YAML file; ``entries`` collects what index.html lists."""
-    if path.name.endswith(PROPOSED_SUFFIX):
-        reviewed_name = path.name.replace(PROPOSED_SUFFIX, YAML_SUFFIX)
-        raise PipelineError(f"is a proposed extraction; review it and save it as {reviewed_name} to render it")
-    doc_id = _output_id(path)
+# -- index.html ----------------------------------------------------------------
+
+
+def _read_manifest(output: Path) -> dict[str, dict[str, str]] | None:
     try:
-        leaflet = load_leaflet(_read_yaml(path))
-    except LeafletFileError as error:
-        where = f"line {error.line}, column {error.column}: " if error.line and error.column else ""
-        raise PipelineError(_one_line(where + str(error))) from None
-    if leaflet.id != doc_id:
-        result.warnings.append(
-            f"{result.input}: warning: id {leaflet.id!r} differs from the file name; outputs are named {doc_id}"
-        )
-    try:
-        rendered = renderer.render(leaflet)
-    except PipelineError:
-        raise
-    except Exception as error:  # noqa: BLE001 - a layout-engine failure on one leaflet must not stop the batch
-        raise PipelineError(_one_line(f"rendering failed: {type(error).__name__}: {error}")) from None
-    html_path = settings.output / "html" / f"{doc_id}.html"
-    pdf_path = settings.output / "pdf" / f"{doc_id}.pdf"
-    write_atomic(html_path, rendered.html)
-    write_atomic(pdf_path, rendered.pdf)
-    result.outputs += [display_path(html_path), display_path(pdf_path)]
-    result.warnings += [f"{result.input}: warning: {_one_line(message)}" for message in rendered.warnings]
-    result.status = "rendered"
-    entries[doc_id] = IndexEntry(id=doc_id, title=leaflet.title, status=leaflet.review.status)
+        data = json.loads((output / RENDERED_MANIFEST).read_text("utf-8"))
+        return {doc_id: {"title": str(e["title"]), "status": str(e["status"])} for doc_id, e in data.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
-def copy_assets(renderer: Renderer, html_dir: Path) -> None:
+def _entries_from_yaml(output: Path) -> dict[str, dict[str, str]]:
+    """Index entries read back from the YAML folder, when the manifest is missing or damaged."""
+    import yaml
+
+    entries = {}
+    for path in sorted((output / "yaml").glob(f"*{YAML_SUFFIX}")):
+        if path.name.endswith(PROPOSED_SUFFIX):
+            continue
+        try:
+            data = yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+            entries[_output_id(path)] = {"title": str(data["title"]), "status": str(data["review"]["status"])}
+        except Exception:  # noqa: BLE001 - a broken file is simply not listed; render reports it
+            continue
+    return entries
+
+
+def write_index(output: Path, settings: Settings, report: RunReport, rendered_any: bool) -> None:
+    """``index.html`` listing every leaflet rendered into ``output`` whose page and PDF still exist.
+
+    Rewritten only when a leaflet was rendered or the list changed, so a run
+    with nothing to do does not load the layout engine.
+    """
+    known = _read_manifest(output)
+    entries = dict(known if known is not None else _entries_from_yaml(output))
+    for result in report.files:
+        if result.render == "rendered" and result.id and result.title:
+            entries[result.id] = {"title": result.title, "status": result.review_status or "draft"}
+    entries = {
+        doc_id: entry
+        for doc_id, entry in sorted(entries.items())
+        if (output / "html" / f"{doc_id}.html").is_file() and (output / "pdf" / f"{doc_id}.pdf").is_file()
+    }
+    if not rendered_any and entries == known and (output / "index.html").is_file():
+        return
+    from .render import IndexEntry
+    from .work import _renderer
+
+    renderer = _renderer(settings)
+    copy_assets(renderer, output / "html")
+    write_atomic(output / RENDERED_MANIFEST, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
+    index = renderer.render_index([IndexEntry(id=k, title=v["title"], status=v["status"]) for k, v in entries.items()])
+    write_atomic(output / "index.html", index)
+
+
+def copy_assets(renderer, html_dir: Path) -> None:  # noqa: ANN001 - a pipeline.render.Renderer
     """Fonts, logo and licences beside the HTML pages, so they work offline from ``html/``."""
     for relative, source in renderer.assets().items():
         target = html_dir / relative
@@ -333,80 +364,107 @@ def copy_assets(renderer: Renderer, html_dir: Path) -> None:
             write_atomic(target, data)
 
 
-def _read_manifest(output: Path) -> dict[str, IndexEntry]:
-    try:
-        data = json.loads((output / RENDERED_MANIFEST).read_text("utf-8"))
-        return {
-            doc_id: IndexEntry(id=doc_id, title=entry["title"], status=entry["status"]) for doc_id, entry in data.items()
-        }
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}  # missing or damaged: index.html then lists this run's leaflets only
+# -- commands ------------------------------------------------------------------
 
 
-def write_index(output: Path, renderer: Renderer, rendered: dict[str, IndexEntry]) -> None:
-    """``index.html`` listing every leaflet rendered into ``output`` whose page and PDF still exist."""
-    entries = {**_read_manifest(output), **rendered}
-    entries = {
-        doc_id: entry
-        for doc_id, entry in sorted(entries.items())
-        if (output / "html" / f"{doc_id}.html").is_file() and (output / "pdf" / f"{doc_id}.pdf").is_file()
-    }
-    manifest = {doc_id: {"title": entry.title, "status": entry.status} for doc_id, entry in entries.items()}
-    write_atomic(output / RENDERED_MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    write_atomic(output / "index.html", renderer.render_index(list(entries.values())))
+@dataclass
+class Hooks:
+    """How the caller follows the run: every document, the start of the work, each worker result."""
+
+    notify: Notify | None = None
+    on_start: Callable[[int], None] | None = None
+    on_work: Notify | None = None
 
 
-def _render_all(paths: list[Path], settings: Settings, notify: Notify | None) -> list[FileResult]:
-    renderer = renderer_for(settings.render)
+def _check_renderer(settings: Settings) -> None:
+    """A bad styles folder or theme stops the run before any work (only loaded when rendering)."""
+    from .work import _renderer
+
+    _renderer(settings)
+
+
+def run_extract(inputs: list[Path], settings: Settings, hooks: Hooks | None = None) -> RunReport:
+    """``leaflets extract``: normalized text and YAML for every input."""
+    hooks = hooks or Hooks()
+    started = time.perf_counter()
+    plan = plan_inputs(collect_inputs(inputs), settings, render=False)
     prepare_output(settings.output)
-    copy_assets(renderer, settings.output / "html")
-    rendered: dict[str, IndexEntry] = {}
-    work = functools.partial(render_file, renderer=renderer, entries=rendered)
-    results: list[FileResult] = []
-    first: dict[str, Path] = {}
-    for path in paths:
-        doc_id = _output_id(path)
-        if doc_id in first:
-            result = FileResult(input=display_path(path), id=doc_id)
-            result.error = f"id {doc_id!r} is already used by {display_path(first[doc_id])}"
-        else:
-            first[doc_id] = path
-            result = _run_one(path, settings, work)
-        results.append(result)
-        if notify:
-            notify(result)
-    write_index(settings.output, renderer, rendered)
-    return results
+    report = execute("extract", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)
+    write_atomic(settings.output / "report.json", report.to_json())
+    return report
 
 
-def run_render(yaml_paths: list[Path], settings: Settings, notify: Notify | None = None) -> RunReport:
+def run_render(yaml_paths: list[Path], settings: Settings, hooks: Hooks | None = None) -> RunReport:
     """``leaflets render``: HTML page and PDF for every YAML file (default ``OUTPUT/yaml``), and ``index.html``."""
+    hooks = hooks or Hooks()
     started = time.perf_counter()
     if not yaml_paths:
         default = settings.output / "yaml"
         if not default.is_dir():
             raise ConfigError(f"{default}: no such folder; run `leaflets extract` first or name YAML files")
         yaml_paths = [default]
-    report = RunReport(command="render", files=_render_all(collect_yaml(yaml_paths), settings, notify))
-    report.seconds = time.perf_counter() - started
-    write_atomic(settings.output / "report.json", report.to_json())
-    return report
+    plan = plan_yaml(collect_yaml(yaml_paths), settings)
+    if plan.tasks:
+        _check_renderer(settings)
+    prepare_output(settings.output)
+    report = execute("render", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)
+    return _finish(report, settings, rendered_any=bool(plan.tasks))
 
 
-def run_build(inputs: list[Path], settings: Settings, notify: Notify | None = None) -> RunReport:
+def run_build(inputs: list[Path], settings: Settings, hooks: Hooks | None = None) -> RunReport:
     """``leaflets build``: extract every input, then render the YAML on disk for each of them.
 
     The YAML on disk is rendered whatever happened to the extraction: a file a
     reviewer owns (kept, or with a proposed update beside it) is rendered as
     the reviewer left it; drafts are marked as drafts.
     """
+    hooks = hooks or Hooks()
     started = time.perf_counter()
-    renderer_for(settings.render)  # a bad styles folder or theme stops the run before anything is written
-    extracted = run_extract(inputs, settings, notify)
-    ids = dict.fromkeys(result.id for result in extracted.files if result.id)
-    on_disk = [settings.output / "yaml" / f"{doc_id}{YAML_SUFFIX}" for doc_id in ids]
-    yaml_paths = [path for path in on_disk if path.is_file()]
-    report = RunReport(command="build", files=extracted.files + _render_all(yaml_paths, settings, notify))
-    report.seconds = time.perf_counter() - started
-    write_atomic(settings.output / "report.json", report.to_json())
+    plan = plan_inputs(collect_inputs(inputs), settings, render=True)
+    if plan.tasks:
+        _check_renderer(settings)
+    prepare_output(settings.output)
+    report = execute("build", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)
+    return _finish(report, settings, rendered_any=bool(plan.tasks))
+
+
+# -- check ---------------------------------------------------------------------
+
+
+@dataclass
+class CheckReport:
+    files: int = 0
+    errors: int = 0
+    warnings: int = 0
+    lines: list[str] = field(default_factory=list)
+
+
+def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: Callable[[str], None]) -> CheckReport:
+    """``leaflets check``: every problem of every YAML file, one ``file:line:col`` line each."""
+    from .check import ERROR, check_text
+
+    report = CheckReport()
+    if not yaml_paths:
+        default = output / "yaml"
+        if not default.is_dir():
+            raise ConfigError(f"{default}: no such folder; name YAML files to check")
+        yaml_paths = [default]
+    for path in collect_yaml(yaml_paths):
+        report.files += 1
+        shown = display_path(path)
+        from .work import read_yaml_text
+        from .settings import MAX_YAML_BYTES
+
+        try:
+            problems = check_text(read_yaml_text(path, MAX_YAML_BYTES), today)
+        except PipelineError as error:
+            report.errors += 1
+            print_line(f"{shown}: error: {error}")
+            continue
+        for problem in problems:
+            if problem.severity == ERROR:
+                report.errors += 1
+            else:
+                report.warnings += 1
+            print_line(problem.format(shown))
     return report

@@ -6,15 +6,18 @@ Exit status (contract): 0 all good, 1 some file failed, 2 usage or configuration
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
 from . import __version__, build
-from .build import FileResult, RunReport
+from .batch import cpu_count
+from .console import Console
 from .errors import ConfigError, PipelineError
+from .settings import DEFAULT_TIME_LIMIT, Settings
 from .styles import PAGE_SIZES, RenderOptions
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,18 +26,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+def _add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output/)")
+
+
 def _add_extract_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("inputs", nargs="*", type=Path, metavar="INPUT", help="text files or folders (default: input/)")
-    parser.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output/)")
+    _add_output(parser)
     parser.add_argument("--headings", type=Path, help="heading synonym table to use instead of the built-in one")
     parser.add_argument("--site-text", type=Path, help="site-text rules to use instead of the built-in ones")
 
 
 def _add_render_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--styles",
-        type=Path,
-        metavar="DIR",
+        "--styles", type=Path, metavar="DIR",
         help="folder of templates, CSS, theme.yaml and assets searched before the built-in styles",
     )
     parser.add_argument(
@@ -43,9 +48,16 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--large-print", action="store_true", help="large-print edition: 17pt body text in the PDF, larger text on the page"
     )
+    parser.add_argument("--approved-only", action="store_true", help="render only leaflets whose review.status is approved")
 
 
-def _add_verbosity(parser: argparse.ArgumentParser) -> None:
+def _add_batch_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-j", "--jobs", type=int, default=None, help=f"worker processes (default: all cores, here {cpu_count()})")
+    parser.add_argument("--force", action="store_true", help="redo every document, even when up to date")
+    parser.add_argument(
+        "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+        help=f"stop work on one document after this long (default: {DEFAULT_TIME_LIMIT:g})",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every file")
 
@@ -58,78 +70,59 @@ def make_parser() -> argparse.ArgumentParser:
     build_ = commands.add_parser("build", help="all stages: extract, then render the YAML on disk")
     _add_extract_options(build_)
     _add_render_options(build_)
-    _add_verbosity(build_)
+    _add_batch_options(build_)
 
     extract = commands.add_parser("extract", help="normalize + extract: OUTPUT/normalized and OUTPUT/yaml")
     _add_extract_options(extract)
-    _add_verbosity(extract)
+    _add_batch_options(extract)
 
     render = commands.add_parser("render", help="render YAML: OUTPUT/html, OUTPUT/pdf and OUTPUT/index.html")
-    render.add_argument(
-        "inputs", nargs="*", type=Path, metavar="YAML", help="YAML files or folders (default: OUTPUT/yaml/)"
-    )
-    render.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output/)")
+    render.add_argument("inputs", nargs="*", type=Path, metavar="YAML", help="YAML files or folders (default: OUTPUT/yaml/)")
+    _add_output(render)
     _add_render_options(render)
-    _add_verbosity(render)
+    _add_batch_options(render)
+
+    check = commands.add_parser("check", help="validate and lint leaflet YAML: file:line:col: message per problem")
+    check.add_argument("inputs", nargs="*", type=Path, metavar="YAML", help="YAML files or folders (default: OUTPUT/yaml/)")
+    _add_output(check)
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     return parser
 
 
-class Printer:
-    """Prints one line per problem as results arrive, and a summary at the end."""
-
-    def __init__(self, quiet: bool, verbose: bool):
-        self.quiet = quiet
-        self.verbose = verbose
-
-    def file_done(self, result: FileResult) -> None:
-        if result.error:
-            print(f"{result.input}: error: {result.error}", file=sys.stderr)
-        if not self.quiet:
-            for warning in result.warnings:
-                print(warning, file=sys.stderr)
-        if self.verbose and not result.error:
-            print(f"{result.input}: {result.status}")
-
-    def summary(self, report: RunReport) -> None:
-        if self.quiet:
-            return
-        counts = ", ".join(f"{count} {status}" for status, count in sorted(report.counts().items()))
-        warnings = sum(len(result.warnings) for result in report.files)
-        rate = len(report.files) / report.seconds if report.seconds else 0.0
-        print(
-            f"{report.command}: {len(report.files)} files ({counts or 'none'}), {warnings} warnings, "
-            f"{report.seconds:.2f} s, {rate:.1f} files/s"
-        )
+def _settings(args: argparse.Namespace) -> Settings:
+    render = RenderOptions()
+    if hasattr(args, "page_size"):
+        render = RenderOptions(styles=args.styles, page_size=args.page_size, large_print=args.large_print)
+    return Settings.load(
+        args.output,
+        getattr(args, "headings", None),
+        getattr(args, "site_text", None),
+        render,
+        jobs=args.jobs,
+        force=args.force,
+        approved_only=getattr(args, "approved_only", False),
+        time_limit=args.time_limit,
+    )
 
 
-def _render_options(args: argparse.Namespace) -> RenderOptions:
-    if not hasattr(args, "page_size"):
-        return RenderOptions()
-    return RenderOptions(styles=args.styles, page_size=args.page_size, large_print=args.large_print)
-
-
-def _inputs(paths: list[Path]) -> list[Path]:
-    return paths or [Path("input")]
+def _run_check(args: argparse.Namespace) -> int:
+    report = build.run_check(args.inputs, args.output, dt.date.today(), print)
+    failing = report.errors + (report.warnings if args.strict else 0)
+    print(f"check: {report.files} files, {report.errors} errors, {report.warnings} warnings", file=sys.stderr)
+    return EXIT_FAILED if failing else EXIT_OK
 
 
 def run(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
-    printer = Printer(args.quiet, args.verbose)
     try:
-        settings = build.Settings.load(
-            args.output,
-            getattr(args, "headings", None),
-            getattr(args, "site_text", None),
-            render=_render_options(args),
-        )
-        if args.command == "extract":
-            report = build.run_extract(_inputs(args.inputs), settings, printer.file_done)
-        elif args.command == "render":
-            report = build.run_render(args.inputs, settings, printer.file_done)
-        elif args.command == "build":
-            report = build.run_build(_inputs(args.inputs), settings, printer.file_done)
-        else:  # pragma: no cover - argparse only offers the commands above
-            raise ConfigError(f"unknown command {args.command}")
+        if args.command == "check":
+            return _run_check(args)
+        console = Console(args.quiet, args.verbose)
+        hooks = build.Hooks(console.file_done, lambda total: console.start(args.command, total), console.work_done)
+        settings = _settings(args)
+        command = {"extract": build.run_extract, "render": build.run_render, "build": build.run_build}[args.command]
+        inputs = args.inputs or ([] if args.command == "render" else [Path("input")])
+        report = command(inputs, settings, hooks)
     except ConfigError as error:
         print(f"leaflets: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -138,8 +131,11 @@ def run(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("leaflets: interrupted", file=sys.stderr)
-        return 130
-    printer.summary(report)
+        return EXIT_INTERRUPTED
+    console.finish(report.summary_line())
+    if report.interrupted:
+        print("leaflets: interrupted; run the same command again to finish", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_FAILED if report.failed else EXIT_OK
 
 

@@ -1,20 +1,28 @@
-"""What the pipeline remembers about each leaflet it wrote.
+"""What the pipeline remembers about each leaflet it wrote, and what it depended on.
 
 One small JSON file per leaflet under ``OUTPUT/.leaflets/records/``, out of a
-reviewer's way. It holds the fingerprint of the YAML the pipeline generated,
-so a later run can tell whether a person edited the file since.
+reviewer's way. It says which input bytes and which data/style files the
+outputs were made from (so an unchanged leaflet is not rebuilt), and holds
+the fingerprint of the YAML the pipeline generated (so a later run can tell
+whether a person edited the file since).
+
+A record is written after the outputs it describes: a run killed in between
+leaves no record, and the next run simply does that leaflet again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from . import __version__
 from .files import write_atomic
 
-RECORDS_DIR = Path(".leaflets") / "records"
+STATE_DIR = Path(".leaflets")
+RECORDS_DIR = STATE_DIR / "records"
 
 
 def sha256_hex(data: bytes | str) -> str:
@@ -24,8 +32,11 @@ def sha256_hex(data: bytes | str) -> str:
 
 @dataclass(frozen=True)
 class Record:
-    input_sha256: str
-    yaml_sha256: str
+    input_sha256: str | None = None  # input bytes the YAML was last extracted from
+    extract_deps: str | None = None  # fingerprint of what extraction used (version, data files)
+    yaml_sha256: str | None = None  # the YAML text the pipeline itself generated
+    rendered_yaml_sha256: str | None = None  # the YAML text the HTML and PDF were made from
+    render_deps: str | None = None  # fingerprint of what rendering used (version, styles, options)
 
 
 def record_path(output: Path, doc_id: str) -> Path:
@@ -35,11 +46,45 @@ def record_path(output: Path, doc_id: str) -> Path:
 def read_record(output: Path, doc_id: str) -> Record | None:
     try:
         data = json.loads(record_path(output, doc_id).read_text("utf-8"))
-        return Record(input_sha256=data["input_sha256"], yaml_sha256=data["yaml_sha256"])
-    except (OSError, ValueError, KeyError, TypeError):
+        known = {field.name for field in fields(Record)}
+        return Record(**{key: value for key, value in data.items() if key in known and isinstance(value, str)})
+    except (OSError, ValueError, TypeError, AttributeError):
         # A missing or damaged record means "not known to be ours": the YAML is protected.
         return None
 
 
 def write_record(output: Path, doc_id: str, record: Record) -> None:
     write_atomic(record_path(output, doc_id), json.dumps(asdict(record), indent=1) + "\n")
+
+
+# -- fingerprints of what outputs depend on ------------------------------------
+
+
+def fingerprint(parts: Iterable[bytes | str]) -> str:
+    """One hash over several parts, each length-prefixed so boundaries cannot blur."""
+    digest = hashlib.sha256(__version__.encode())
+    for part in parts:
+        payload = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(payload).to_bytes(8, "big"))
+        digest.update(payload)
+    return digest.hexdigest()
+
+
+def folder_files(folders: Iterable[Path]) -> list[tuple[str, Path]]:
+    """Every file the styles folders offer, by relative path, first folder winning."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder).as_posix()
+            if path.is_file() and relative not in found and not path.name.startswith("."):
+                found[relative] = path
+    return sorted(found.items())
+
+
+def folders_fingerprint(folders: Iterable[Path], *extra: str) -> str:
+    parts: list[bytes | str] = list(extra)
+    for relative, path in folder_files(folders):
+        parts += [relative, path.read_bytes()]
+    return fingerprint(parts)

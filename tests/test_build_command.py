@@ -47,8 +47,9 @@ def test_build_turns_input_into_pages_pdfs_and_an_index(workdir, capsys):
     assert (output / "html" / "assets" / "fonts" / "AtkinsonHyperlegible-Regular.ttf").is_file()
     summary = report(output)["summary"]
     assert report(output)["command"] == "build"
-    assert summary["written"] == 2 and summary["rendered"] == 2 and "failed" not in summary
-    assert out.startswith("build: 4 files (2 rendered, 2 written), 0 warnings")
+    assert summary["built"] == 2 and summary["failed"] == 0 and summary["documents"] == 2
+    assert [(entry["extract"], entry["render"]) for entry in report(output)["files"]] == [("written", "rendered")] * 2
+    assert out.startswith("build: 2 built, 0 up to date, 0 failed, 0 warnings;")
 
 
 def test_render_defaults_to_output_yaml_and_skips_proposed_files(workdir, capsys):
@@ -59,8 +60,8 @@ def test_render_defaults_to_output_yaml_and_skips_proposed_files(workdir, capsys
     code, out, err = leaflets(capsys, "render", "-v")
 
     assert code == 0, err
-    assert sorted(line for line in out.splitlines() if line.endswith(": rendered")) == [
-        f"output/yaml/{doc_id}.yaml: rendered" for doc_id in sample_ids()
+    assert sorted(line for line in err.splitlines() if line.endswith(": built (rendered)")) == [
+        f"output/yaml/{doc_id}.yaml: built (rendered)" for doc_id in sample_ids()
     ]
     assert sorted(path.name for path in (workdir / "output" / "html").glob("*.html")) == [f"{d}.html" for d in sample_ids()]
     entries = report(workdir / "output")["files"]
@@ -81,14 +82,15 @@ def test_a_bad_yaml_fails_alone_with_one_line_each(workdir, capsys):
     code, _, err = leaflets(capsys, "render")
 
     assert code == 1
-    errors = [line for line in err.splitlines() if ": error: " in line]
+    errors = sorted(line for line in err.splitlines() if ": error: " in line)
     assert len(errors) == 3
     assert errors[0].startswith("output/yaml/broken.yaml: error: line 2, column 3: invalid YAML: ")
-    assert errors[1].startswith("output/yaml/invalid.yaml: error: review/status: ") and "'finished'" in errors[1]
+    assert errors[1].startswith("output/yaml/invalid.yaml: error: line ") and "review/status: " in errors[1]
+    assert "'finished'" in errors[1]
     assert errors[2] == "output/yaml/latin1.yaml: error: not UTF-8 text: invalid continuation byte at byte 10"
     assert "Traceback" not in err
     statuses = {entry["input"]: entry["status"] for entry in report(workdir / "output")["files"]}
-    assert sorted(status for status in statuses.values()) == ["failed", "failed", "failed", "rendered", "rendered"]
+    assert sorted(status for status in statuses.values()) == ["built", "built", "failed", "failed", "failed"]
     assert len(list((workdir / "output" / "pdf").glob("*.pdf"))) == 2
 
 
@@ -162,9 +164,10 @@ def test_build_renders_the_reviewers_yaml_on_disk(workdir, capsys):
     code, _, err = leaflets(capsys, "build")
 
     assert code == 0, err
-    statuses = {entry["input"]: entry["status"] for entry in report(workdir / "output")["files"]}
-    assert statuses[f"input/{first}.txt"] == "kept"
-    assert statuses[f"output/yaml/{first}.yaml"] == "rendered"
+    entries = {entry["input"]: entry for entry in report(workdir / "output")["files"]}
+    # The input did not change, so it is not extracted again; the edited YAML is rendered.
+    assert (entries[f"input/{first}.txt"]["extract"], entries[f"input/{first}.txt"]["render"]) == (None, "rendered")
+    assert entries[f"input/{sample_ids()[1]}.txt"]["status"] == "up to date"
     text = pdftotext(workdir / "output" / "pdf" / f"{first}.pdf")
     assert "A reviewer rewrote this summary." in text
     assert DRAFT_MARK not in text and "5 March 2025" in text

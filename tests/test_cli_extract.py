@@ -40,7 +40,8 @@ def test_extract_writes_normalized_text_yaml_schema_and_report(tmp_path):
         assert (tmp_path / "output" / "normalized" / f"{seed.stem}.txt").read_text("utf-8").strip()
     assert (tmp_path / "output" / "leaflet.schema.json").exists()
     report = json.loads((tmp_path / "output" / "report.json").read_text("utf-8"))
-    assert report["summary"]["files"] == 2 and report["summary"]["written"] == 2
+    assert report["summary"]["documents"] == 2 and report["summary"]["built"] == 2
+    assert [entry["extract"] for entry in report["files"]] == ["written", "written"]
 
 
 def test_default_input_and_output_folders(tmp_path):
@@ -122,7 +123,7 @@ def test_reviewer_edits_are_kept_and_a_changed_source_gives_a_proposal(tmp_path)
     assert "was edited by a person and its source changed" in changed.stderr
     report = json.loads((tmp_path / "output" / "report.json").read_text("utf-8"))
     entry = next(e for e in report["files"] if e["id"] == SEEDS[1].stem)
-    assert entry["status"] == "proposed" and "proposed.yaml" in entry["warnings"][0]
+    assert entry["extract"] == "proposed" and "proposed.yaml" in entry["warnings"][0]
 
 
 def test_unedited_draft_is_refreshed_when_its_source_changes(tmp_path):

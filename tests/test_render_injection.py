@@ -130,9 +130,9 @@ def test_hostile_text_is_escaped_printed_and_never_fetched(canary, tmp_path):
     yaml_path.write_text(dump_leaflet(hostile_leaflet(strings)), "utf-8")
     output = tmp_path / "output"
 
-    report = build.run_render([yaml_path], build.Settings(output=output))
+    report = build.run_render([yaml_path], build.Settings.load(output))
 
-    assert [result.status for result in report.files] == ["rendered"], report.files[0].error
+    assert [(result.status, result.render) for result in report.files] == [("built", "rendered")], report.files[0].error
     assert server.requests == []
     assert _AUDIT["events"] == []
 
@@ -159,7 +159,7 @@ def test_the_page_makes_no_request_in_a_browser(canary, tmp_path):
     yaml_path = tmp_path / "hostile.yaml"
     yaml_path.write_text(dump_leaflet(hostile_leaflet(strings)), "utf-8")
     output = tmp_path / "output"
-    build.run_render([yaml_path], build.Settings(output=output))
+    build.run_render([yaml_path], build.Settings.load(output))
 
     done = chromium((output / "html" / "hostile.html").as_uri(), "--window-size=800,600", "--virtual-time-budget=5000", "--dump-dom")
 

@@ -52,7 +52,7 @@ def _temporary_folder(prefix: str) -> Path:
 def sample_output() -> Path:
     """``leaflets build input/ -o OUTPUT`` run once; returns OUTPUT."""
     output = _temporary_folder("leaflets-render-") / "output"
-    report = build.run_build([SAMPLE_INPUT], build.Settings(output=output))
+    report = build.run_build([SAMPLE_INPUT], build.Settings.load(output))
     assert not report.failed, [result.error for result in report.failed]
     return output
 

@@ -1,0 +1,94 @@
+"""Everything a run is configured with, loaded and checked once before any work."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError
+from .headings import HeadingTable, builtin_data_text, table_from_data
+from .normalize import SiteText, site_text_from_data
+from .records import fingerprint, folders_fingerprint
+from .styles import PAGE_SIZES, RenderOptions, StylesFolders
+
+# Leaflet YAML larger than this is refused: a reviewed leaflet is a few KB.
+MAX_YAML_BYTES = 1024 * 1024
+# Per-document limits in worker processes: a pathological input fails alone.
+DEFAULT_TIME_LIMIT = 120.0
+DEFAULT_MEMORY_LIMIT_MB = 2048
+
+
+@dataclass(frozen=True)
+class Settings:
+    output: Path
+    headings: HeadingTable
+    site_text: SiteText
+    extract_deps: str
+    render: RenderOptions
+    render_deps: str
+    jobs: int = 1
+    force: bool = False
+    approved_only: bool = False
+    time_limit: float = DEFAULT_TIME_LIMIT
+    memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
+    max_yaml_bytes: int = MAX_YAML_BYTES
+
+    def __hash__(self) -> int:  # one renderer per settings object in each worker
+        return id(self)
+
+    @classmethod
+    def load(
+        cls,
+        output: Path = Path("output"),
+        headings_path: Path | None = None,
+        site_text_path: Path | None = None,
+        render: RenderOptions | None = None,
+        *,
+        jobs: int | None = None,
+        force: bool = False,
+        approved_only: bool = False,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB,
+    ) -> Settings:
+        import yaml
+
+        headings_text = _data_text(headings_path, "headings.yaml", "headings table")
+        site_text_text = _data_text(site_text_path, "site_text.yaml", "site text rules")
+        try:
+            headings = table_from_data(yaml.safe_load(headings_text))
+            site_text = site_text_from_data(yaml.safe_load(site_text_text))
+        except yaml.YAMLError as error:
+            raise ConfigError(f"cannot read a data file: {error}") from None
+        render = render or RenderOptions()
+        if render.page_size.lower() not in PAGE_SIZES:
+            raise ConfigError(f"page size: expected one of {', '.join(PAGE_SIZES)}, got {render.page_size!r}")
+        if jobs is not None and jobs < 1:
+            raise ConfigError(f"--jobs: expected a number of at least 1, got {jobs}")
+        if time_limit <= 0:
+            raise ConfigError(f"--time-limit: expected a positive number of seconds, got {time_limit}")
+        render_deps = folders_fingerprint(
+            StylesFolders(render.styles).folders, render.page_size.lower(), str(render.large_print)
+        )
+        return cls(
+            output=output,
+            headings=headings,
+            site_text=site_text,
+            extract_deps=fingerprint([headings_text, site_text_text]),
+            render=render,
+            render_deps=render_deps,
+            jobs=jobs or os.cpu_count() or 1,
+            force=force,
+            approved_only=approved_only,
+            time_limit=time_limit,
+            memory_limit_mb=memory_limit_mb,
+        )
+
+
+def _data_text(path: Path | None, builtin: str, what: str) -> str:
+    if path is None:
+        return builtin_data_text(builtin)
+    try:
+        return path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read {what}: {getattr(error, 'strerror', None) or error}") from None
