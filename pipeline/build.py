@@ -104,7 +104,10 @@ def _report_entry(result: FileResult) -> dict[str, object]:
 
 def prepare_output(output: Path) -> None:
     """Create the folder, publish the schema, and remove temporaries a killed run left."""
-    from .yamlio import schema_text
+    from importlib import resources
+
+    def schema_text() -> str:
+        return resources.files("pipeline").joinpath("schema", SCHEMA_FILENAME).read_text("utf-8")
 
     try:
         output.mkdir(parents=True, exist_ok=True)
@@ -296,6 +299,7 @@ def execute(command: str, plan: Plan, settings: Settings, notify: Notify | None,
 
 def _finish(report: RunReport, settings: Settings, rendered_any: bool) -> RunReport:
     write_index(settings.output, settings, report, rendered_any)
+    write_review(settings.output, settings, dt.date.today())
     write_atomic(settings.output / "report.json", report.to_json())
     return report
 
@@ -355,6 +359,38 @@ def write_index(output: Path, settings: Settings, report: RunReport, rendered_an
     write_atomic(output / "index.html", index)
 
 
+# -- review.html ---------------------------------------------------------------
+
+REVIEW_STATE = STATE_DIR / "review.json"
+
+
+def _review_fingerprint(output: Path, today: dt.date) -> str:
+    """What the review page shows depends on: the YAML files, which outputs exist, and today."""
+    from .records import fingerprint
+
+    parts: list[bytes | str] = [today.isoformat()]
+    yaml_dir = output / "yaml"
+    for path in sorted(yaml_dir.glob(f"*{YAML_SUFFIX}")) if yaml_dir.is_dir() else ():
+        doc_id = path.name.removesuffix(PROPOSED_SUFFIX).removesuffix(YAML_SUFFIX)
+        present = "".join(str(int((output / kind / f"{doc_id}.{kind}").is_file())) for kind in ("html", "pdf"))
+        parts += [path.name, _read_bytes(path) or b"", present]
+    return fingerprint(parts)
+
+
+def write_review(output: Path, settings: Settings, today: dt.date) -> None:
+    """``review.html``, rewritten only when something it shows changed (it checks every YAML)."""
+    state = output / REVIEW_STATE
+    current = _review_fingerprint(output, today)
+    previous = _read_bytes(state)
+    if previous is not None and previous.decode("utf-8", "replace").strip() == current and (output / "review.html").is_file():
+        return
+    from .dashboard import write_review_page
+    from .work import _renderer
+
+    write_review_page(output, _renderer(settings), today)
+    write_atomic(state, current + "\n")
+
+
 def copy_assets(renderer, html_dir: Path) -> None:  # noqa: ANN001 - a pipeline.render.Renderer
     """Fonts, logo and licences beside the HTML pages, so they work offline from ``html/``."""
     for relative, source in renderer.assets().items():
@@ -388,8 +424,11 @@ def run_extract(inputs: list[Path], settings: Settings, hooks: Hooks | None = No
     hooks = hooks or Hooks()
     started = time.perf_counter()
     plan = plan_inputs(collect_inputs(inputs), settings, render=False)
+    if plan.tasks:
+        settings.check_extraction_data()
     prepare_output(settings.output)
     report = execute("extract", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)
+    write_review(settings.output, settings, dt.date.today())
     write_atomic(settings.output / "report.json", report.to_json())
     return report
 
@@ -422,6 +461,7 @@ def run_build(inputs: list[Path], settings: Settings, hooks: Hooks | None = None
     started = time.perf_counter()
     plan = plan_inputs(collect_inputs(inputs), settings, render=True)
     if plan.tasks:
+        settings.check_extraction_data()
         _check_renderer(settings)
     prepare_output(settings.output)
     report = execute("build", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)

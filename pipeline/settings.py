@@ -6,11 +6,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from functools import cached_property
+from importlib import resources
+from typing import TYPE_CHECKING
+
 from .errors import ConfigError
-from .headings import HeadingTable, builtin_data_text, table_from_data
-from .normalize import SiteText, site_text_from_data
 from .records import fingerprint, folders_fingerprint
 from .styles import PAGE_SIZES, RenderOptions, StylesFolders
+
+if TYPE_CHECKING:
+    from .headings import HeadingTable
+    from .normalize import SiteText
 
 # Leaflet YAML larger than this is refused: a reviewed leaflet is a few KB.
 MAX_YAML_BYTES = 1024 * 1024
@@ -21,9 +27,12 @@ DEFAULT_MEMORY_LIMIT_MB = 2048
 
 @dataclass(frozen=True)
 class Settings:
+    """A run's configuration. The data files are parsed on first use, so a run
+    with nothing to do never loads the extraction modules."""
+
     output: Path
-    headings: HeadingTable
-    site_text: SiteText
+    headings_text: str
+    site_text_text: str
     extract_deps: str
     render: RenderOptions
     render_deps: str
@@ -36,6 +45,22 @@ class Settings:
 
     def __hash__(self) -> int:  # one renderer per settings object in each worker
         return id(self)
+
+    @cached_property
+    def headings(self) -> HeadingTable:
+        from .headings import table_from_data
+
+        return table_from_data(_parse_data(self.headings_text, "headings table"))
+
+    @cached_property
+    def site_text(self) -> SiteText:
+        from .normalize import site_text_from_data
+
+        return site_text_from_data(_parse_data(self.site_text_text, "site text rules"))
+
+    def check_extraction_data(self) -> None:
+        """Raise ConfigError now if a data file is broken (before any work starts)."""
+        self.headings, self.site_text  # noqa: B018 - parsed for their errors
 
     @classmethod
     def load(
@@ -51,15 +76,8 @@ class Settings:
         time_limit: float = DEFAULT_TIME_LIMIT,
         memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB,
     ) -> Settings:
-        import yaml
-
         headings_text = _data_text(headings_path, "headings.yaml", "headings table")
         site_text_text = _data_text(site_text_path, "site_text.yaml", "site text rules")
-        try:
-            headings = table_from_data(yaml.safe_load(headings_text))
-            site_text = site_text_from_data(yaml.safe_load(site_text_text))
-        except yaml.YAMLError as error:
-            raise ConfigError(f"cannot read a data file: {error}") from None
         render = render or RenderOptions()
         if render.page_size.lower() not in PAGE_SIZES:
             raise ConfigError(f"page size: expected one of {', '.join(PAGE_SIZES)}, got {render.page_size!r}")
@@ -72,8 +90,8 @@ class Settings:
         )
         return cls(
             output=output,
-            headings=headings,
-            site_text=site_text,
+            headings_text=headings_text,
+            site_text_text=site_text_text,
             extract_deps=fingerprint([headings_text, site_text_text]),
             render=render,
             render_deps=render_deps,
@@ -85,9 +103,18 @@ class Settings:
         )
 
 
+def _parse_data(text: str, what: str) -> object:
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"cannot read the {what}: {error}") from None
+
+
 def _data_text(path: Path | None, builtin: str, what: str) -> str:
     if path is None:
-        return builtin_data_text(builtin)
+        return resources.files("pipeline").joinpath("data", builtin).read_text("utf-8")
     try:
         return path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as error:

@@ -13,8 +13,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .errors import LeafletFileError, PipelineError
 from .files import display_path, write_atomic
 from .records import Record, read_record, sha256_hex, write_record
@@ -65,6 +63,8 @@ def _one_line(text: str, limit: int = 300) -> str:
 
 def _yaml_status_and_source(text: str) -> tuple[str | None, str | None]:
     """(review.status, source.sha256) of a YAML file on disk, None where unreadable."""
+    import yaml
+
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loader
         return data["review"]["status"], data["source"]["sha256"]

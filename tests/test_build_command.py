@@ -196,6 +196,6 @@ def test_two_builds_give_byte_identical_pages_and_pdfs(tmp_path):
         for path in (tmp_path / "first").rglob("*")
         if path.is_file() and path.suffix in (".html", ".pdf")
     )
-    assert len(produced) == 2 * len(sample_ids()) + 1
+    assert len(produced) == 2 * len(sample_ids()) + 2  # pages and PDFs, index.html, review.html
     for relative in produced:
         assert (tmp_path / "first" / relative).read_bytes() == (tmp_path / "second" / relative).read_bytes(), relative
