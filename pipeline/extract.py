@@ -22,10 +22,15 @@ from .lines import (
     LABELLED,
     NAME_PARENTHESIS,
     STEP,
+    HeadingStyle,
     Line,
+    heading_style,
+    is_lead_in,
     is_list_item,
+    is_marked_heading,
+    is_short_plain_line,
     known_heading,
-    looks_like_unknown_heading,
+    looks_like_title,
 )
 from .model import (
     CANONICAL_SECTIONS,
@@ -43,11 +48,6 @@ from .normalize import Normalized
 PREAMBLE = "preamble"
 EXTRA = "extra"
 _MAX_LABEL_WORDS = 5
-# "You should:" introduces a list; it is not a heading.
-_LEAD_IN_WORDS = frozenset(
-    "should include includes including are is may can will must need needs to follows following be as like such "
-    "were was have has".split()
-)
 _H1 = re.compile(r"^#\s+(?P<text>\S.*?)\s*#*$")
 
 
@@ -79,17 +79,70 @@ def _heading_of(line: Line, table: HeadingTable, in_labelled_run: bool) -> tuple
     return None
 
 
-def _is_lead_in(text: str) -> bool:
-    words = text.rstrip(":").split()
-    return bool(words) and text.endswith(":") and words[-1].lower() in _LEAD_IN_WORDS
+@dataclass(frozen=True)
+class _Layout:
+    """What the whole text tells about one line's neighbourhood."""
+
+    lines: tuple[Line, ...]
+    next_content: tuple[int | None, ...]  # index of the next non-blank line
+    style: HeadingStyle  # how the known headings are written
+
+    def following(self, index: int) -> Line | None:
+        found = self.next_content[index]
+        return None if found is None else self.lines[found]
+
+    def between_blank_lines(self, index: int) -> bool:
+        lines = self.lines
+        return 0 < index < len(lines) - 1 and not lines[index - 1].text and not lines[index + 1].text
 
 
-def _unknown_heading(line: Line, segment: Segment) -> bool:
-    if segment.kind == PREAMBLE:
+def _layout(lines: tuple[Line, ...], table: HeadingTable) -> _Layout:
+    next_content: list[int | None] = [None] * len(lines)
+    upcoming = None
+    for index in range(len(lines) - 1, -1, -1):
+        next_content[index] = upcoming
+        if lines[index].text:
+            upcoming = index
+    return _Layout(lines, tuple(next_content), heading_style([line.text for line in lines], table))
+
+
+def _is_content(line: Line | None, table: HeadingTable) -> bool:
+    """What a heading stands over: not another heading, nor a bare list entry."""
+    return line is not None and known_heading(line.text, table) is None and not is_short_plain_line(line.text)
+
+
+def _unknown_heading(index: int, segment: Segment, layout: _Layout, table: HeadingTable) -> bool:
+    text = layout.lines[index].text
+    if segment.kind == PREAMBLE or is_lead_in(text):
         return False
     if segment.kind == NAME_BLOCK and not _has_title_line(segment):
         return False
-    return looks_like_unknown_heading(line.text) and not _is_lead_in(line.text)
+    if is_marked_heading(text):
+        return True
+    # A line known only by its look is a heading when content follows it, not
+    # more lines like it ("Surgeon" / "Anesthesiologist": a list without marks).
+    if not _is_content(layout.following(index), table):
+        return False
+    if not is_list_item(text) and looks_like_title(text, max_words=6):
+        return True
+    return segment.kind != NAME_BLOCK and _stands_like_a_heading(index, segment, layout)
+
+
+def _stands_like_a_heading(index: int, segment: Segment, layout: _Layout) -> bool:
+    """Written like the file's own headings ("Special considerations" among "Risks and
+    complications"), or a short line set off by blank lines as they are."""
+    text = layout.lines[index].text
+    set_off = (
+        layout.style.set_off
+        and layout.between_blank_lines(index)
+        and text[0].isalpha()
+        and is_short_plain_line(text)
+    )
+    if not (set_off or layout.style.fits(text)):
+        return False
+    content = [line for line in segment.lines if line.text]
+    # The first line under a heading is its content; a line after a bare entry is the next entry.
+    return bool(content) and not is_short_plain_line(content[-1].text)
 
 
 def _has_title_line(segment: Segment) -> bool:
@@ -127,7 +180,8 @@ def _names_line(text: str, table: HeadingTable) -> bool:
 def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment]:
     segments = [Segment(PREAMBLE, None, None)]
     in_run = _labelled_run_lines(lines, table)
-    for line in lines:
+    layout = _layout(lines, table)
+    for index, line in enumerate(lines):
         current = segments[-1]
         if not line.text:
             current.lines.append(line)
@@ -136,7 +190,7 @@ def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment
         if known is not None:
             kind, heading, inline_text = known
             segments.append(Segment(kind, heading, line.number, [inline_text] if inline_text else []))
-        elif _unknown_heading(line, current):
+        elif _unknown_heading(index, current, layout, table):
             segments.append(Segment(EXTRA, strip_heading_markup(line.text), line.number))
         else:
             current.lines.append(line)

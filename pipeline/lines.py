@@ -7,6 +7,7 @@ extract (which builds structure from the line kinds).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .headings import HeadingTable, strip_heading_markup
@@ -65,8 +66,8 @@ def looks_like_title(text: str, max_words: int = 7) -> bool:
     return all(word[0].isupper() for word in significant)
 
 
-def looks_like_unknown_heading(text: str) -> bool:
-    """A line that is plainly a heading even though the table does not know it."""
+def is_marked_heading(text: str) -> bool:
+    """Plainly a heading by its form: Markdown or bold, ``A Heading:`` or a short question."""
     if is_list_item(text):
         return False
     if is_markup_heading(text):
@@ -77,9 +78,40 @@ def looks_like_unknown_heading(text: str) -> bool:
         return False
     if stripped.endswith(":") and len(words) <= 8 and not re.search(r"[.;!?]", stripped[:-1]):
         return True
-    if stripped.endswith("?") and len(words) <= 10 and not re.search(r"[.;!]", stripped):
-        return True
-    return looks_like_title(stripped, max_words=6)
+    return stripped.endswith("?") and len(words) <= 10 and not re.search(r"[.;!]", stripped)
+
+
+def looks_like_unknown_heading(text: str) -> bool:
+    """A line that is plainly a heading even though the table does not know it."""
+    return is_marked_heading(text) or (not is_list_item(text) and looks_like_title(text.strip(), max_words=6))
+
+
+def is_short_plain_line(text: str, max_words: int = 5) -> bool:
+    """A few words, no label, nothing at the end: a heading, or a list entry written without a mark."""
+    stripped = text.strip()
+    if not stripped or is_list_item(stripped) or ":" in stripped or is_finished(stripped) or stripped.endswith(","):
+        return False
+    return len(stripped.split()) <= max_words
+
+
+# A line ending in one of these and a colon introduces a list ("The main steps
+# are:", "You should:"); it is a sentence, not a heading.
+LEAD_IN_WORDS = frozenset(
+    "should include includes including are is may can will must need needs to follows following be as like such "
+    "were was have has".split()
+)
+_SENTENCE_END = re.compile(r"[.,;!]\W*$")
+
+
+def is_lead_in(text: str) -> bool:
+    words = text.rstrip(":").split()
+    return bool(words) and text.endswith(":") and words[-1].lower() in LEAD_IN_WORDS
+
+
+def reads_as_sentence(text: str) -> bool:
+    """Punctuated like a sentence, or a lead-in ending in a verb and a colon."""
+    stripped = strip_heading_markup(text) if is_markup_heading(text) else text.strip()
+    return bool(_SENTENCE_END.search(stripped)) or is_lead_in(text.strip())
 
 
 def known_heading(text: str, table: HeadingTable) -> str | None:
@@ -87,10 +119,73 @@ def known_heading(text: str, table: HeadingTable) -> str | None:
 
     Bullets are never headings; a numbered line is one only when its text is
     exactly a known heading ("3. Risks"), since steps are rarely a bare heading.
+    The looser comparison (heading words among filler words) is only for lines
+    that read like a heading, not like a sentence ("The main steps are:").
     """
     if len(text) > 90 or BULLET.match(text):
         return None
     step = STEP.match(text)
     if step:
         return table.match(step["text"], loose=False)
-    return table.match(text)
+    return table.match(text, loose=not reads_as_sentence(text))
+
+
+@dataclass(frozen=True)
+class HeadingStyle:
+    """How one file writes its known headings: an unknown line written the same way is a heading too."""
+
+    case: str | None = None  # "lower" or "sentence" when every known heading is written so
+    colon: bool = False  # every known heading ends with ":" (or "?" for a question)
+    set_off: bool = False  # blank lines follow the known headings
+
+    def fits(self, text: str, max_words: int = 6) -> bool:
+        """A short line in this file's heading case (Title Case and UPPER are plain headings anyway)."""
+        stripped = text.strip()
+        if self.case is None or not stripped[:1].isalpha() or is_lead_in(stripped):
+            return False
+        bare = stripped[:-1] if self.colon and stripped.endswith(":") else stripped
+        if (self.colon and bare == stripped) or not is_short_plain_line(bare, max_words):
+            return False
+        if self.case == "lower":
+            return bare == bare.lower()
+        return bare[0].isupper() and len(bare.split()) > 1 and bare[1:] == bare[1:].lower()
+
+
+_MARKUP = re.compile(r"^#{1,6}\s+|\*\*|__")
+
+
+def _case_of(heading: str) -> str:
+    words = heading.split()
+    if heading == heading.lower():
+        return "lower"
+    if len(words) > 1 and heading[0].isupper() and heading[1:] == heading[1:].lower():
+        return "sentence"
+    return "one word" if len(words) == 1 and heading[0].isupper() else "other"
+
+
+def _may_be_heading_line(text: str, table: HeadingTable) -> bool:
+    """A known heading on its own line, not the indented or full-stopped end of a wrapped sentence."""
+    if not text or text[0] == " " or text.endswith(".") or STEP.match(text):
+        return False
+    return known_heading(text, table) is not None
+
+
+def heading_style(texts: Sequence[str], table: HeadingTable) -> HeadingStyle:
+    """The style of the whole lines in ``texts`` that are known headings."""
+    headings = [(index, text.strip()) for index, text in enumerate(texts) if _may_be_heading_line(text, table)]
+    if len(headings) < 2:
+        return HeadingStyle()
+    headings = [(index, _MARKUP.sub("", text).strip()) for index, text in headings]
+    cases = {_case_of(strip_heading_markup(text)) for _, text in headings}
+    case = None
+    if cases == {"lower"}:
+        case = "lower"
+    elif "sentence" in cases and cases <= {"sentence", "one word"}:
+        case = "sentence"
+    followed = [not texts[index + 1].strip() for index, _ in headings if index + 1 < len(texts)]
+    return HeadingStyle(
+        case=case,
+        colon=any(text.endswith(":") for _, text in headings)
+        and all(text.endswith((":", "?")) for _, text in headings),
+        set_off=0 < 2 * sum(followed) >= len(followed),
+    )

@@ -25,9 +25,11 @@ from .errors import ConfigError, InputError
 from .headings import HeadingTable, builtin_data_text, default_table
 from .lines import (
     NAME_PARENTHESIS,
-    is_label_line,
+    HeadingStyle,
     Line,
+    heading_style,
     is_finished,
+    is_label_line,
     is_list_item,
     is_markup_heading,
     known_heading,
@@ -289,22 +291,61 @@ class _Paragraph:
     text: str
     last_physical: str
     physical_count: int
-    standalone: bool  # started after a blank line, a heading or a finished line
+    standalone: bool  # started after a blank line, a heading, a list item, a finished line or a title
 
 
-def _is_structural(text: str, table: HeadingTable) -> bool:
+@dataclass(frozen=True)
+class _Wrapping:
+    """What the whole file tells about its line breaks."""
+
+    width: int | None  # the width it was hard-wrapped at, if it was
+    style: HeadingStyle  # how its known headings are written
+    table: HeadingTable
+
+    def is_heading(self, text: str) -> bool:
+        return known_heading(text, self.table) is not None or is_markup_heading(text)
+
+    def looks_like_heading(self, text: str) -> bool:
+        """A Title Case line, or a short line written like the file's own headings."""
+        return looks_like_title(text) or self.style.fits(text)
+
+    def next_word_did_not_fit(self, previous: _Paragraph, text: str) -> bool:
+        """The width test: in a hard-wrapped file, the line before had no room for this line's first word."""
+        width = self.width
+        return bool(width) and len(previous.last_physical.rstrip()) + 1 + len(_first_word(text.strip())) > width
+
+
+def _is_structural(text: str, wrapping: _Wrapping) -> bool:
     """Starts something of its own: never joined onto the line before."""
     stripped = text.strip()
     return (
         is_list_item(stripped)
         or is_label_line(stripped)
-        or is_markup_heading(stripped)
         or bool(NAME_PARENTHESIS.match(stripped))
-        or known_heading(stripped, table) is not None
+        or wrapping.is_heading(stripped)
     )
 
 
-def _continues(previous: _Paragraph, text: str, width: int | None, table: HeadingTable) -> bool:
+def _is_heading_word_in_a_sentence(previous: _Paragraph, text: str, wrapping: _Wrapping) -> bool:
+    """A lower-case heading word going on with the sentence before: "... speeds up" / "recovery".
+
+    A whole line that is exactly a known heading of several words ("how do i
+    prepare?") is a heading, whatever its case. One word, or words that only
+    loosely name a section ("risks of the procedure and the"), may be the end
+    of a sentence in a hard-wrapped file; so may a line indented under a list
+    item, or one that ends the sentence with a full stop.
+    """
+    stripped = text.strip()
+    if not stripped[0].islower() or is_finished(previous.last_physical):
+        return False
+    if (is_list_item(previous.text.strip()) and _indent(text) > 0) or stripped.endswith("."):
+        return True
+    if len(stripped.split()) > 1 and wrapping.table.match(stripped, loose=False) is not None:
+        return False
+    return wrapping.next_word_did_not_fit(previous, text)
+
+
+def _continues(previous: _Paragraph, text: str, wrapping: _Wrapping) -> bool:
     """Is ``text`` the rest of ``previous``, cut by a hard wrap?"""
     stripped = text.strip()
     before = previous.text.strip()
@@ -312,22 +353,40 @@ def _continues(previous: _Paragraph, text: str, width: int | None, table: Headin
         return False
     if before.startswith("(") and before.count("(") > before.count(")") and not is_list_item(stripped):
         return True  # "(Common names: ...; Medical" goes on until its ")"
-    if _is_structural(stripped, table):
-        # A lower-case word that happens to be a heading ("recovery") mid-sentence.
-        if not (stripped[0].islower() and not is_finished(previous.last_physical)):
-            return False
-    if known_heading(before, table) is not None or is_markup_heading(before):
-        return False
-    if before.endswith(":"):
+    if NAME_PARENTHESIS.match(before):
+        return False  # "(Common names: ...)" is complete in itself
+    if _is_structural(stripped, wrapping):
+        return _is_heading_word_in_a_sentence(previous, text, wrapping)
+    if wrapping.is_heading(before) or before.endswith(":"):
         return False
     if is_list_item(before) and _indent(text) > 0:
         return True
-    if width and len(previous.last_physical.rstrip()) + 1 + len(_first_word(stripped)) > width:
-        return True
     if is_finished(previous.last_physical):
-        return False
+        # A sentence ended the line: only a width test says more of it follows,
+        # and never when a heading follows ("... obstructions." / "Questions to Ask").
+        return wrapping.next_word_did_not_fit(previous, text) and not wrapping.looks_like_heading(stripped)
+    if wrapping.next_word_did_not_fit(previous, text):
+        return True
+    if is_list_item(before) and wrapping.looks_like_heading(stripped):
+        return False  # "- Radiologist" / "Cost and Insurance": a heading after a list
     # "Special Considerations" on its own line is a heading, not a wrapped line.
-    return not (previous.physical_count == 1 and previous.standalone and looks_like_title(before))
+    return not _is_standalone_heading(previous, wrapping)
+
+
+def _is_standalone_heading(paragraph: _Paragraph, wrapping: _Wrapping) -> bool:
+    return paragraph.physical_count == 1 and paragraph.standalone and wrapping.looks_like_heading(paragraph.text.strip())
+
+
+def _ends_a_block(paragraph: _Paragraph, wrapping: _Wrapping) -> bool:
+    """Nothing after this paragraph can be its hard-wrapped rest, short of a width test saying so."""
+    text = paragraph.text.strip()
+    return (
+        not text
+        or is_finished(paragraph.text)
+        or is_list_item(text)
+        or wrapping.is_heading(text)
+        or _is_standalone_heading(paragraph, wrapping)
+    )
 
 
 def wrap_width(lines: list[Line]) -> int | None:
@@ -349,16 +408,16 @@ def wrap_width(lines: list[Line]) -> int | None:
 
 
 def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
-    width = wrap_width(lines)
+    wrapping = _Wrapping(wrap_width(lines), heading_style([line.text for line in lines], table), table)
     joined: list[_Paragraph] = []
     for line in lines:
         previous = joined[-1] if joined else None
-        if previous is not None and _continues(previous, line.text, width, table):
+        if previous is not None and _continues(previous, line.text, wrapping):
             previous.text = f"{previous.text.rstrip()} {line.text.strip()}"
             previous.last_physical = line.text
             previous.physical_count += 1
             continue
-        standalone = previous is None or not previous.text.strip() or is_finished(previous.text)
+        standalone = previous is None or _ends_a_block(previous, wrapping)
         joined.append(_Paragraph(line.number, line.text, line.text, 1, standalone))
     return [Line(paragraph.number, paragraph.text) for paragraph in joined]
 

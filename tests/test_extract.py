@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.model import Block, Item
+from pipeline.headings import default_table
+from pipeline.lines import HeadingStyle, heading_style
+from pipeline.model import Block
 
 from .conftest import leaflet_from_bytes
 
@@ -202,3 +204,145 @@ def test_setext_underlines_and_rules_are_removed_and_recorded():
     assert plain(leaflet.sections["summary"]) == [("paragraph", "Text.", [])]
     assert plain(leaflet.sections["risks"]) == [("paragraph", "Bleeding.", [])]
     assert [line.text for line in leaflet.source.removed] == ["=======", "-----", "-----"]
+
+
+# -- layouts found with the generated corpus ------------------------------------
+
+
+def test_unknown_heading_after_an_unpunctuated_list_item_starts_a_section():
+    leaflet = extract_text("Personnel\n- Surgeon\n- Radiologist\nCost and Insurance\nMost plans cover it.\n")
+    assert plain(leaflet.sections["personnel"]) == [("bullets", "", [(None, "Surgeon"), (None, "Radiologist")])]
+    assert [(e.heading, plain(e.content)) for e in leaflet.extra_sections] == [
+        ("Cost and Insurance", [("paragraph", "Most plans cover it.", [])])
+    ]
+
+
+def test_lower_case_headings_without_blank_lines_are_headings():
+    leaflet = extract_text(
+        "name of the procedure\nDilation of Urethra\nsummary\nThis procedure widens the urethra, a tube that "
+        "carries urine out of the body, under anesthesia.\n- A minimally invasive treatment\nhow do i prepare?\n"
+        "1. Stop eating at midnight.\n"
+    )
+    assert leaflet.title == "Dilation of Urethra"
+    assert plain(leaflet.sections["summary"]) == [
+        ("paragraph", "This procedure widens the urethra, a tube that carries urine out of the body, under anesthesia.",
+         []),
+        ("bullets", "", [(None, "A minimally invasive treatment")]),
+    ]
+    assert plain(leaflet.sections["preparation"]) == [("steps", "", [(None, "Stop eating at midnight.")])]
+
+
+def test_lower_case_heading_after_the_technical_term_is_a_heading():
+    leaflet = extract_text(
+        "name of the procedure:\nKnee Arthroscopy\n- Technical Term: Arthroscopy of the knee\nsummary:\nText.\n"
+    )
+    assert leaflet.technical_term == "Arthroscopy of the knee"
+    assert plain(leaflet.sections["summary"]) == [("paragraph", "Text.", [])]
+
+
+@pytest.mark.parametrize("lead_in", ["The main steps are:", "The steps are:", "Your recovery steps include:"])
+def test_a_lead_in_naming_a_section_is_not_a_heading(lead_in):
+    leaflet = extract_text(f"Recovery\n{lead_in}\n1. Rest for the day.\n")
+    assert plain(leaflet.sections["recovery"]) == [
+        ("paragraph", lead_in, []), ("steps", "", [(None, "Rest for the day.")])
+    ]
+    assert leaflet.sections["procedure"] == ()
+
+
+def test_sentence_case_unknown_heading_between_blank_lines_is_a_heading():
+    leaflet = extract_text(
+        "Summary\n\nText.\n\nSpecial considerations\n\nPatients with diabetes need care.\n\nRisks\n\nBleeding.\n"
+    )
+    assert [(e.heading, plain(e.content)) for e in leaflet.extra_sections] == [
+        ("Special considerations", [("paragraph", "Patients with diabetes need care.", [])])
+    ]
+    assert plain(leaflet.sections["summary"]) == [("paragraph", "Text.", [])]
+
+
+def test_lower_case_unknown_heading_between_blank_lines_is_a_heading():
+    leaflet = extract_text("summary\n\ntext.\n\ncost and insurance\n\n- Most plans cover it.\n\nrisks\n\nbleeding.\n")
+    assert [(e.heading, plain(e.content)) for e in leaflet.extra_sections] == [
+        ("cost and insurance", [("bullets", "", [(None, "Most plans cover it.")])])
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a list written as plain lines, with or without blank lines between them
+        "Summary\n\nText.\n\nPersonnel\n\nSurgeon\n\nAnesthesiologist\n\nSurgical nurse\n\nRisks\n\nBleeding.\n",
+        "Summary\nText.\nPersonnel\nSurgeon\nAnesthesiologist\nSurgical Nurse\nRisks\nBleeding.\n",
+        # the first line of a section, however short
+        "Summary\n\nText.\n\nSetting\n\nOutpatient clinic\n\nMost people go home the same day.\n\nRisks\n\nBleeding.\n",
+        # a short line that is the last in its section
+        "Summary\n\nText.\n\nSetting\n\nMost people go home the same day.\n\nOutpatient clinic\n\nRisks\n\nBleeding.\n",
+    ],
+)
+def test_short_plain_lines_in_a_section_are_not_headings(text):
+    leaflet = extract_text(text)
+    assert leaflet.extra_sections == ()
+    assert plain(leaflet.sections["risks"]) == [("paragraph", "Bleeding.", [])]
+
+
+def test_short_lines_in_the_name_block_are_not_headings():
+    leaflet = extract_text(
+        "Name of the Procedure\n\nDilation of urethra\n\nUrethral dilation\n\nSummary\n\nText.\n"
+    )
+    assert leaflet.title == "Dilation of urethra"
+    assert leaflet.extra_sections == ()
+
+
+def test_short_line_in_a_file_without_blank_lines_around_headings_is_text():
+    leaflet = extract_text("Summary\nText.\n\nOutpatient clinic\n\nMore text here.\nRisks\nBleeding.\n")
+    assert leaflet.extra_sections == ()
+
+
+def test_unknown_heading_written_like_the_files_sentence_case_headings():
+    leaflet = extract_text(
+        "Summary\nText.\nRisks and complications\n- Bleeding\nContact information\n"
+        "Call the clinic if you have a fever.\nPatient experience\nMost feel little.\n"
+    )
+    assert [(e.heading, plain(e.content)) for e in leaflet.extra_sections] == [
+        ("Contact information", [("paragraph", "Call the clinic if you have a fever.", [])])
+    ]
+    assert plain(leaflet.sections["risks"]) == [("bullets", "", [(None, "Bleeding")])]
+
+
+def test_unknown_heading_written_like_the_files_lower_case_colon_headings():
+    leaflet = extract_text(
+        "summary:\ntext.\nrisks:\n- bleeding\ncontact information:\ncall the clinic if you have a fever.\n"
+        "what are the benefits?\nrelief.\n"
+    )
+    assert [(e.heading, plain(e.content)) for e in leaflet.extra_sections] == [
+        ("contact information", [("paragraph", "call the clinic if you have a fever.", [])])
+    ]
+
+
+def test_sentence_case_line_in_a_title_case_file_is_text():
+    leaflet = extract_text(
+        "Summary\nText.\nRisks and Complications\nBleeding.\nOutpatient clinic\nMost people go home the same day.\n"
+    )
+    assert leaflet.extra_sections == ()
+
+
+def test_plain_list_lines_in_a_sentence_case_file_are_not_headings():
+    leaflet = extract_text(
+        "Summary\nText.\nPersonnel\nSurgeon\nNurse anesthetist\nOperating room technician\n"
+        "Risks and complications\nBleeding.\n"
+    )
+    assert leaflet.extra_sections == ()
+    assert plain(leaflet.sections["risks"]) == [("paragraph", "Bleeding.", [])]
+
+
+@pytest.mark.parametrize(
+    ("lines", "style"),
+    [
+        (["Summary", "Text.", "Risks and complications", "Bleeding."], HeadingStyle("sentence", False, False)),
+        (["summary:", "", "Text.", "", "what are the risks?", "", "Bleeding."], HeadingStyle("lower", True, True)),
+        (["Summary", "Text.", "Risks and Complications", "Bleeding."], HeadingStyle(None, False, False)),
+        # the indented or full-stopped end of a wrapped sentence is no heading
+        (["summary", "Text that", "  after the procedure.", "risks", "More."], HeadingStyle("lower", False, False)),
+    ],
+)
+def test_heading_style_of_a_file(lines, style):
+    assert heading_style(lines, default_table()) == style

@@ -9,7 +9,6 @@ from pipeline.errors import ConfigError, InputError
 from pipeline.headings import default_table
 from pipeline.lines import Line
 
-
 # -- decoding ------------------------------------------------------------------
 
 
@@ -151,7 +150,63 @@ def test_join_lines_cut_at_a_sentence_end_in_a_wrapped_file():
 
 
 def test_lowercase_heading_word_mid_sentence_is_joined():
-    assert _join("This speeds up", "recovery", "for most people.") == ["This speeds up recovery for most people."]
+    # A hard-wrapped paragraph (and list item) whose last line is a single heading word.
+    wrapped = [
+        "The surgeon works through a small opening, which lessens the pain and",
+        "shortens the stay in hospital. Most people say the small cut speeds up",
+        "recovery",
+        "",
+        "- Most people notice that a smaller cut leads to less pain and a faster",
+        "recovery",
+    ]
+    assert _join(*wrapped) == [" ".join(wrapped[:3]), "", " ".join(wrapped[4:])]
+
+
+def test_lowercase_heading_line_after_an_unfinished_line_is_a_heading():
+    assert _join("Dilation of Urethra", "summary", "Text here.") == ["Dilation of Urethra", "summary", "Text here."]
+    assert _join("- A minimally invasive treatment", "how do i prepare?", "1. Stop eating.") == [
+        "- A minimally invasive treatment", "how do i prepare?", "1. Stop eating."
+    ]
+    assert _join("- Technical Term: Arthroscopy", "summary:") == ["- Technical Term: Arthroscopy", "summary:"]
+
+
+def test_lowercase_multi_word_heading_in_a_wrapped_file_is_a_heading():
+    wrapped = [
+        "The surgeon works through a small opening, which lessens the pain and",
+        "shortens the stay in hospital for most of the people who have it done",
+        "how do i prepare?",
+        "Stop eating at midnight.",
+    ]
+    assert _join(*wrapped) == [" ".join(wrapped[:2]), wrapped[2], wrapped[3]]
+
+
+def test_title_line_after_a_list_item_is_not_joined_onto_it():
+    assert _join("- Surgeon", "- Radiologist", "Cost and Insurance", "Most plans cover it.") == [
+        "- Surgeon", "- Radiologist", "Cost and Insurance", "Most plans cover it."
+    ]
+
+
+def test_indented_title_line_after_a_list_item_continues_it():
+    assert _join("- Otolaryngologist", "  (Ear Nose and Throat)", "- Nurse") == [
+        "- Otolaryngologist (Ear Nose and Throat)", "- Nurse"
+    ]
+
+
+def test_flush_title_line_in_a_hard_wrapped_list_continues_the_item():
+    wrapped = [
+        "- The surgeon works through a small opening, which lessens the pain for",
+        "Most Patients",
+        "- A second item that is also quite long so that the file looks wrapped",
+        "  at this width.",
+    ]
+    second = "- A second item that is also quite long so that the file looks wrapped at this width."
+    assert _join(*wrapped) == [" ".join(wrapped[:2]), second]
+
+
+def test_plain_lines_of_a_list_stay_apart():
+    assert _join("Personnel", "Surgeon", "Anesthesiologist", "Surgical Nurse", "Risks") == [
+        "Personnel", "Surgeon", "Anesthesiologist", "Surgical Nurse", "Risks"
+    ]
 
 
 # -- the stage -------------------------------------------------------------------
@@ -171,3 +226,25 @@ def test_normalize_keeps_source_line_numbers():
 def test_normalize_refuses_what_is_not_text(data, message):
     with pytest.raises(InputError, match=message):
         nz.normalize(data)
+
+
+def test_lowercase_words_loosely_naming_a_section_in_a_wrapped_file_are_joined():
+    wrapped = [
+        "Before you agree, the doctor goes through what could go wrong: the possible",
+        "risks of the procedure and the",
+        "",
+        "Another paragraph that is long enough to be near the width of the file, and",
+        "it goes on here.",
+    ]
+    assert _join(*wrapped)[0] == " ".join(wrapped[:2])
+
+
+def test_title_line_after_a_sentence_end_in_a_wrapped_file_is_not_joined():
+    wrapped = [
+        "- Pros and Cons: Less invasive with quicker recovery compared to surgery",
+        "  but may not be effective for all obstructions and may need repeating.",
+        "Questions to Ask Your Doctor",
+        "Ask how many of these procedures the team performs each year, and what to",
+        "do if symptoms come back.",
+    ]
+    assert _join(*wrapped) == [" ".join(w.strip() for w in wrapped[:2]), wrapped[2], " ".join(wrapped[3:])]
