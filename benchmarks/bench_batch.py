@@ -1,0 +1,277 @@
+"""The batch engine measured as an operator meets it (issue 4), in one run.
+
+Every figure is taken side by side in the same run, on a generated corpus
+(``benchmarks/corpus.py``), each build a fresh ``leaflets`` process:
+
+throughput   ``leaflets build`` of N leaflets (YAML + HTML + PDF) with 1 job
+             and with 2 jobs, fresh output folder each time, several rounds:
+             leaflets per second (median) and the 2-job/1-job speed ratio.
+overhead     in one warm process, per leaflet: the whole pipeline (normalize,
+             extract, YAML dump and load, HTML, PDF, files written) against
+             bare ``weasyprint.HTML(string=page).write_pdf()`` on the same
+             final HTML page; medians and their ratio.
+pandoc       a per-file loop of ``pandoc doc.md -o doc.pdf --pdf-engine=weasyprint``
+             over the same documents as Markdown (what a user would otherwise
+             script) against our batch on the same documents: per-leaflet ratio.
+no-op        a rebuild of 1,000 up-to-date leaflets (wall time of the whole
+             command, several rounds); then one input changed (exactly one
+             leaflet rebuilt) and the CSS changed (all planned for rebuild).
+memory       peak RSS of the largest process (main or worker) for a build of
+             1,000 leaflets against one of 10.
+
+    python -m benchmarks.bench_batch                  # everything (takes a while)
+    python -m benchmarks.bench_batch --only throughput --leaflets 500 --rounds 3
+    python -m benchmarks.bench_batch --only noop memory --big 1000
+
+The machine is shared: the load average is printed with the figures, and
+ratios measured in the same run are what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.corpus import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTIONS = ("throughput", "overhead", "pandoc", "noop", "memory")
+
+
+def write_corpus(folder: Path, count: int, seed: int = 1) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, data in generate(count, seed):
+        (folder / name).write_bytes(data)
+        paths.append(folder / name)
+    return paths
+
+
+def leaflets(*args: str, cwd: Path) -> tuple[float, dict]:
+    """Run ``leaflets ARGS`` in a fresh process; (wall seconds, report.json summary)."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "pipeline", *args, "-q"], cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"leaflets {' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}")
+    output = Path(cwd) / args[args.index("-o") + 1]
+    summary = json.loads((output / "report.json").read_text("utf-8"))["summary"]
+    return seconds, summary
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def spread(values: list[float], unit: str = "", digits: int = 2) -> str:
+    return (
+        f"median {statistics.median(values):.{digits}f}{unit} "
+        f"(min {min(values):.{digits}f}, max {max(values):.{digits}f}, n={len(values)})"
+    )
+
+
+# -- throughput ------------------------------------------------------------------
+
+
+def bench_throughput(work: Path, count: int, rounds: int) -> None:
+    corpus = work / "tp-input"
+    write_corpus(corpus, count, seed=2)
+    rates: dict[int, list[float]] = {1: [], 2: []}
+    for round_ in range(rounds):
+        for jobs in (1, 2) if round_ % 2 == 0 else (2, 1):
+            out = work / f"tp-out-{jobs}"
+            shutil.rmtree(out, ignore_errors=True)
+            seconds, summary = leaflets("build", str(corpus), "-o", out.name, "-j", str(jobs), cwd=work)
+            assert summary["built"] == count, summary
+            rates[jobs].append(count / seconds)
+            print(f"  round {round_ + 1}, {jobs} job(s): {count} leaflets in {seconds:.1f} s = {count / seconds:.2f}/s")
+    one, two = statistics.median(rates[1]), statistics.median(rates[2])
+    print(f"throughput, {count} leaflets (YAML + HTML + PDF), {load()}")
+    print(f"  1 job : {spread(rates[1], '/s')}")
+    print(f"  2 jobs: {spread(rates[2], '/s')}")
+    print(f"  2 jobs / 1 job = {two / one:.2f}x   (targets: >= 15/s with 2 jobs, >= 1.8x)")
+
+
+# -- overhead against bare WeasyPrint -----------------------------------------------
+
+
+def bench_overhead(work: Path, count: int, rounds: int) -> None:
+    from weasyprint import HTML
+
+    from pipeline.settings import Settings
+    from pipeline.work import Task, _renderer, run_task
+
+    corpus = write_corpus(work / "oh-input", count, seed=3)
+    settings = Settings.load(work / "oh-out")
+    renderer = _renderer(settings)
+    pipeline_times: list[float] = []
+    bare_times: list[float] = []
+    base_url = renderer.styles.base_url
+    for round_ in range(rounds + 1):  # the first round warms up
+        for path in corpus:
+            data = path.read_bytes()
+            task = Task(path.stem, path.name, input_path=path, data=data, extract=True, render=True)
+            (work / "oh-out" / "yaml" / f"{path.stem}.yaml").unlink(missing_ok=True)
+            (work / "oh-out" / ".leaflets" / "records" / f"{path.stem}.json").unlink(missing_ok=True)
+            started = time.perf_counter()
+            result = run_task(task, settings)
+            pipeline_seconds = time.perf_counter() - started
+            assert result.error is None, result.error
+            page = (work / "oh-out" / "html" / f"{path.stem}.html").read_text("utf-8")
+            started = time.perf_counter()
+            HTML(string=page, base_url=base_url, url_fetcher=renderer.fetcher).write_pdf()
+            bare_seconds = time.perf_counter() - started
+            if round_:
+                pipeline_times.append(pipeline_seconds)
+                bare_times.append(bare_seconds)
+    ours, bare = statistics.median(pipeline_times), statistics.median(bare_times)
+    print(f"overhead, per leaflet in one warm process ({count} leaflets x {rounds} rounds), {load()}")
+    print(f"  whole pipeline (extract + YAML + HTML + PDF/UA + writes): {spread([t * 1000 for t in pipeline_times], ' ms', 0)}")
+    print(f"  bare WeasyPrint write_pdf on the same final HTML page   : {spread([t * 1000 for t in bare_times], ' ms', 0)}")
+    print(f"  ratio = {ours / bare:.2f}   (target: <= 1.2)")
+
+
+# -- pandoc ------------------------------------------------------------------------
+
+
+def leaflet_markdown(yaml_path: Path) -> str:
+    """The leaflet as the Markdown a user would feed pandoc."""
+    from pipeline.yamlio import load_leaflet
+
+    leaflet = load_leaflet(yaml_path.read_text("utf-8"))
+    lines = [f"# {leaflet.title}", ""]
+    for key, blocks in [*leaflet.sections.items(), *((e.heading, e.content) for e in leaflet.extra_sections)]:
+        if not blocks:
+            continue
+        lines += [f"## {key.replace('_', ' ').capitalize()}", ""]
+        for block in blocks:
+            if block.kind == "paragraph":
+                lines += [block.text, ""]
+                continue
+            for number, item in enumerate(block.items, 1):
+                mark = f"{number}." if block.kind == "steps" else "-"
+                lines.append(f"{mark} " + (f"**{item.label}:** {item.text}" if item.label else item.text))
+            lines.append("")
+    return "\n".join(lines)
+
+
+def bench_pandoc(work: Path, count: int) -> None:
+    if not shutil.which("pandoc"):
+        print("pandoc: not installed (apt-get install pandoc); skipped")
+        return
+    corpus = work / "pd-input"
+    write_corpus(corpus, count, seed=4)
+    ours_seconds, summary = leaflets("build", str(corpus), "-o", "pd-out", "-j", "2", cwd=work)
+    assert summary["built"] == count
+    markdown = work / "pd-md"
+    markdown.mkdir(exist_ok=True)
+    for yaml_path in sorted((work / "pd-out" / "yaml").glob("*.yaml")):
+        (markdown / f"{yaml_path.stem}.md").write_text(leaflet_markdown(yaml_path), "utf-8")
+    engine = shutil.which("weasyprint") or str(Path(sys.executable).parent / "weasyprint")
+    started = time.perf_counter()
+    for source in sorted(markdown.glob("*.md")):
+        subprocess.run(
+            ["pandoc", str(source), "-o", str(source.with_suffix(".pdf")), f"--pdf-engine={engine}",
+             "--metadata", f"title={source.stem}"],
+            check=True, capture_output=True,
+        )
+    pandoc_seconds = time.perf_counter() - started
+    print(f"pandoc, {count} documents, {load()}")
+    print(f"  per-file pandoc loop (--pdf-engine=weasyprint): {pandoc_seconds:.1f} s = {count / pandoc_seconds:.2f}/s")
+    print(f"  leaflets build -j 2 (YAML + HTML + PDF)       : {ours_seconds:.1f} s = {count / ours_seconds:.2f}/s")
+    print(f"  ours is {pandoc_seconds / ours_seconds:.1f}x faster   (target: >= 10x)")
+
+
+# -- no-op rebuilds and memory -------------------------------------------------------
+
+
+def peak_rss_mb(*args: str, cwd: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MB of the largest process) of a ``leaflets`` run in a fresh wrapper."""
+    probe = (
+        "import resource, subprocess, sys, time; s = time.perf_counter(); "
+        f"subprocess.run([sys.executable, '-m', 'pipeline', *{list(args)!r}, '-q'], check=False); "
+        "print(time.perf_counter() - s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, check=True)
+    seconds, kilobytes = done.stdout.split()
+    return float(seconds), int(kilobytes) / 1024
+
+
+def bench_noop_and_memory(work: Path, big: int, rounds: int, sections: set[str]) -> None:
+    small_corpus, big_corpus = work / "mem-small", work / "mem-big"
+    write_corpus(small_corpus, 10, seed=5)
+    paths = write_corpus(big_corpus, big, seed=6)
+    started = time.perf_counter()
+    _, big_rss = peak_rss_mb("build", str(big_corpus), "-o", "big-out", "-j", "2", cwd=work)
+    print(f"built {big} leaflets in {time.perf_counter() - started:.0f} s")
+    if "memory" in sections:
+        small_rss = statistics.median(
+            peak_rss_mb("build", str(small_corpus), "-o", f"small-out-{i}", "-j", "2", cwd=work)[1] for i in range(3)
+        )
+        print(f"memory, peak RSS of the largest process, {load()}")
+        print(f"  10 leaflets: {small_rss:.0f} MB;  {big} leaflets: {big_rss:.0f} MB;  ratio {big_rss / small_rss:.2f}"
+              "   (target: <= 1.2)")
+    if "noop" not in sections:
+        return
+    times = []
+    for _ in range(rounds):
+        seconds, summary = leaflets("build", str(big_corpus), "-o", "big-out", cwd=work)
+        assert summary["up_to_date"] == big and summary["built"] == 0, summary
+        times.append(seconds)
+    print(f"no-op rebuild of {big} up-to-date leaflets (whole command), {load()}")
+    print(f"  {spread(times, ' s')}   (target: <= 1 s)")
+    changed = paths[len(paths) // 2]
+    changed.write_bytes(changed.read_bytes() + b"\nAn added closing sentence for the benchmark.\n")
+    _, summary = leaflets("build", str(big_corpus), "-o", "big-out", cwd=work)
+    print(f"  one input changed: {summary['built']} rebuilt, {summary['up_to_date']} up to date")
+
+    from pipeline import build
+    from pipeline.files import collect_inputs
+    from pipeline.settings import Settings
+    from pipeline.styles import RenderOptions
+
+    styles = work / "styles-copy"
+    shutil.copytree(ROOT / "styles", styles, dirs_exist_ok=True)
+    settings = Settings.load(work / "big-out", render=RenderOptions(styles=styles))
+    before = len(build.plan_inputs(collect_inputs([big_corpus]), settings, render=True).tasks)
+    with (styles / "leaflet.css").open("a", encoding="utf-8") as css:
+        css.write("\n/* changed */\n")
+    settings = Settings.load(work / "big-out", render=RenderOptions(styles=styles))
+    after = len(build.plan_inputs(collect_inputs([big_corpus]), settings, render=True).tasks)
+    print(f"  CSS changed: {after} of {big} planned for rebuild (with a copy of the same styles: {before})")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", nargs="*", choices=SECTIONS, default=list(SECTIONS))
+    parser.add_argument("--leaflets", type=int, default=500, help="throughput corpus size (default 500)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--overhead-leaflets", type=int, default=20)
+    parser.add_argument("--pandoc-leaflets", type=int, default=20)
+    parser.add_argument("--big", type=int, default=1000, help="no-op and memory corpus size (default 1000)")
+    args = parser.parse_args(argv)
+    sections = set(args.only)
+    print(f"{os.cpu_count()} cores, {load()}, resource limit check: {resource.getrlimit(resource.RLIMIT_AS)[0]}")
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as temporary:
+        work = Path(temporary)
+        if "overhead" in sections:
+            bench_overhead(work, args.overhead_leaflets, args.rounds)
+        if "pandoc" in sections:
+            bench_pandoc(work, args.pandoc_leaflets)
+        if "throughput" in sections:
+            bench_throughput(work, args.leaflets, args.rounds)
+        if sections & {"noop", "memory"}:
+            bench_noop_and_memory(work, args.big, args.rounds, sections)
+
+
+if __name__ == "__main__":
+    main()
