@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -100,8 +102,17 @@ def leaflet_to_data(leaflet: Leaflet) -> dict[str, Any]:
 
 
 def dump_leaflet(leaflet: Leaflet, schema_reference: str = SCHEMA_REFERENCE) -> str:
-    body = yaml.dump(
-        leaflet_to_data(leaflet),
+    data = leaflet_to_data(leaflet)
+    body = block_yaml(data)
+    if body is None:
+        body = pyyaml_dump(data)
+    return f"# yaml-language-server: $schema={schema_reference}\n{body}"
+
+
+def pyyaml_dump(data: dict[str, Any]) -> str:
+    """The document as PyYAML (with libyaml) writes it: the reference for :func:`block_yaml`."""
+    return yaml.dump(
+        data,
         Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
@@ -109,7 +120,143 @@ def dump_leaflet(leaflet: Leaflet, schema_reference: str = SCHEMA_REFERENCE) -> 
         width=LINE_WIDTH,
         indent=2,
     )
-    return f"# yaml-language-server: $schema={schema_reference}\n{body}"
+
+
+# -- the block writer --------------------------------------------------------
+#
+# PyYAML spends most of a dump in its Python representer. A leaflet is a small
+# block-style tree of mappings, lists and one-line strings, so most leaflets
+# are written here directly, byte for byte as libyaml writes them: strings
+# plain or, where libyaml would quote them ("The main steps are:", ""),
+# single-quoted, folded at spaces exactly where libyaml's emitter folds them
+# (yaml_emitter_write_plain_scalar, ..._single_quoted_scalar). A string that
+# would need more (escapes, line breaks, double spaces) makes the writer
+# decline, and dump_leaflet falls back to PyYAML. tests/test_yamlio.py checks
+# that both give the same text on generated and random leaflets.
+
+_PRINTABLE = "!-~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"  # libyaml's, less breaks and space
+# Whatever in one string (strings joined by newlines) stops libyaml from writing
+# it plain in block context: see yaml_emitter_analyze_scalar.
+_NOT_PLAIN = re.compile(
+    rf"""[^\ \n{_PRINTABLE}]  # not printable, or a tab or line break
+    | ^$  # empty
+    | ^[\ \#,\[\]{{}}&*!|>'"%@`]  # a space or an indicator first
+    | ^[-?:](?:\ |$)  # "- ", "? " or ": " first
+    | ^(?:---|\.\.\.)  # a document marker
+    | :(?:\ |$)  # a mapping indicator
+    | \ [\ \#]  # a comment indicator, or a double space
+    | \ $  # a trailing space""",
+    re.MULTILINE | re.VERBOSE,
+)
+# ... and what this writer does not single-quote itself.
+_NOT_QUOTABLE = re.compile(rf"[^\ {_PRINTABLE}]|^\ |\ $|\ \ ")
+# Plain strings starting with these may read back as another type: "null", "yes", "12", "2026-01-01".
+_IMPLICIT_RESOLVERS = _Dumper.yaml_implicit_resolvers
+
+
+class _Declined(Exception):
+    """A value the block writer leaves to PyYAML."""
+
+
+def _reads_back_as_string(value: str) -> bool:
+    resolvers = _IMPLICIT_RESOLVERS.get(value[:1], []) + _IMPLICIT_RESOLVERS.get(None, [])
+    return not any(regexp.match(value) for _, regexp in resolvers)
+
+
+def _strings(data: Any, found: list[str]) -> list[str]:
+    if isinstance(data, str):
+        found.append(data)
+    elif isinstance(data, dict):
+        for value in data.values():
+            _strings(value, found)
+    elif isinstance(data, list):
+        for value in data:
+            _strings(value, found)
+    return found
+
+
+def _quoted_strings(strings: list[str]) -> set[str]:
+    """The strings libyaml single-quotes; declines when one needs double quotes or a line break."""
+    joined = "\n".join(strings)
+    if joined.count("\n") != len(strings) - 1:
+        raise _Declined  # a string with a line break in it
+    quoted = {value for value in strings if value[:1] in _IMPLICIT_RESOLVERS and not _reads_back_as_string(value)}
+    for trouble in _NOT_PLAIN.finditer(joined):
+        start = joined.rfind("\n", 0, trouble.start()) + 1
+        end = joined.find("\n", trouble.start())
+        value = joined[start : end if end >= 0 else len(joined)]
+        if _NOT_QUOTABLE.search(value):
+            raise _Declined
+        quoted.add(value)
+    return quoted
+
+
+def _folded(text: str, column: int, indent: int) -> str:
+    """``text`` written from ``column`` on: libyaml breaks a scalar at the first
+    space once the line is past LINE_WIDTH and goes on at ``indent``."""
+    if column + len(text) <= LINE_WIDTH + 1:
+        return text  # none of its spaces stands past the width
+    pieces = []
+    start = 0
+    while (space := text.find(" ", start + max(0, LINE_WIDTH + 1 - column))) >= 0:
+        pieces.append(text[start:space])
+        start, column = space + 1, indent
+    pieces.append(text[start:])
+    return ("\n" + " " * indent).join(pieces)
+
+
+@dataclass(frozen=True)
+class _BlockWriter:
+    quoted: set[str]  # strings to single-quote
+    out: list[str]
+
+    def scalar(self, value: Any, column: int, indent: int) -> str:
+        if isinstance(value, str):
+            text = "'" + value.replace("'", "''") + "'" if value in self.quoted else value
+        elif value is None:
+            text = "null"
+        elif type(value) is int or type(value) is dt.date:
+            text = str(value)
+        else:
+            raise _Declined
+        return _folded(text, column, indent)
+
+    def mapping(self, mapping: dict[str, Any], indent: int, first_prefix: str) -> None:
+        """Keys at ``indent``; the first key's line starts with ``first_prefix`` ("- " in a list)."""
+        out, pad, prefix = self.out, " " * indent, first_prefix
+        for key, value in mapping.items():
+            if isinstance(value, list):
+                out.append(f"{prefix}{key}:\n" if value else f"{prefix}{key}: []\n")
+                self.sequence(value, indent)  # a list in a mapping is not indented
+            elif isinstance(value, dict):
+                if not value:
+                    raise _Declined
+                out.append(f"{prefix}{key}:\n")
+                self.mapping(value, indent + 2, " " * (indent + 2))
+            else:
+                out.append(f"{prefix}{key}: {self.scalar(value, indent + len(key) + 2, indent + 2)}\n")
+            prefix = pad
+
+    def sequence(self, items: list[Any], indent: int) -> None:
+        """Items as "- " lines at ``indent``."""
+        pad = " " * indent
+        for item in items:
+            if isinstance(item, dict) and item:
+                self.mapping(item, indent + 2, f"{pad}- ")
+            elif isinstance(item, (dict, list)):
+                raise _Declined
+            else:
+                self.out.append(f"{pad}- {self.scalar(item, indent + 2, indent + 2)}\n")
+
+
+def block_yaml(data: dict[str, Any]) -> str | None:
+    """``data`` as :func:`pyyaml_dump` writes it, or None when it needs more than this writer does."""
+    try:
+        writer = _BlockWriter(_quoted_strings(_strings(data, [])), [])
+        writer.mapping(data, 0, "")
+    except _Declined:
+        return None
+    return "".join(writer.out)
 
 
 # -- loading -----------------------------------------------------------------
