@@ -6,9 +6,21 @@ import json
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from benchmarks.corpus import generate
 from pipeline.errors import LeafletFileError
-from pipeline.yamlio import dump_leaflet, load_leaflet, parse_yaml, schema_errors, schema_text
+from pipeline.yamlio import (
+    block_yaml,
+    dump_leaflet,
+    leaflet_to_data,
+    load_leaflet,
+    parse_yaml,
+    pyyaml_dump,
+    schema_errors,
+    schema_text,
+)
 
 from .conftest import ROOT, TESTS, leaflet_from_bytes
 
@@ -79,12 +91,6 @@ def test_published_schema_file_is_the_one_in_the_package():
 
 
 # -- the block writer gives exactly what PyYAML (libyaml) gives ------------------
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from benchmarks.corpus import generate  # noqa: E402
-from pipeline.yamlio import block_yaml, leaflet_to_data, pyyaml_dump  # noqa: E402
 
 TRICKY = [
     "", " ", "yes", "No", "ON", "null", "Null", "~", "true", "1", "-5", "1.5", ".5", "+1", "0x1F", "1_000", "2026-01-01",
