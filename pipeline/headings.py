@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -54,19 +54,34 @@ def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
-@dataclass(frozen=True)
+# Remembered answers per table; headings repeat from page to page.
+_MATCH_CACHE_SIZE = 20_000
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, so functions can cache per table
 class HeadingTable:
     exact: dict[str, str]
     loose: dict[frozenset[str], str]
     filler_words: frozenset[str]
     common_names_labels: frozenset[str]
     technical_term_labels: frozenset[str]
+    _matches: dict[tuple[str, bool], str | None] = field(default_factory=dict, init=False, repr=False)
 
     def _loose_key(self, simple: str) -> frozenset[str]:
         return frozenset(_singular(w) for w in simple.split() if w not in self.filler_words)
 
     def match(self, heading: str, *, loose: bool = True) -> str | None:
         """The canonical key (or :data:`NAME_BLOCK`) a heading means, if any."""
+        try:
+            return self._matches[heading, loose]
+        except KeyError:
+            pass
+        if len(self._matches) >= _MATCH_CACHE_SIZE:
+            self._matches.clear()
+        found = self._matches[heading, loose] = self._match(heading, loose)
+        return found
+
+    def _match(self, heading: str, loose: bool) -> str | None:
         simple = simplify(heading)
         if not simple:
             return None

@@ -6,6 +6,7 @@ extract (which builds structure from the line kinds).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -100,6 +101,7 @@ LEAD_IN_WORDS = frozenset(
     "should include includes including are is may can will must need needs to follows following be as like such "
     "were was have has".split()
 )
+_LONGEST_HEADING = 90
 _SENTENCE_END = re.compile(r"[.,;!]\W*$")
 
 
@@ -122,8 +124,13 @@ def known_heading(text: str, table: HeadingTable) -> str | None:
     The looser comparison (heading words among filler words) is only for lines
     that read like a heading, not like a sentence ("The main steps are:").
     """
-    if len(text) > 90 or BULLET.match(text):
+    if len(text) > _LONGEST_HEADING or text.startswith("- "):
         return None
+    return _known_heading(text, table)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _known_heading(text: str, table: HeadingTable) -> str | None:
     step = STEP.match(text)
     if step:
         return table.match(step["text"], loose=False)

@@ -135,21 +135,25 @@ def pyyaml_dump(data: dict[str, Any]) -> str:
 # that both give the same text on generated and random leaflets.
 
 _PRINTABLE = "!-~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"  # libyaml's, less breaks and space
-# Whatever in one string (strings joined by newlines) stops libyaml from writing
-# it plain in block context: see yaml_emitter_analyze_scalar.
+_UNPRINTABLE = re.compile(f"[^ \\n{_PRINTABLE}]")
+# Whatever in a string stops libyaml from writing it plain in block context
+# (see yaml_emitter_analyze_scalar) ...
 _NOT_PLAIN = re.compile(
-    rf"""[^\ \n{_PRINTABLE}]  # not printable, or a tab or line break
-    | ^$  # empty
-    | ^[\ \#,\[\]{{}}&*!|>'"%@`]  # a space or an indicator first
+    r"""^$  # empty
+    | ^[\ \#,\[\]{}&*!|>'"%@`]  # a space or an indicator first
     | ^[-?:](?:\ |$)  # "- ", "? " or ": " first
     | ^(?:---|\.\.\.)  # a document marker
     | :(?:\ |$)  # a mapping indicator
     | \ [\ \#]  # a comment indicator, or a double space
     | \ $  # a trailing space""",
-    re.MULTILINE | re.VERBOSE,
+    re.VERBOSE,
 )
-# ... and what this writer does not single-quote itself.
-_NOT_QUOTABLE = re.compile(rf"[^\ {_PRINTABLE}]|^\ |\ $|\ \ ")
+# ... and what this writer leaves to libyaml rather than single-quote it (folding
+# around double spaces and at the ends of a quoted string has special cases).
+_NOT_QUOTABLE = re.compile(r"^\ |\ $|\ \ ")
+# Cheap tests that let most strings skip the patterns above.
+_RISKY_FIRST = frozenset(" #,[]{}&*!|>'\"%@`-?:.") | {""}
+_RISKY_END = (":", " ")
 # Plain strings starting with these may read back as another type: "null", "yes", "12", "2026-01-01".
 _IMPLICIT_RESOLVERS = _Dumper.yaml_implicit_resolvers
 
@@ -163,32 +167,23 @@ def _reads_back_as_string(value: str) -> bool:
     return not any(regexp.match(value) for _, regexp in resolvers)
 
 
-def _strings(data: Any, found: list[str]) -> list[str]:
-    if isinstance(data, str):
-        found.append(data)
-    elif isinstance(data, dict):
-        for value in data.values():
-            _strings(value, found)
-    elif isinstance(data, list):
-        for value in data:
-            _strings(value, found)
-    return found
-
-
-def _quoted_strings(strings: list[str]) -> set[str]:
-    """The strings libyaml single-quotes; declines when one needs double quotes or a line break."""
-    joined = "\n".join(strings)
-    if joined.count("\n") != len(strings) - 1:
-        raise _Declined  # a string with a line break in it
-    quoted = {value for value in strings if value[:1] in _IMPLICIT_RESOLVERS and not _reads_back_as_string(value)}
-    for trouble in _NOT_PLAIN.finditer(joined):
-        start = joined.rfind("\n", 0, trouble.start()) + 1
-        end = joined.find("\n", trouble.start())
-        value = joined[start : end if end >= 0 else len(joined)]
+def _styled(value: str) -> str:
+    """``value`` plain, or single-quoted as libyaml quotes it (yaml_emitter_select_scalar_style)."""
+    first = value[:1]
+    risky = first in _RISKY_FIRST or value.endswith(_RISKY_END) or ": " in value or " #" in value or "  " in value
+    if (risky and _NOT_PLAIN.search(value)) or (first in _IMPLICIT_RESOLVERS and not _reads_back_as_string(value)):
         if _NOT_QUOTABLE.search(value):
             raise _Declined
-        quoted.add(value)
-    return quoted
+        return "'" + value.replace("'", "''") + "'"
+    return value
+
+
+def _printable_lines(strings: list[str]) -> bool:
+    """No line breaks in the strings, and only characters libyaml writes as they are."""
+    joined = "\n".join(strings)
+    if joined.count("\n") != len(strings) - 1:
+        return False
+    return not _UNPRINTABLE.search(joined)
 
 
 def _folded(text: str, column: int, indent: int) -> str:
@@ -207,12 +202,13 @@ def _folded(text: str, column: int, indent: int) -> str:
 
 @dataclass(frozen=True)
 class _BlockWriter:
-    quoted: set[str]  # strings to single-quote
     out: list[str]
+    strings: list[str]  # every string written, for the checks at the end
 
     def scalar(self, value: Any, column: int, indent: int) -> str:
         if isinstance(value, str):
-            text = "'" + value.replace("'", "''") + "'" if value in self.quoted else value
+            self.strings.append(value)
+            text = _styled(value)
         elif value is None:
             text = "null"
         elif type(value) is int or type(value) is dt.date:
@@ -251,12 +247,12 @@ class _BlockWriter:
 
 def block_yaml(data: dict[str, Any]) -> str | None:
     """``data`` as :func:`pyyaml_dump` writes it, or None when it needs more than this writer does."""
+    writer = _BlockWriter([], [])
     try:
-        writer = _BlockWriter(_quoted_strings(_strings(data, [])), [])
         writer.mapping(data, 0, "")
     except _Declined:
         return None
-    return "".join(writer.out)
+    return "".join(writer.out) if _printable_lines(writer.strings) else None
 
 
 # -- loading -----------------------------------------------------------------
