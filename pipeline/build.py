@@ -22,14 +22,18 @@ from pathlib import Path
 
 from . import __version__
 from .batch import run_tasks
-from .errors import ConfigError, PipelineError
-from .files import collect_inputs, display_path, write_atomic
+from .errors import ConfigError, LeafletFileError, PipelineError
+from .files import InputFiles, collect_inputs, display_path, has_control_characters, read_limited, write_atomic
 from .records import STATE_DIR, Record, read_record, sha256_hex
 from .settings import Settings
 from .work import PROPOSED_SUFFIX, YAML_SUFFIX, FileResult, Task
 
 # Inputs larger than this are refused: a procedure description is a few KB.
 MAX_INPUT_BYTES = 2 * 1024 * 1024
+# Longest id (input file stem) in UTF-8 bytes: "<id>.proposed.yaml" and its
+# temporary name ".<name>.XXXXXXXX.tmp" must stay within the usual 255-byte name limit.
+MAX_ID_BYTES = 200
+OUTPUT_FOLDERS = ("yaml", "normalized", "html", "pdf", str(STATE_DIR), str(STATE_DIR / "records"))
 SCHEMA_FILENAME = "leaflet.schema.json"
 # The pipeline's note of every leaflet rendered into this output folder, for index.html.
 RENDERED_MANIFEST = STATE_DIR / "rendered.json"
@@ -103,38 +107,49 @@ def _report_entry(result: FileResult) -> dict[str, object]:
 
 
 def prepare_output(output: Path) -> None:
-    """Create the folder, publish the schema, and remove temporaries a killed run left."""
+    """Create the folder, check it can be written, publish the schema, remove temporaries a killed run left.
+
+    A folder that cannot be written stops the run here (exit status 2) rather
+    than failing every document one by one.
+    """
     from importlib import resources
 
     def schema_text() -> str:
         return resources.files("pipeline").joinpath("schema", SCHEMA_FILENAME).read_text("utf-8")
 
+    shown = display_path(output)
+    for folder in (output, *(output / name for name in OUTPUT_FOLDERS)):
+        if folder.exists() and not folder.is_dir():
+            where = "" if folder == output else f" ({display_path(folder)})"
+            raise ConfigError(f"{shown}: cannot write to the output folder{where}: it is a file, not a folder")
     try:
         output.mkdir(parents=True, exist_ok=True)
+        for folder in (output, *(output / name for name in OUTPUT_FOLDERS)):
+            if folder.is_dir():
+                _probe_writable(folder)
         schema_path = output / SCHEMA_FILENAME
         if not schema_path.exists() or schema_path.read_text("utf-8") != schema_text():
             write_atomic(schema_path, schema_text())
-        for folder in (output, output / "yaml", output / "normalized", output / "html", output / "pdf",
-                       output / STATE_DIR, output / STATE_DIR / "records"):
+        for folder in (output, *(output / name for name in OUTPUT_FOLDERS)):
             if folder.is_dir():
                 for stale in folder.glob(".*.tmp"):
                     stale.unlink(missing_ok=True)
     except OSError as error:
-        raise ConfigError(f"{output}: cannot write to the output folder: {error.strerror or error}") from None
+        raise ConfigError(f"{shown}: cannot write to the output folder: {error.strerror or error}") from None
+
+
+def _probe_writable(folder: Path) -> None:
+    """Create and remove a temporary file: the only sure test that ``folder`` can be written."""
+    import os
+    import tempfile
+
+    handle, name = tempfile.mkstemp(dir=folder, prefix=".probe.", suffix=".tmp")
+    os.close(handle)
+    os.unlink(name)
 
 
 def read_input(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise PipelineError(f"file is {size:,} bytes; the limit is {MAX_INPUT_BYTES:,}")
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise PipelineError("is a folder, not a file") from None
-    except FileNotFoundError:
-        raise PipelineError("no such file (a broken link?)") from None
-    except OSError as error:
-        raise PipelineError(f"cannot read: {error.strerror or error}") from None
+    return read_limited(path, MAX_INPUT_BYTES, "the limit for an input file")
 
 
 def _read_bytes(path: Path) -> bytes | None:
@@ -185,12 +200,28 @@ def _claim_id(doc_id: str, path: Path, owners: dict[str, Path]) -> FileResult | 
     return None
 
 
-def plan_inputs(paths: list[Path], settings: Settings, *, render: bool) -> Plan:
+def _refusal(path: Path, doc_id: str, refused: dict[Path, str]) -> str | None:
+    """Why ``path`` may not be worked on at all, before it is read."""
+    if path in refused:
+        return refused[path]
+    if has_control_characters(path.name):
+        return "the file name has control characters (a newline?); rename the file"
+    if len(doc_id.encode("utf-8", "surrogateescape")) > MAX_ID_BYTES:
+        return f"the file name is too long for its outputs (at most {MAX_ID_BYTES} bytes before .txt); rename the file"
+    return None
+
+
+def plan_inputs(paths: list[Path] | InputFiles, settings: Settings, *, render: bool) -> Plan:
     """Extraction (and, for build, rendering) work for each input text file."""
     plan = Plan()
     owners: dict[str, Path] = {}
+    refused = getattr(paths, "refused", {})
     for path in paths:
         doc_id, shown = path.stem, display_path(path)
+        refusal = _refusal(path, doc_id, refused)
+        if refusal:
+            plan.done.append(FileResult(input=shown, id=doc_id, error=refusal))
+            continue
         clash = _claim_id(doc_id, path, owners)
         if clash:
             plan.done.append(clash)
@@ -226,23 +257,27 @@ def _output_id(path: Path) -> str:
     return path.name.removesuffix(YAML_SUFFIX) if path.name.endswith(YAML_SUFFIX) else path.stem
 
 
-def collect_yaml(paths: list[Path]) -> list[Path]:
+def collect_yaml(paths: list[Path]) -> InputFiles:
     """YAML files as given; folders expanded to their ``*.yaml``, without ``*.proposed.yaml``."""
-    found: list[Path] = []
+    found = InputFiles()
     for path in paths:
         files = collect_inputs([path], suffix=YAML_SUFFIX)
-        if path.is_dir():
-            files = [file for file in files if not file.name.endswith(PROPOSED_SUFFIX)]
-        found += files
-    return list(dict.fromkeys(found))
+        found.refused.update(files.refused)
+        found += [file for file in files if not (path.is_dir() and file.name.endswith(PROPOSED_SUFFIX))]
+    return InputFiles(list(dict.fromkeys(found)), found.refused)
 
 
-def plan_yaml(paths: list[Path], settings: Settings) -> Plan:
+def plan_yaml(paths: list[Path] | InputFiles, settings: Settings) -> Plan:
     """Rendering work for each YAML file."""
     plan = Plan()
     owners: dict[str, Path] = {}
+    refused = getattr(paths, "refused", {})
     for path in paths:
         doc_id, shown = _output_id(path), display_path(path)
+        refusal = _refusal(path, doc_id, refused)
+        if refusal:
+            plan.done.append(FileResult(input=shown, id=doc_id, error=refusal))
+            continue
         if path.name.endswith(PROPOSED_SUFFIX):
             reviewed = path.name.replace(PROPOSED_SUFFIX, YAML_SUFFIX)
             error = f"is a proposed extraction; review it and save it as {reviewed} to render it"
@@ -489,14 +524,22 @@ def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: 
         if not default.is_dir():
             raise ConfigError(f"{default}: no such folder; name YAML files to check")
         yaml_paths = [default]
-    for path in collect_yaml(yaml_paths):
+    from .settings import MAX_YAML_BYTES
+    from .work import read_yaml_text
+
+    collected = collect_yaml(yaml_paths)
+    for path in collected:
         report.files += 1
         shown = display_path(path)
-        from .work import read_yaml_text
-        from .settings import MAX_YAML_BYTES
-
         try:
+            if path in collected.refused:
+                raise PipelineError(collected.refused[path])
             problems = check_text(read_yaml_text(path, MAX_YAML_BYTES), today)
+        except LeafletFileError as error:
+            report.errors += 1
+            where = f"{shown}:{error.line}:{error.column or 1}" if error.line else shown
+            print_line(f"{where}: error: {error}")
+            continue
         except PipelineError as error:
             report.errors += 1
             print_line(f"{shown}: error: {error}")

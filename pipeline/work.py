@@ -13,13 +13,19 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import LeafletFileError, PipelineError
-from .files import display_path, write_atomic
+from .errors import InputError, LeafletFileError, PipelineError
+from .files import display_path, read_limited, write_atomic
 from .records import Record, read_record, sha256_hex, write_record
 from .settings import Settings
 
 YAML_SUFFIX = ".yaml"
 PROPOSED_SUFFIX = ".proposed.yaml"
+# A line longer than this is no procedure text (a minified page, a data dump),
+# and every regular expression of normalize and extract would run over it.
+MAX_LINE_CHARACTERS = 20_000
+# A leaflet YAML nests about 6 levels; far deeper nesting is an attack on the
+# parser (a C-stack overflow in libyaml's composer, a RecursionError after it).
+MAX_YAML_DEPTH = 100
 
 
 @dataclass
@@ -115,23 +121,47 @@ def store_yaml(output: Path, doc_id: str, fresh: str, input_sha256: str, result:
     return record
 
 
+def check_line_lengths(text: str, limit: int = MAX_LINE_CHARACTERS) -> None:
+    """Refuse text with a line longer than ``limit`` characters, naming the first such line."""
+    if len(text) <= limit:
+        return
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) > limit:
+            raise InputError(f"line {number} is {len(line):,} characters long; the limit is {limit:,} (not procedure text?)")
+
+
+def _has_content(leaflet) -> bool:  # noqa: ANN001 - a pipeline.model.Leaflet
+    return any(leaflet.sections.values()) or any(extra.content for extra in leaflet.extra_sections)
+
+
 def extract_document(task: Task, settings: Settings, result: FileResult, record: Record) -> Record:
     from .extract import extract
-    from .normalize import normalize
+    from .normalize import decode, normalize_text
     from .yamlio import dump_leaflet
 
     assert task.data is not None
     input_sha256 = sha256_hex(task.data)
-    normalized = normalize(task.data, site_text=settings.site_text, headings=settings.headings)
+    text, encoding = decode(task.data)
+    check_line_lengths(text)
+    normalized = normalize_text(text, encoding, site_text=settings.site_text, headings=settings.headings)
     leaflet = extract(
         normalized, doc_id=task.doc_id, source_path=task.display, sha256=input_sha256, headings=settings.headings
     )
+    if not _has_content(leaflet):
+        raise InputError("no text under any heading (headings only?); nothing to put in a leaflet")
+    fresh = dump_leaflet(leaflet)
+    size = len(fresh.encode("utf-8"))
+    if size > settings.max_yaml_bytes:
+        raise InputError(
+            f"its YAML would be {size:,} bytes, over the {settings.max_yaml_bytes:,}-byte limit for a leaflet YAML "
+            "(more than one procedure?)"
+        )
     result.warnings += [warning.format(task.display) for warning in leaflet.warnings]
     normalized_path = settings.output / "normalized" / f"{task.doc_id}.txt"
     write_atomic(normalized_path, normalized.text)
     result.outputs.append(display_path(normalized_path))
     record = Record(**{**record.__dict__, "input_sha256": input_sha256, "extract_deps": settings.extract_deps})
-    return store_yaml(settings.output, task.doc_id, dump_leaflet(leaflet), input_sha256, result, record)
+    return store_yaml(settings.output, task.doc_id, fresh, input_sha256, result, record)
 
 
 # -- rendering -----------------------------------------------------------------
@@ -145,17 +175,33 @@ def _renderer(settings: Settings):  # noqa: ANN202 - imported lazily: the layout
 
 
 def read_yaml_text(path: Path, limit: int) -> str:
+    """A leaflet YAML's text: at most ``limit`` bytes, UTF-8, nested at most ``MAX_YAML_DEPTH`` levels."""
+    data = read_limited(path, limit, "the limit for a leaflet YAML")
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise PipelineError(f"file is {size:,} bytes; the limit for a leaflet YAML is {limit:,}")
-        return path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise PipelineError(f"not UTF-8 text: {error.reason} at byte {error.start}") from None
-    except FileNotFoundError:
-        raise PipelineError("no such file") from None
-    except OSError as error:
-        raise PipelineError(f"cannot read: {error.strerror or error}") from None
+    check_yaml_nesting(text)
+    return text
+
+
+def check_yaml_nesting(text: str, limit: int = MAX_YAML_DEPTH) -> None:
+    """Refuse YAML nested deeper than ``limit``, from the parser's events (which need no recursion)."""
+    import yaml
+
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > limit:
+                    mark = event.start_mark
+                    message = f"YAML nested more than {limit} levels deep; a leaflet needs fewer than 10"
+                    raise LeafletFileError(message, mark.line + 1, mark.column + 1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # a syntax error: the full check reports it with its place
 
 
 def _first_yaml_error(text: str) -> str:
@@ -174,7 +220,10 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
     from .yamlio import load_leaflet
 
     yaml_path = task.yaml_path or settings.output / "yaml" / f"{task.doc_id}{YAML_SUFFIX}"
-    text = read_yaml_text(yaml_path, settings.max_yaml_bytes)
+    try:
+        text = read_yaml_text(yaml_path, settings.max_yaml_bytes)
+    except LeafletFileError as error:
+        raise PipelineError(f"line {error.line}, column {error.column}: {error}") from None
     shown = display_path(yaml_path)
     try:
         leaflet = load_leaflet(text)
@@ -238,6 +287,11 @@ def run_task(task: Task, settings: Settings) -> FileResult:
         result.status, result.error = "failed", "ran out of memory (the per-document memory limit was reached)"
     except OSError as error:
         result.status, result.error = "failed", f"cannot write output: {error.strerror or error}"
+    except RecursionError:
+        result.status, result.error = "failed", "too deeply nested to process"
+    except Exception as error:  # noqa: BLE001 - a bug met by one document must not take its batch down
+        message = _one_line(f"{type(error).__name__}: {error}")
+        result.status, result.error = "failed", f"internal error ({message}); please report it with this file"
     if result.status == "built" and result.extract in ("unchanged", "kept") and result.render is None:
         result.status = "up to date"
     result.seconds["total"] = round(time.perf_counter() - started, 6)
