@@ -181,11 +181,10 @@ def _rendered_up_to_date(settings: Settings, doc_id: str, record: Record | None,
 
 def _not_approved(yaml_text: bytes | None) -> bool:
     """For --approved-only: a quick look at review.status, without validating the file."""
-    import yaml
+    from .work import peek_yaml
 
     try:
-        data = yaml.load(yaml_text or b"", Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-        return data["review"]["status"] != "approved"
+        return peek_yaml(yaml_text or b"")["review"]["status"] != "approved"
     except Exception:  # noqa: BLE001 - an unreadable file is the renderer's to report
         return False
 
@@ -334,8 +333,10 @@ def execute(command: str, plan: Plan, settings: Settings, notify: Notify | None,
 
 def _finish(report: RunReport, settings: Settings, rendered_any: bool) -> RunReport:
     write_index(settings.output, settings, report, rendered_any)
-    write_review(settings.output, settings, dt.date.today())
-    write_atomic(settings.output / "report.json", report.to_json())
+    try:
+        write_review(settings.output, settings, dt.date.today())
+    finally:
+        write_atomic(settings.output / "report.json", report.to_json())
     return report
 
 
@@ -352,14 +353,14 @@ def _read_manifest(output: Path) -> dict[str, dict[str, str]] | None:
 
 def _entries_from_yaml(output: Path) -> dict[str, dict[str, str]]:
     """Index entries read back from the YAML folder, when the manifest is missing or damaged."""
-    import yaml
+    from .work import peek_yaml
 
     entries = {}
     for path in sorted((output / "yaml").glob(f"*{YAML_SUFFIX}")):
         if path.name.endswith(PROPOSED_SUFFIX):
             continue
         try:
-            data = yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+            data = peek_yaml(path.read_bytes())
             entries[_output_id(path)] = {"title": str(data["title"]), "status": str(data["review"]["status"])}
         except Exception:  # noqa: BLE001 - a broken file is simply not listed; render reports it
             continue
@@ -422,8 +423,28 @@ def write_review(output: Path, settings: Settings, today: dt.date) -> None:
     from .dashboard import write_review_page
     from .work import _renderer
 
+    _refuse_deep_yaml(output)
     write_review_page(output, _renderer(settings), today)
     write_atomic(state, current + "\n")
+
+
+def _refuse_deep_yaml(output: Path) -> None:
+    """The review page parses every YAML in this process: absurd nesting would crash it (C stack)."""
+    from .dashboard import MAX_YAML_BYTES as PAGE_LIMIT
+    from .work import check_yaml_nesting
+
+    for path in sorted((output / "yaml").glob(f"*{YAML_SUFFIX}")) if (output / "yaml").is_dir() else ():
+        if path.name.endswith(PROPOSED_SUFFIX) or path.name.startswith(".") or not path.is_file():
+            continue  # proposed files are only compared line by line
+        try:
+            if path.stat().st_size <= PAGE_LIMIT:  # larger ones the page shows as too large
+                check_yaml_nesting((_read_bytes(path) or b"").decode("utf-8"))
+        except UnicodeDecodeError:
+            continue  # shown on the page as unreadable
+        except LeafletFileError as error:
+            raise PipelineError(
+                f"{display_path(path)}:{error.line}:{error.column}: {error}; review.html not updated"
+            ) from None
 
 
 def copy_assets(renderer, html_dir: Path) -> None:  # noqa: ANN001 - a pipeline.render.Renderer
@@ -463,8 +484,10 @@ def run_extract(inputs: list[Path], settings: Settings, hooks: Hooks | None = No
         settings.check_extraction_data()
     prepare_output(settings.output)
     report = execute("extract", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)
-    write_review(settings.output, settings, dt.date.today())
-    write_atomic(settings.output / "report.json", report.to_json())
+    try:
+        write_review(settings.output, settings, dt.date.today())
+    finally:
+        write_atomic(settings.output / "report.json", report.to_json())
     return report
 
 

@@ -12,11 +12,12 @@ import functools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, LeafletFileError, PipelineError
 from .files import display_path, read_limited, write_atomic
 from .records import Record, read_record, sha256_hex, write_record
-from .settings import Settings
+from .settings import MAX_YAML_BYTES, Settings
 
 YAML_SUFFIX = ".yaml"
 PROPOSED_SUFFIX = ".proposed.yaml"
@@ -67,14 +68,28 @@ def _one_line(text: str, limit: int = 300) -> str:
 # -- extraction and the reviewer's YAML -----------------------------------------
 
 
+def peek_yaml(data: bytes | str, limit: int = MAX_YAML_BYTES) -> Any:
+    """Plain data of a YAML file the pipeline only peeks into (status, title), without the schema.
+
+    As guarded as a full load: size, nesting, anchors and aliases (a "billion
+    laughs" bomb expands when the data is printed) and unsafe tags are refused
+    with :class:`LeafletFileError`.
+    """
+    from .yamlio import parse_yaml
+
+    if len(data) > limit:
+        raise LeafletFileError(f"larger than {limit:,} bytes")
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    check_yaml_nesting(text)
+    return parse_yaml(text)
+
+
 def _yaml_status_and_source(text: str) -> tuple[str | None, str | None]:
     """(review.status, source.sha256) of a YAML file on disk, None where unreadable."""
-    import yaml
-
     try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loader
+        data = peek_yaml(text)
         return data["review"]["status"], data["source"]["sha256"]
-    except (yaml.YAMLError, KeyError, TypeError, ValueError):
+    except (LeafletFileError, KeyError, TypeError, ValueError):
         return None, None
 
 
