@@ -28,6 +28,7 @@ from .lines import (
     is_lead_in,
     is_list_item,
     is_marked_heading,
+    is_name_parenthesis,
     is_short_plain_line,
     known_heading,
     looks_like_title,
@@ -71,8 +72,11 @@ def _heading_of(line: Line, table: HeadingTable, in_labelled_run: bool) -> tuple
         return key, strip_heading_markup(line.text), None
     # "Duration: About an hour." is a heading with its text; "Goals: ..." among
     # other labelled lines is a labelled item.
-    inline = INLINE_HEADING.match(line.text)
-    if inline and not in_labelled_run and not is_list_item(line.text) and not NAME_PARENTHESIS.match(line.text):
+    text = line.text
+    if in_labelled_run or ":" not in text or is_list_item(text) or is_name_parenthesis(text):
+        return None
+    inline = INLINE_HEADING.match(text)
+    if inline:
         key = table.match(inline["heading"], loose=False)
         if key is not None:
             return key, strip_heading_markup(inline["heading"]), Line(line.number, inline["text"])
@@ -215,40 +219,42 @@ def _is_labelled_text(text: str) -> bool:
     return bool(labelled) and len(labelled["label"].split()) <= _MAX_LABEL_WORDS
 
 
-def _list_entry(line: Line, neighbours_labelled: bool) -> tuple[str, str] | None:
+def _list_entry(line: Line, in_labelled_run: bool) -> tuple[str, str] | None:
     """("bullets"|"steps", item text) when the line is a list entry."""
-    bullet = BULLET.match(line.text)
-    if bullet:
-        return "bullets", bullet["text"]
-    step = STEP.match(line.text)
+    text = line.text
+    if text.startswith("- "):
+        return "bullets", text[2:]
+    step = STEP.match(text) if text[:1].isdigit() else None
     if step:
         return "steps", step["text"]
     # Runs of "Label: text" lines without markers are labelled items all the same.
-    if neighbours_labelled and _is_labelled_text(line.text):
-        return "bullets", line.text
-    return None
+    return ("bullets", text) if in_labelled_run else None
 
 
 def build_blocks(lines: list[Line]) -> tuple[Block, ...]:
     content = [line for line in lines if line.text]
-    labelled = [_is_labelled_text(line.text) and not is_list_item(line.text) for line in content]
-    blocks: list[Block] = []
+    labelled = [not is_list_item(line.text) and _is_labelled_text(line.text) for line in content]
+    groups: list[tuple[str, int, list[Item] | str]] = []  # (kind, first line, items or paragraph text)
     for index, line in enumerate(content):
         in_run = labelled[index] and (
             (index > 0 and labelled[index - 1]) or (index + 1 < len(labelled) and labelled[index + 1])
         )
         entry = _list_entry(line, in_run)
         if entry is None:
-            blocks.append(Block(kind="paragraph", text=line.text, line=line.number))
+            groups.append(("paragraph", line.number, line.text))
             continue
         kind, text = entry
         item = _item(text, line.number)
-        if blocks and blocks[-1].kind == kind:
-            last = blocks[-1]
-            blocks[-1] = Block(kind=kind, items=(*last.items, item), line=last.line)
+        if groups and groups[-1][0] == kind:
+            groups[-1][2].append(item)  # type: ignore[union-attr]
         else:
-            blocks.append(Block(kind=kind, items=(item,), line=line.number))
-    return tuple(blocks)
+            groups.append((kind, line.number, [item]))
+    return tuple(
+        Block(kind="paragraph", text=body, line=number)
+        if isinstance(body, str)
+        else Block(kind=kind, items=tuple(body), line=number)  # type: ignore[arg-type]
+        for kind, number, body in groups
+    )
 
 
 # -- the name block and the preamble -----------------------------------------
@@ -284,7 +290,7 @@ def parse_name_block(lines: list[Line], table: HeadingTable) -> Names:
         if not line.text:
             continue
         text = line.text
-        parenthesis = NAME_PARENTHESIS.match(text)
+        parenthesis = NAME_PARENTHESIS.match(text) if text.startswith("(") else None
         if parenthesis:
             parts = [part.split(":", 1) for part in parenthesis["body"].split(";")]
             if all(len(part) == 2 and table.name_label(part[0]) for part in parts):

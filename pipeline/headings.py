@@ -24,12 +24,16 @@ _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*$")
 _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(.+?)\1$")
 _LEADING_NUMBER = re.compile(r"^(?:\d{1,2}|[IVX]{1,4})[.)]\s+(?=\S)", re.IGNORECASE)
 _TRAILING_MARK = re.compile(r"\s*[:?.!]+\s*$")
+_MARKUP_FIRST = frozenset("#*_")  # what markup can start with ...
+_MARKUP_LAST = frozenset(":?.!")  # ... and what stripping can start from at the end
 _NON_WORD = re.compile(r"[^\w]+")
 
 
 def strip_heading_markup(line: str) -> str:
     """``## **Risks & Complications:**`` -> ``Risks & Complications``."""
     text = line.strip()
+    if text[:1] not in _MARKUP_FIRST and text[-1:] not in _MARKUP_LAST:
+        return text  # nothing to strip
     markdown = _MARKDOWN_HEADING.match(text)
     if markdown:
         text = markdown.group(1)

@@ -10,6 +10,7 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .headings import HeadingTable, strip_heading_markup
 
@@ -23,11 +24,14 @@ INLINE_HEADING = re.compile(r"^(?P<heading>[^:]{2,60}?)\s*:\s+(?P<text>\S.*)$")
 LABELLED = re.compile(r"^(?P<label>[^\W\d_][^:.!?;]{0,48}?)\s*:\s+(?P<text>\S.*)$")
 LABEL_ONLY = re.compile(r"^(?P<label>[^\W\d_][^:.!?;]{0,48}?)\s*:$")
 _FINISHED = re.compile(r"""[.!?:;]['"’”)\]]*$""")
+_SENTENCE_MARKS = frozenset(".!?:;")
+_CLOSING_MARKS = frozenset("'\"’”)]")
+_MARKUP_MARKS = frozenset("#*_")
+_PUNCTUATED_END = re.compile(r"[.,;!]\W*$")
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """A line of normalized text and the 1-based source line it starts on."""
 
     number: int
@@ -36,26 +40,35 @@ class Line:
 
 def is_finished(text: str) -> bool:
     """Ends like a sentence, a label or a heading with a colon."""
-    return bool(_FINISHED.search(text.rstrip()))
+    text = text.rstrip()
+    end = text[-1:]
+    return end in _SENTENCE_MARKS or (end in _CLOSING_MARKS and bool(_FINISHED.search(text)))
 
 
 def is_list_item(text: str) -> bool:
-    return bool(BULLET.match(text) or STEP.match(text))
+    return text.startswith("- ") or (text[:1].isdigit() and STEP.match(text) is not None)
 
 
 def is_label_line(text: str) -> bool:
     """``Goals: To relieve ...``: a short capitalised label, a colon, then text."""
+    if ":" not in text or not text[:1].isupper():
+        return False
     labelled = LABELLED.match(text)
-    return bool(labelled) and text[0].isupper() and len(labelled["label"].split()) <= 5
+    return bool(labelled) and len(labelled["label"].split()) <= 5
+
+
+def is_name_parenthesis(text: str) -> bool:
+    """``(Common names: ...; Medical term: ...)``."""
+    return text.startswith("(") and NAME_PARENTHESIS.match(text) is not None
 
 
 def is_markup_heading(text: str) -> bool:
-    return bool(MARKDOWN_HEADING.match(text) or EMPHASIS_LINE.match(text))
+    return text[:1] in _MARKUP_MARKS and bool(MARKDOWN_HEADING.match(text) or EMPHASIS_LINE.match(text))
 
 
 def looks_like_title(text: str, max_words: int = 7) -> bool:
     """A short Title Case line with no sentence punctuation: a heading or a name."""
-    if is_list_item(text) or re.search(r"[.,;!]\W*$", text.strip()):
+    if is_list_item(text) or _PUNCTUATED_END.search(text.strip()):
         return False
     stripped = strip_heading_markup(text)
     if not stripped or len(stripped) > 70 or ":" in stripped:
@@ -161,7 +174,9 @@ class HeadingStyle:
 _MARKUP = re.compile(r"^#{1,6}\s+|\*\*|__")
 
 
+@functools.lru_cache(maxsize=4096)
 def _case_of(heading: str) -> str:
+    heading = strip_heading_markup(heading)
     words = heading.split()
     if heading == heading.lower():
         return "lower"
@@ -183,7 +198,7 @@ def heading_style(texts: Sequence[str], table: HeadingTable) -> HeadingStyle:
     if len(headings) < 2:
         return HeadingStyle()
     headings = [(index, _MARKUP.sub("", text).strip()) for index, text in headings]
-    cases = {_case_of(strip_heading_markup(text)) for _, text in headings}
+    cases = {_case_of(text) for _, text in headings}
     case = None
     if cases == {"lower"}:
         case = "lower"

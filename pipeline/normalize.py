@@ -1,9 +1,10 @@
 """Stage 1, normalize: raw bytes -> clean lines of Unicode text.
 
 The work is an ordered list of small named rules (``TEXT_RULES`` on the whole
-text, ``LINE_RULES`` on single lines), then two steps that need data: site
-text is removed (and every removed line recorded) and hard-wrapped paragraphs
-and list items are joined. Each line remembers the source line it came from.
+text, then ``LINE_RULES``, which work line by line), then two steps that need
+data: site text is removed (and every removed line recorded) and hard-wrapped
+paragraphs and list items are joined. Each line remembers the source line it
+came from.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import yaml
 from .errors import ConfigError, InputError
 from .headings import HeadingTable, builtin_data_text, default_table
 from .lines import (
-    NAME_PARENTHESIS,
     HeadingStyle,
     Line,
     heading_style,
@@ -32,6 +32,7 @@ from .lines import (
     is_label_line,
     is_list_item,
     is_markup_heading,
+    is_name_parenthesis,
     known_heading,
     looks_like_title,
 )
@@ -96,6 +97,9 @@ def _strict(data: bytes, codec: str, name: str) -> str:
 
 
 # -- whole-text rules --------------------------------------------------------
+# Each rule first asks a cheap question (str methods run at C speed, where a
+# regular expression scans character by character) and skips its work when
+# the answer shows there is nothing to do.
 
 # Lead bytes of UTF-8 read as Windows-1252/Latin-1 all land in this range, so
 # text without it cannot hold mojibake and skips the (slower) repair.
@@ -105,29 +109,40 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
+@functools.lru_cache(maxsize=1)  # the rules ask in turn, mostly about the same text
+def _is_plain_text(text: str) -> bool:
+    """Printable apart from newlines and tabs: no other line breaks, invisible,
+    control or odd space characters (all of them unprintable to Python)."""
+    return text.replace("\n", "").replace("\t", "").isprintable()
+
+
 def repair_mojibake(text: str) -> str:
     """``â€™`` -> ``’`` and friends, by ftfy, which knows far more cases than a table."""
-    if not _MOJIBAKE_HINT.search(text):
+    # The hint characters U+00C2-U+00F4 all start with byte C3 in UTF-8.
+    if text.isascii() or b"\xc3" not in text.encode("utf-8", "surrogatepass") or not _MOJIBAKE_HINT.search(text):
         return text
     return ftfy.fix_encoding(text)
 
 
 def compose_unicode(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def unify_line_endings(text: str) -> str:
-    return _LINE_BREAKS.sub("\n", text)
+    return text if _is_plain_text(text) else _LINE_BREAKS.sub("\n", text)
 
 
 def remove_invisible(text: str) -> str:
     """Zero-width characters, soft hyphens, stray BOMs and control characters."""
-    return _CONTROL.sub("", _INVISIBLE.sub("", text))
+    return text if _is_plain_text(text) else _CONTROL.sub("", _INVISIBLE.sub("", text))
 
 
 def unify_spaces(text: str) -> str:
     """Tabs become four spaces (they indent list continuations); odd spaces become one."""
-    return _SPACES.sub(" ", text.expandtabs(4))
+    plain = _is_plain_text(text)
+    if "\t" in text:
+        text = text.expandtabs(4)
+    return text if plain else _SPACES.sub(" ", text)
 
 
 TEXT_RULES: tuple[Callable[[str], str], ...] = (
@@ -138,43 +153,56 @@ TEXT_RULES: tuple[Callable[[str], str], ...] = (
     unify_spaces,
 )
 
-# -- single-line rules -------------------------------------------------------
+# -- line rules --------------------------------------------------------------
+# Each works line by line, on one line or on a whole text at once (multiline
+# patterns whose spaces never reach across a line break: ``[^\S\n]``), and
+# skips texts that a cheap test shows it would leave as they are.
 
-_BULLET_MARK = re.compile(
-    r"^(?P<indent>\s*)(?:[-*+–—·]\s+|[•●○◦▪■□‣⁃➢➤►▸\uf0b7\uf0a7\uf076\uf0d8]\s*)(?P<text>\S.*)$"
-)
-_NUMBER_MARK = re.compile(r"^(?P<indent>\s*)\(?(?P<number>\d{1,3})[.)]\s+(?P<text>\S.*)$")
+_TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
 _INNER_SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
+_BULLET_MARK = re.compile(
+    r"^(?P<indent>[^\S\n]*)(?!\*\*|- )"
+    r"(?:[-*+–—·][^\S\n]+|[•●○◦▪■□‣⁃➢➤►▸\uf0b7\uf0a7\uf076\uf0d8][^\S\n]*)(?P<text>\S.*)$",
+    re.MULTILINE,
+)
+_OTHER_BULLET_MARKS = "*+–—·•●○◦▪■□‣⁃➢➤►▸\uf0b7\uf0a7\uf076\uf0d8"  # all but "-", which changes only before a tab
+_NUMBER_MARK = re.compile(
+    r"^(?P<indent>[^\S\n]*)\(?(?P<number>\d{1,3})[.)][^\S\n]+(?P<text>\S.*)$", re.MULTILINE
+)
+_BOLD_LABEL = re.compile(
+    r"^(?P<lead>[^\S\n]*(?:- |\d{1,3}\. )?)(\*\*|__)(?P<label>[^*_:\n]{1,48}?)(?::\2|\2:)(?=\s|$)", re.MULTILINE
+)
 
 
-def strip_trailing_space(line: str) -> str:
-    return line.rstrip()
+def strip_trailing_space(text: str) -> str:
+    if _is_plain_text(text) and not (" \n" in text or "\t\n" in text or text.endswith((" ", "\t"))):
+        return text
+    return _TRAILING_SPACE.sub("", text)
 
 
-def collapse_inner_spaces(line: str) -> str:
-    return _INNER_SPACES.sub(" ", line)
+def collapse_inner_spaces(text: str) -> str:
+    return _INNER_SPACES.sub(" ", text) if "  " in text else text
 
 
-def unify_bullets(line: str) -> str:
+def unify_bullets(text: str) -> str:
     """``•``, ``*``, ``–``, ``●`` and friends -> ``- ``; indentation kept for now."""
-    if line.lstrip().startswith(("**", "- ")):
-        return line
-    match = _BULLET_MARK.match(line)
-    return f"{match['indent']}- {match['text']}" if match else line
+    if _is_plain_text(text) and "-\t" not in text and not any(mark in text for mark in _OTHER_BULLET_MARKS):
+        return text
+    return _BULLET_MARK.sub(r"\g<indent>- \g<text>", text)
 
 
-def unify_numbering(line: str) -> str:
+def unify_numbering(text: str) -> str:
     """``1)`` and ``(1)`` -> ``1.``."""
-    match = _NUMBER_MARK.match(line)
-    return f"{match['indent']}{match['number']}. {match['text']}" if match else line
+    if _is_plain_text(text) and not any(mark in text for mark in ("(", ")", ".\t", ".  ", ". \t")):
+        return text  # "1. Step" stays as it is
+    return _NUMBER_MARK.sub(r"\g<indent>\g<number>. \g<text>", text)
 
 
-_BOLD_LABEL = re.compile(r"^(?P<lead>\s*(?:- |\d{1,3}\. )?)(\*\*|__)(?P<label>[^*_:\n]{1,48}?)(?::\2|\2:)(?=\s|$)")
-
-
-def unwrap_bold_labels(line: str) -> str:
+def unwrap_bold_labels(text: str) -> str:
     """``- **Goals:** text`` and ``**Goals**: text`` -> ``- Goals: text``."""
-    return _BOLD_LABEL.sub(lambda match: f"{match['lead']}{match['label']}:", line)
+    if "**" not in text and "__" not in text:
+        return text
+    return _BOLD_LABEL.sub(r"\g<lead>\g<label>:", text)
 
 
 LINE_RULES: tuple[Callable[[str], str], ...] = (
@@ -321,7 +349,7 @@ def _is_structural(text: str, wrapping: _Wrapping) -> bool:
     return (
         is_list_item(stripped)
         or is_label_line(stripped)
-        or bool(NAME_PARENTHESIS.match(stripped))
+        or is_name_parenthesis(stripped)
         or wrapping.is_heading(stripped)
     )
 
@@ -353,7 +381,7 @@ def _continues(previous: _Paragraph, text: str, wrapping: _Wrapping) -> bool:
         return False
     if before.startswith("(") and before.count("(") > before.count(")") and not is_list_item(stripped):
         return True  # "(Common names: ...; Medical" goes on until its ")"
-    if NAME_PARENTHESIS.match(before):
+    if is_name_parenthesis(before):
         return False  # "(Common names: ...)" is complete in itself
     if _is_structural(stripped, wrapping):
         return _is_heading_word_in_a_sentence(previous, text, wrapping)
@@ -410,15 +438,20 @@ def wrap_width(lines: list[Line]) -> int | None:
 def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
     wrapping = _Wrapping(wrap_width(lines), heading_style([line.text for line in lines], table), table)
     joined: list[_Paragraph] = []
+    previous = None
     for line in lines:
-        previous = joined[-1] if joined else None
-        if previous is not None and _continues(previous, line.text, wrapping):
-            previous.text = f"{previous.text.rstrip()} {line.text.strip()}"
-            previous.last_physical = line.text
+        text = line.text
+        # A blank line or a list item always starts a paragraph of its own.
+        starts_anew = not text or text.startswith("- ") or previous is None or not previous.text
+        if not starts_anew and _continues(previous, text, wrapping):
+            previous.text = f"{previous.text.rstrip()} {text.strip()}"
+            previous.last_physical = text
             previous.physical_count += 1
             continue
-        standalone = previous is None or _ends_a_block(previous, wrapping)
-        joined.append(_Paragraph(line.number, line.text, line.text, 1, standalone))
+        # Whether a blank line stands alone never matters.
+        standalone = bool(text) and (previous is None or _ends_a_block(previous, wrapping))
+        previous = _Paragraph(line.number, text, text, 1, standalone)
+        joined.append(previous)
     return [Line(paragraph.number, paragraph.text) for paragraph in joined]
 
 
@@ -429,7 +462,7 @@ def tidy_lines(lines: list[Line]) -> list[Line]:
         text = line.text.strip()
         if not text and (not tidy or not tidy[-1].text):
             continue
-        tidy.append(Line(line.number, text))
+        tidy.append(line if text == line.text else Line(line.number, text))
     while tidy and not tidy[-1].text:
         tidy.pop()
     return tidy
@@ -467,12 +500,9 @@ def normalize_text(
 ) -> Normalized:
     """Decoded text -> normalized lines (see the module docstring)."""
     _check_is_text(text)
-    for rule in TEXT_RULES:
+    for rule in TEXT_RULES + LINE_RULES:
         text = rule(text)
-    lines = text.split("\n")
-    for line_rule in LINE_RULES:
-        lines = [line_rule(line) for line in lines]
-    numbered = [Line(number, line) for number, line in enumerate(lines, 1)]
+    numbered = [Line(number, line) for number, line in enumerate(text.split("\n"), 1)]
     kept, removed, facts = remove_site_text(numbered, site_text or default_site_text())
     joined = join_wrapped_lines(kept, headings or default_table())
     return Normalized(tuple(tidy_lines(joined)), encoding, tuple(removed), facts.get("code_system"))

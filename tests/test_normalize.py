@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
+import ftfy
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline import normalize as nz
 from pipeline.errors import ConfigError, InputError
@@ -84,6 +90,75 @@ def test_unify_numbering_leaves_numbers_in_text():
 
 def test_collapse_inner_spaces_keeps_indentation():
     assert nz.collapse_inner_spaces("    a    b") == "    a b"
+
+
+@given(st.lists(st.text(alphabet=" \t\u00a0\r\x0b\x85\u2028-*•–●+1()2.:_#aB", max_size=24), max_size=8))
+def test_line_rules_on_a_whole_text_work_line_by_line(lines):
+    text = "\n".join(lines)
+    for rule in nz.LINE_RULES:
+        assert rule(text) == "\n".join(rule(line) for line in lines)
+        lines = rule(text).split("\n")
+        text = "\n".join(lines)
+
+
+# The rules as they were first written, one line at a time and without shortcuts.
+_REFERENCE_BULLET = re.compile(
+    r"^(?P<indent>\s*)(?:[-*+–—·]\s+|[•●○◦▪■□‣⁃➢➤►▸\uf0b7\uf0a7\uf076\uf0d8]\s*)(?P<text>\S.*)$"
+)
+_REFERENCE_NUMBER = re.compile(r"^(?P<indent>\s*)\(?(?P<number>\d{1,3})[.)]\s+(?P<text>\S.*)$")
+_REFERENCE_BOLD = re.compile(r"^(?P<lead>\s*(?:- |\d{1,3}\. )?)(\*\*|__)(?P<label>[^*_:\n]{1,48}?)(?::\2|\2:)(?=\s|$)")
+
+
+def _reference_bullets(line):
+    if line.lstrip().startswith(("**", "- ")):
+        return line
+    match = _REFERENCE_BULLET.match(line)
+    return f"{match['indent']}- {match['text']}" if match else line
+
+
+def _reference_numbering(line):
+    match = _REFERENCE_NUMBER.match(line)
+    return f"{match['indent']}{match['number']}. {match['text']}" if match else line
+
+
+REFERENCE_LINE_RULES = (
+    str.rstrip,
+    lambda line: re.sub(r"(?<=\S) {2,}(?=\S)", " ", line),
+    _reference_bullets,
+    _reference_numbering,
+    lambda line: _REFERENCE_BOLD.sub(lambda m: f"{m['lead']}{m['label']}:", line),
+)
+REFERENCE_TEXT_RULES = (
+    lambda text: ftfy.fix_encoding(text) if re.search("[\u00c2-\u00f4]", text) else text,
+    lambda text: unicodedata.normalize("NFC", text),
+    lambda text: re.sub("\r\n|[\r\u2028\u2029\x85\x0b\x0c]", "\n", text),
+    lambda text: nz._CONTROL.sub("", re.sub("[\u00ad\u200b-\u200d\u2060\ufeff]", "", text)),
+    lambda text: re.sub("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]", " ", text.expandtabs(4)),
+)
+_AWKWARD = " \t\u00a0\u2009\r\x0b\x0c\x85\u2028\u200b\ufeff\x00-*•–●+1()2.:_#aBéâ€™"
+
+
+@given(st.text(alphabet=_AWKWARD, max_size=60) | st.text(max_size=40))
+def test_text_rules_do_what_they_did_before_their_shortcuts(text):
+    for rule, reference in zip(nz.TEXT_RULES, REFERENCE_TEXT_RULES, strict=True):
+        assert rule(text) == reference(text), rule.__name__
+        text = reference(text)
+
+
+@given(st.lists(st.text(alphabet=_AWKWARD, max_size=24), max_size=8))
+def test_line_rules_do_what_they_did_line_by_line(lines):
+    text = "\n".join(lines)
+    for rule, reference in zip(nz.LINE_RULES, REFERENCE_LINE_RULES, strict=True):
+        lines = [reference(line) for line in lines]
+        assert rule(text) == "\n".join(lines), rule.__name__
+        text = "\n".join(lines)
+
+
+def test_line_rules_on_a_whole_text():
+    text = "Summary   \n  •  First  item\n(2) Second\n**Goals:** relief\n\n- **Aims**: more  \n"
+    for rule in nz.LINE_RULES:
+        text = rule(text)
+    assert text == "Summary\n  - First item\n2. Second\nGoals: relief\n\n- Aims: more\n"
 
 
 # -- site text -----------------------------------------------------------------
