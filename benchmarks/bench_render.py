@@ -18,8 +18,11 @@ of the time for one leaflet, and their ratio (issue 4: at most 1.2). CPU
 time is shown beside wall-clock time because it is steadier on a busy
 machine; the load average is printed for the same reason.
 
-    python -m benchmarks.bench_render [--repeat 5] [--corpus N] [--page-size letter] [--large-print]
+    python -m benchmarks.bench_render [--repeat 5] [--corpus N] [--page-size letter] [--large-print] [--styles DIR]
     python -m benchmarks.bench_render --profile   # where the pipeline's time goes
+
+``--styles DIR`` times a styles folder searched before the built-in one, e.g.
+a ``leaflet.css`` from an older commit, to compare stylesheets in one setup.
 """
 
 from __future__ import annotations
@@ -113,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default: 0)")
     parser.add_argument("--page-size", default="a4", choices=("a4", "letter"))
     parser.add_argument("--large-print", action="store_true")
+    parser.add_argument("--styles", type=Path, metavar="DIR", help="styles folder searched before the built-in one")
     parser.add_argument("--profile", action="store_true", help="also profile one pass of the pipeline with cProfile")
     parser.add_argument("--top", type=int, default=25, help="functions to list when profiling (default: 25)")
     args = parser.parse_args(argv)
@@ -123,12 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"leaflets: {len(leaflets)} (the samples and {args.corpus} generated, seed {args.seed}); "
         f"page size {args.page_size}{', large print' if args.large_print else ''}"
+        f"{f'; styles {args.styles}' if args.styles else ''}"
     )
     subsetter = "HarfBuzz" if harfbuzz_subset else "fontTools (install libharfbuzz-subset0: about 3x faster)"
     print(f"font subsetting: {subsetter}; load average before: {load_average()}; {os.cpu_count()} CPUs")
 
     started = time.perf_counter()
-    renderer = Renderer(RenderOptions(page_size=args.page_size, large_print=args.large_print))
+    renderer = Renderer(RenderOptions(styles=args.styles, page_size=args.page_size, large_print=args.large_print))
     setup = time.perf_counter() - started
     base_url = renderer.styles.base_url
     pages: dict[str, str] = {}
