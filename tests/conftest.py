@@ -32,4 +32,6 @@ from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
 _hypothesis_settings.register_profile("default", max_examples=150, deadline=None)
 _hypothesis_settings.register_profile("long", max_examples=20_000, deadline=None)
+# A by-hand fuzzing session: 34,000 examples for each of the three tests in tests/test_fuzz.py.
+_hypothesis_settings.register_profile("fuzz", max_examples=34_000, deadline=None)
 _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
