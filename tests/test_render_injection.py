@@ -19,6 +19,7 @@ import pytest
 
 from pipeline import build
 from pipeline.model import Block, Code, ExtraSection, Item
+from pipeline.styles import RenderOptions, StylesFolders
 from pipeline.yamlio import dump_leaflet
 from tests.test_render_support import chromium, pdftotext, sample_ids, sample_leaflet
 
@@ -179,3 +180,89 @@ def test_the_canaries_do_notice_a_fetch(canary):
     canary_file.read_text("utf-8")
     assert server.requests == ["/probe.png"]
     assert [event for event, _ in _AUDIT["events"]] == ["urllib.Request", "socket.connect", "open"]
+
+
+# -- every field of the YAML, and the styles folder's links ----------------------
+
+KEEP = {"schema_version", "status", "sha256", "reviewed_on", "next_review_due"}  # enum, pattern, dates
+
+
+def _every_text_replaced(data: object, payload: str, key: str = "") -> object:
+    """The leaflet's YAML data with every free-text value (lists included) replaced by ``payload``."""
+    if isinstance(data, dict):
+        return {name: value if name in KEEP else _every_text_replaced(value, payload, name) for name, value in data.items()}
+    if isinstance(data, list):
+        return [_every_text_replaced(value, payload, key) for value in data]
+    if isinstance(data, str) or (data is None and key in {"system", "descriptor", "technical_term", "reviewer", "notes"}):
+        return f"{payload} ({key})"
+    return data
+
+
+def test_template_syntax_in_every_field_stays_text_on_every_page(canary, tmp_path):
+    import yaml
+
+    server, canary_file = canary
+    port = server.server_address[1]
+    payload = (
+        "{{ 7*7*7*7*7*7 }} {% include 'base.html' %} {{ self.__init__.__globals__ }} {{ cycler.__init__ }} "
+        f"{{% import '{canary_file}' as x %}} <img src=\"http://127.0.0.1:{port}/field.png\" alt=\"x\"> "
+        f"url({canary_file.as_uri()})"
+    )
+    leaflet = sample_leaflet(sample_ids()[0])
+    data = yaml.safe_load(dump_leaflet(leaflet))
+    data["sections"]["risks"] = [{"bullets": [{"label": "Label", "text": "Text"}]}]
+    data["sections"]["procedure"] = [{"steps": ["Step"]}]
+    data["extra_sections"] = [{"heading": "Heading", "content": [{"paragraph": "Paragraph"}]}]
+    data["source"]["removed"] = ["Removed line"]
+    data["review"]["status"] = "approved"
+    hostile = _every_text_replaced(data, payload)
+    output = tmp_path / "output"
+    (output / "yaml").mkdir(parents=True)
+    (output / "yaml" / "fields.yaml").write_text(yaml.safe_dump(hostile, sort_keys=False, allow_unicode=True), "utf-8")
+
+    report = build.run_render([], build.Settings.load(output))
+
+    assert [(result.status, result.error) for result in report.files] == [("built", None)]
+    assert server.requests == []
+    assert _AUDIT["events"] == []
+    pages = {name: (output / name).read_text("utf-8") for name in ("html/fields.html", "index.html", "review.html")}
+    for name, page in pages.items():
+        assert "117649" not in page, name  # 7**6: no expression was evaluated
+        assert "CANARY-FILE-CONTENT" not in page, name
+        assert "{{ 7*7*7*7*7*7 }}" in page, name
+    body = pages["html/fields.html"][pages["html/fields.html"].index("</head>"):]
+    for field in ("title", "technical_term", "text", "label", "heading", "paragraph", "id"):
+        assert f"({field})" in body, field
+    assert "(descriptor)" in pages["html/fields.html"]  # the page's description, in the head
+    assert "(reviewer)" in pages["review.html"]
+    assert "<img" not in body
+    pdf_text = " ".join(pdftotext(output / "pdf" / "fields.pdf").split())
+    assert "{{ 7*7*7*7*7*7 }}" in pdf_text and "117649" not in pdf_text
+
+
+def test_links_in_a_styles_folder_never_lead_outside_it(canary, tmp_path, monkeypatch):
+    """A --styles folder whose assets are links to a file and a folder elsewhere: neither is copied or served."""
+    server, canary_file = canary
+    styles = tmp_path / "my-styles"
+    (styles / "assets").mkdir(parents=True)
+    (styles / "assets" / "leak.txt").symlink_to(canary_file)
+    (styles / "assets" / "outside").symlink_to(canary_file.parent, target_is_directory=True)
+    (styles / "assets" / "logo.svg").symlink_to(canary_file)  # would replace the built-in logo if followed
+    inputs = tmp_path / "input"
+    inputs.mkdir()
+    source = sorted(Path(__file__).resolve().parent.parent.joinpath("input").glob("*.txt"))[0]
+    (inputs / source.name).write_bytes(source.read_bytes())
+    monkeypatch.chdir(tmp_path)
+
+    report = build.run_build([inputs], build.Settings.load(tmp_path / "output", render=RenderOptions(styles=styles)))
+
+    assert [result.status for result in report.files] == ["built"]
+    assets = tmp_path / "output" / "html" / "assets"
+    assert sorted(path.relative_to(assets).as_posix() for path in assets.rglob("*") if path.is_file()) == sorted(
+        relative.removeprefix("assets/") for relative in StylesFolders().assets()
+    )
+    for path in (tmp_path / "output").rglob("*"):
+        if path.is_file():
+            assert b"CANARY-FILE-CONTENT" not in path.read_bytes(), path
+    assert server.requests == []
+    assert _AUDIT["events"] == []
