@@ -353,6 +353,15 @@ def workdir(tmp_path, monkeypatch):
     return tmp_path
 
 
+def test_warnings_alone_exit_0(workdir, capfd):
+    (workdir / "input" / "twice.txt").write_text(NAME_BLOCK + "Summary\nOne.\n\nSummary\nTwo.\n", "utf-8")
+    assert cli.run(["build", "-j", "2"]) == 0
+    err = capfd.readouterr().err
+    assert [line for line in err.splitlines() if MESSAGE.match(line)] == [
+        "input/twice.txt:7: warning: section 'summary' appears again (heading 'Summary', first at line 4); contents merged"
+    ]
+
+
 def test_an_unreadable_file_fails_alone(workdir, monkeypatch, capfd):
     """Root reads any file whatever its mode, so the refusal is simulated where the pipeline opens it."""
     unreadable = workdir / "input" / "unreadable.txt"
