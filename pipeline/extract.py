@@ -10,6 +10,8 @@ fits nowhere else goes into the summary with a warning.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -24,6 +26,7 @@ from .lines import (
     STEP,
     HeadingStyle,
     Line,
+    could_fit_a_heading_style,
     heading_style,
     is_lead_in,
     is_list_item,
@@ -83,31 +86,25 @@ def _heading_of(line: Line, table: HeadingTable, in_labelled_run: bool) -> tuple
     return None
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Layout:
     """What the whole text tells about one line's neighbourhood."""
 
     lines: tuple[Line, ...]
-    next_content: tuple[int | None, ...]  # index of the next non-blank line
-    style: HeadingStyle  # how the known headings are written
+    table: HeadingTable
+
+    @functools.cached_property
+    def style(self) -> HeadingStyle:
+        """How the known headings are written; worked out when a line first needs it."""
+        return heading_style([line.text for line in self.lines], self.table)
 
     def following(self, index: int) -> Line | None:
-        found = self.next_content[index]
-        return None if found is None else self.lines[found]
+        """The next line with text after ``lines[index]``."""
+        return next((line for line in itertools.islice(self.lines, index + 1, None) if line.text), None)
 
     def between_blank_lines(self, index: int) -> bool:
         lines = self.lines
         return 0 < index < len(lines) - 1 and not lines[index - 1].text and not lines[index + 1].text
-
-
-def _layout(lines: tuple[Line, ...], table: HeadingTable) -> _Layout:
-    next_content: list[int | None] = [None] * len(lines)
-    upcoming = None
-    for index in range(len(lines) - 1, -1, -1):
-        next_content[index] = upcoming
-        if lines[index].text:
-            upcoming = index
-    return _Layout(lines, tuple(next_content), heading_style([line.text for line in lines], table))
 
 
 def _is_content(line: Line | None, table: HeadingTable) -> bool:
@@ -117,8 +114,8 @@ def _is_content(line: Line | None, table: HeadingTable) -> bool:
 
 def _unknown_heading(index: int, segment: Segment, layout: _Layout, table: HeadingTable) -> bool:
     text = layout.lines[index].text
-    if segment.kind == PREAMBLE or is_lead_in(text):
-        return False
+    if segment.kind == PREAMBLE or is_list_item(text) or is_lead_in(text):
+        return False  # a list item is never a heading by its look
     if segment.kind == NAME_BLOCK and not _has_title_line(segment):
         return False
     if is_marked_heading(text):
@@ -137,12 +134,12 @@ def _stands_like_a_heading(index: int, segment: Segment, layout: _Layout) -> boo
     complications"), or a short line set off by blank lines as they are."""
     text = layout.lines[index].text
     set_off = (
-        layout.style.set_off
-        and layout.between_blank_lines(index)
+        layout.between_blank_lines(index)
         and text[0].isalpha()
         and is_short_plain_line(text)
+        and layout.style.set_off
     )
-    if not (set_off or layout.style.fits(text)):
+    if not (set_off or (could_fit_a_heading_style(text) and layout.style.fits(text))):
         return False
     content = [line for line in segment.lines if line.text]
     # The first line under a heading is its content; a line after a bare entry is the next entry.
@@ -184,11 +181,11 @@ def _names_line(text: str, table: HeadingTable) -> bool:
 def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment]:
     segments = [Segment(PREAMBLE, None, None)]
     in_run = _labelled_run_lines(lines, table)
-    layout = _layout(lines, table)
+    layout = _Layout(lines, table)
     for index, line in enumerate(lines):
         current = segments[-1]
-        if not line.text:
-            current.lines.append(line)
+        if not line.text or line.text.startswith("- "):
+            current.lines.append(line)  # a blank line, or a bullet: never a heading
             continue
         known = _heading_of(line, table, line.number in in_run)
         if known is not None:
@@ -205,17 +202,19 @@ def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment
 
 
 def _item(text: str, number: int) -> Item:
+    if ":" not in text:
+        return Item(text=text, line=number)
     labelled = LABELLED.match(text)
     if labelled and len(labelled["label"].split()) <= _MAX_LABEL_WORDS:
         return Item(text=labelled["text"], label=labelled["label"], line=number)
-    label_only = LABEL_ONLY.match(text)
+    label_only = LABEL_ONLY.match(text) if text.endswith(":") else None
     if label_only and len(label_only["label"].split()) <= _MAX_LABEL_WORDS:
         return Item(text="", label=label_only["label"], line=number)
     return Item(text=text, line=number)
 
 
 def _is_labelled_text(text: str) -> bool:
-    labelled = LABELLED.match(text)
+    labelled = LABELLED.match(text) if ":" in text else None
     return bool(labelled) and len(labelled["label"].split()) <= _MAX_LABEL_WORDS
 
 

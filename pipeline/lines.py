@@ -28,6 +28,7 @@ _SENTENCE_MARKS = frozenset(".!?:;")
 _CLOSING_MARKS = frozenset("'\"’”)]")
 _MARKUP_MARKS = frozenset("#*_")
 _PUNCTUATED_END = re.compile(r"[.,;!]\W*$")
+_SENTENCE_END_MARKS = frozenset(".,;!")
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 
 
@@ -66,9 +67,19 @@ def is_markup_heading(text: str) -> bool:
     return text[:1] in _MARKUP_MARKS and bool(MARKDOWN_HEADING.match(text) or EMPHASIS_LINE.match(text))
 
 
+def _ends_with_punctuation(text: str) -> bool:
+    """``[.,;!]`` and then nothing but non-word characters."""
+    last = text[-1:]
+    if last in _SENTENCE_END_MARKS:
+        return True
+    if not last or last.isalnum() or last == "_":
+        return False
+    return _PUNCTUATED_END.search(text) is not None
+
+
 def looks_like_title(text: str, max_words: int = 7) -> bool:
     """A short Title Case line with no sentence punctuation: a heading or a name."""
-    if is_list_item(text) or _PUNCTUATED_END.search(text.strip()):
+    if is_list_item(text) or _ends_with_punctuation(text.strip()):
         return False
     stripped = strip_heading_markup(text)
     if not stripped or len(stripped) > 70 or ":" in stripped:
@@ -119,8 +130,10 @@ _SENTENCE_END = re.compile(r"[.,;!]\W*$")
 
 
 def is_lead_in(text: str) -> bool:
+    if not text.endswith(":"):
+        return False
     words = text.rstrip(":").split()
-    return bool(words) and text.endswith(":") and words[-1].lower() in LEAD_IN_WORDS
+    return bool(words) and words[-1].lower() in LEAD_IN_WORDS
 
 
 def reads_as_sentence(text: str) -> bool:
@@ -171,6 +184,15 @@ class HeadingStyle:
         return bare[0].isupper() and len(bare.split()) > 1 and bare[1:] == bare[1:].lower()
 
 
+def could_fit_a_heading_style(text: str, max_words: int = 6) -> bool:
+    """What :meth:`HeadingStyle.fits` asks of a line whatever the style: a few plain
+    words starting with a letter, a colon at most at the end. Cheaper than a style."""
+    stripped = text.strip()
+    if not stripped[:1].isalpha() or is_lead_in(stripped):
+        return False
+    return is_short_plain_line(stripped.removesuffix(":"), max_words)
+
+
 _MARKUP = re.compile(r"^#{1,6}\s+|\*\*|__")
 
 
@@ -187,7 +209,9 @@ def _case_of(heading: str) -> str:
 
 def _may_be_heading_line(text: str, table: HeadingTable) -> bool:
     """A known heading on its own line, not the indented or full-stopped end of a wrapped sentence."""
-    if not text or text[0] == " " or text.endswith(".") or STEP.match(text):
+    if not text or text[0] == " " or text.endswith(".") or text.startswith("- ") or len(text) > _LONGEST_HEADING:
+        return False
+    if text[0].isdigit() and STEP.match(text):
         return False
     return known_heading(text, table) is not None
 

@@ -27,6 +27,7 @@ from .headings import HeadingTable, builtin_data_text, default_table
 from .lines import (
     HeadingStyle,
     Line,
+    could_fit_a_heading_style,
     heading_style,
     is_finished,
     is_label_line,
@@ -154,24 +155,28 @@ TEXT_RULES: tuple[Callable[[str], str], ...] = (
 )
 
 # -- line rules --------------------------------------------------------------
-# Each works line by line, on one line or on a whole text at once (multiline
-# patterns whose spaces never reach across a line break: ``[^\S\n]``), and
-# skips texts that a cheap test shows it would leave as they are.
+# Each works line by line, on one line or on a whole text at once, and skips
+# texts that a cheap test shows it would leave as they are. Patterns that
+# look at line starts begin with "\n" (the text gets one in front), which lets
+# the matcher jump from line to line instead of trying every character; their
+# spaces never reach across a line break (``[^\S\n]``).
 
 _TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
 _INNER_SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
 _BULLET_MARK = re.compile(
-    r"^(?P<indent>[^\S\n]*)(?!\*\*|- )"
-    r"(?:[-*+–—·][^\S\n]+|[•●○◦▪■□‣⁃➢➤►▸\uf0b7\uf0a7\uf076\uf0d8][^\S\n]*)(?P<text>\S.*)$",
-    re.MULTILINE,
+    r"\n(?P<indent>[^\S\n]*)(?!\*\*|- )"
+    r"(?:[-*+–—·][^\S\n]+|[•●○◦▪■□‣⁃➢➤►▸\uf0b7\uf0a7\uf076\uf0d8][^\S\n]*)(?=\S)"
 )
 _OTHER_BULLET_MARKS = "*+–—·•●○◦▪■□‣⁃➢➤►▸\uf0b7\uf0a7\uf076\uf0d8"  # all but "-", which changes only before a tab
-_NUMBER_MARK = re.compile(
-    r"^(?P<indent>[^\S\n]*)\(?(?P<number>\d{1,3})[.)][^\S\n]+(?P<text>\S.*)$", re.MULTILINE
-)
+_NUMBER_MARK = re.compile(r"\n(?P<indent>[^\S\n]*)\(?(?P<number>\d{1,3})[.)][^\S\n]+(?=\S)")
 _BOLD_LABEL = re.compile(
     r"^(?P<lead>[^\S\n]*(?:- |\d{1,3}\. )?)(\*\*|__)(?P<label>[^*_:\n]{1,48}?)(?::\2|\2:)(?=\s|$)", re.MULTILINE
 )
+
+
+def _at_line_starts(pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str], text: str) -> str:
+    """``pattern`` (starting with "\n") replaced at the start of every line of ``text``."""
+    return pattern.sub(replace, f"\n{text}")[1:]
 
 
 def strip_trailing_space(text: str) -> str:
@@ -181,21 +186,24 @@ def strip_trailing_space(text: str) -> str:
 
 
 def collapse_inner_spaces(text: str) -> str:
-    return _INNER_SPACES.sub(" ", text) if "  " in text else text
+    if "  " not in text:
+        return text
+    lines = text.split("\n")  # most runs of spaces are indentation, left as it is
+    return "\n".join(_INNER_SPACES.sub(" ", line) if "  " in line.lstrip(" ") else line for line in lines)
 
 
 def unify_bullets(text: str) -> str:
     """``•``, ``*``, ``–``, ``●`` and friends -> ``- ``; indentation kept for now."""
     if _is_plain_text(text) and "-\t" not in text and not any(mark in text for mark in _OTHER_BULLET_MARKS):
         return text
-    return _BULLET_MARK.sub(r"\g<indent>- \g<text>", text)
+    return _at_line_starts(_BULLET_MARK, lambda mark: f"\n{mark['indent']}- ", text)
 
 
 def unify_numbering(text: str) -> str:
     """``1)`` and ``(1)`` -> ``1.``."""
     if _is_plain_text(text) and not any(mark in text for mark in ("(", ")", ".\t", ".  ", ". \t")):
         return text  # "1. Step" stays as it is
-    return _NUMBER_MARK.sub(r"\g<indent>\g<number>. \g<text>", text)
+    return _at_line_starts(_NUMBER_MARK, lambda mark: f"\n{mark['indent']}{mark['number']}. ", text)
 
 
 def unwrap_bold_labels(text: str) -> str:
@@ -232,7 +240,7 @@ class SiteText:
     any_rule: re.Pattern[str]
 
     def match(self, line: str) -> tuple[SiteTextRule, re.Match[str]] | None:
-        key = " ".join(line.split())
+        key = _site_key(line)
         if not key or not self.any_rule.fullmatch(key):
             return None
         for rule in self.rules:
@@ -240,6 +248,14 @@ class SiteText:
             if found:
                 return rule, found
         return None
+
+
+def _site_key(line: str) -> str:
+    """The line as rules see it: stripped, inner runs of white space made one space."""
+    key = line.strip()
+    if "  " in key or not key.isprintable():  # tabs and odd spaces are unprintable
+        key = " ".join(key.split())
+    return key
 
 
 def site_text_from_data(data: Any) -> SiteText:
@@ -282,6 +298,9 @@ def remove_site_text(lines: list[Line], site_text: SiteText) -> tuple[list[Line]
     facts: dict[str, str] = {}
     dropping_rest = False
     for line in lines:
+        if not line.text and not dropping_rest:
+            kept.append(line)
+            continue
         found = None if dropping_rest else site_text.match(line.text)
         if dropping_rest or found:
             if line.text.strip():
@@ -322,20 +341,25 @@ class _Paragraph:
     standalone: bool  # started after a blank line, a heading, a list item, a finished line or a title
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Wrapping:
     """What the whole file tells about its line breaks."""
 
     width: int | None  # the width it was hard-wrapped at, if it was
-    style: HeadingStyle  # how its known headings are written
+    texts: list[str]  # its lines
     table: HeadingTable
+
+    @functools.cached_property
+    def style(self) -> HeadingStyle:
+        """How its known headings are written; worked out when a line first needs it."""
+        return heading_style(self.texts, self.table)
 
     def is_heading(self, text: str) -> bool:
         return known_heading(text, self.table) is not None or is_markup_heading(text)
 
     def looks_like_heading(self, text: str) -> bool:
         """A Title Case line, or a short line written like the file's own headings."""
-        return looks_like_title(text) or self.style.fits(text)
+        return looks_like_title(text) or (could_fit_a_heading_style(text) and self.style.fits(text))
 
     def next_word_did_not_fit(self, previous: _Paragraph, text: str) -> bool:
         """The width test: in a hard-wrapped file, the line before had no room for this line's first word."""
@@ -436,7 +460,7 @@ def wrap_width(lines: list[Line]) -> int | None:
 
 
 def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
-    wrapping = _Wrapping(wrap_width(lines), heading_style([line.text for line in lines], table), table)
+    wrapping = _Wrapping(wrap_width(lines), [line.text for line in lines], table)
     joined: list[_Paragraph] = []
     previous = None
     for line in lines:
@@ -486,7 +510,7 @@ class Normalized:
 def _check_is_text(text: str) -> None:
     if not text.strip():
         raise InputError("empty file" if not text else "file holds only whitespace")
-    controls = len(_CONTROL.findall(text[:65536]))
+    controls = 0 if _is_plain_text(text) else len(_CONTROL.findall(text[:65536]))
     if controls > _BINARY_CONTROL_SHARE * min(len(text), 65536):
         raise InputError("binary data, not text")
 

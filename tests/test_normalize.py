@@ -176,6 +176,11 @@ def test_site_text_removed_recorded_and_facts_kept():
     assert facts == {"code_system": "CPT4"}
 
 
+@pytest.mark.parametrize("line", ["Back to top", "  back   TO\ttop ", "Back\u00a0to top", "Similar  Codes 123"])
+def test_site_text_sees_lines_stripped_with_single_spaces(line):
+    assert nz.default_site_text().match(line)
+
+
 def test_site_text_rules_are_data():
     rules = nz.site_text_from_data({"rules": [{"name": "promo", "pattern": "buy now!?"}]})
     assert rules.match("  Buy   NOW ")
