@@ -79,8 +79,9 @@ def collect_inputs(paths: list[Path], suffix: str = INPUT_SUFFIX) -> InputFiles:
     for path in paths:
         if path.is_dir():
             folder = path.resolve()
-            children = sorted(child for child in path.iterdir() if child.suffix == suffix and not child.name.startswith("."))
-            for child in children:
+            for child in sorted(path.iterdir()):
+                if child.suffix != suffix or child.name.startswith("."):
+                    continue
                 found.append(child)
                 if child.is_symlink() and not child.resolve().is_relative_to(folder):
                     found.refused[child] = (

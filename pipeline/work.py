@@ -142,7 +142,9 @@ def check_line_lengths(text: str, limit: int = MAX_LINE_CHARACTERS) -> None:
         return
     for number, line in enumerate(text.splitlines(), 1):
         if len(line) > limit:
-            raise InputError(f"line {number} is {len(line):,} characters long; the limit is {limit:,} (not procedure text?)")
+            raise InputError(
+                f"line {number} is {len(line):,} characters long; the limit is {limit:,} (not procedure text?)"
+            )
 
 
 def _has_content(leaflet) -> bool:  # noqa: ANN001 - a pipeline.model.Leaflet

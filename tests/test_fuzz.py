@@ -71,7 +71,8 @@ def through_the_pipeline(data: bytes) -> Through | None:
         text, encoding = decode(data)
         check_line_lengths(text)
         normalized = normalize_text(text, encoding)
-        leaflet = extract(normalized, doc_id="doc", source_path="input/doc.txt", sha256=hashlib.sha256(data).hexdigest())
+        digest = hashlib.sha256(data).hexdigest()
+        leaflet = extract(normalized, doc_id="doc", source_path="input/doc.txt", sha256=digest)
     except InputError:
         return None
     yaml_text = dump_leaflet(leaflet)
@@ -168,8 +169,13 @@ def test_plausible_documents_with_junk_spliced_in_never_crash(data, insertions):
         check_page(result)
 
 
+ANY_BYTES = st.one_of(
+    st.binary(max_size=4096), st.text(max_size=2000).map(lambda text: text.encode("utf-8", "surrogatepass"))
+)
+
+
 @FUZZ
-@given(st.one_of(st.binary(max_size=4096), st.text(max_size=2000).map(lambda text: text.encode("utf-8", "surrogatepass"))))
+@given(ANY_BYTES)
 def test_arbitrary_bytes_never_crash(data):
     result = through_the_pipeline(data)
     if result is not None:

@@ -22,6 +22,7 @@ from pipeline.yamlio import dump_leaflet
 from .conftest import ROOT, leaflet_from_bytes
 
 GOOD_INPUT = sorted((ROOT / "input").glob("*.txt"))[0]
+ALIASES = "YAML anchors and aliases (&name, *name) are not allowed"
 
 
 def good_yaml(doc_id: str = "doc") -> str:
@@ -84,7 +85,7 @@ def test_unsafe_tags_are_refused_by_check_and_render_with_line_and_column(yaml_d
 
 def test_an_alias_bomb_is_refused_at_once(yaml_dir, capsys):
     (yaml_dir / "bomb.yaml").write_text(billion_laughs(), "utf-8")
-    message = "YAML anchors and aliases (&name, *name) are not allowed"
+    message = ALIASES
 
     started = time.perf_counter()
     assert check_text(billion_laughs(), dt_today())[0].message == message
@@ -111,20 +112,21 @@ def test_a_bomb_in_a_leaflet_field_is_refused_too(yaml_dir, capsys):
     (yaml_dir / "doc.yaml").write_text(text, "utf-8")
     line = next(number for number, content in enumerate(text.splitlines(), 1) if "&n" in content)
     code, lines = run(capsys, "check")
-    assert (code, lines[0]) == (1, f"output/yaml/doc.yaml:{line}:10: error: YAML anchors and aliases (&name, *name) are not allowed")
+    assert (code, lines[0]) == (1, f"output/yaml/doc.yaml:{line}:10: error: {ALIASES}")
 
 
 def test_the_index_and_approved_only_never_expand_a_bomb(yaml_dir, capsys):
     """The main process peeks into YAML for --approved-only and to rebuild index.html: no expansion there either."""
     (yaml_dir / "doc.yaml").write_text(good_yaml(), "utf-8")
     assert run(capsys, "render", "-j", "1")[0] == 0
-    (yaml_dir / "bomb.yaml").write_text(billion_laughs().replace("title:", "review: {status: approved}\ntitle:"), "utf-8")
+    bomb = billion_laughs().replace("title:", "review: {status: approved}\ntitle:")
+    (yaml_dir / "bomb.yaml").write_text(bomb, "utf-8")
     (yaml_dir.parent / ".leaflets" / "rendered.json").unlink()  # index.html is then rebuilt from the YAML
 
     started = time.perf_counter()
     code, lines = run(capsys, "render", "-j", "1", "--approved-only")
     assert code == 1 and time.perf_counter() - started < 10
-    assert "output/yaml/bomb.yaml: error: line 1, column 4: YAML anchors and aliases (&name, *name) are not allowed" in lines
+    assert f"output/yaml/bomb.yaml: error: line 1, column 4: {ALIASES}" in lines
     code, lines = run(capsys, "render", "-j", "1")
     assert code == 1 and time.perf_counter() - started < 20
     assert "doc.html" in (yaml_dir.parent / "index.html").read_text("utf-8")

@@ -185,15 +185,18 @@ def test_the_canaries_do_notice_a_fetch(canary):
 # -- every field of the YAML, and the styles folder's links ----------------------
 
 KEEP = {"schema_version", "status", "sha256", "reviewed_on", "next_review_due"}  # enum, pattern, dates
+OPTIONAL_TEXT = {"system", "descriptor", "technical_term", "reviewer", "notes"}  # null in the sample
 
 
 def _every_text_replaced(data: object, payload: str, key: str = "") -> object:
     """The leaflet's YAML data with every free-text value (lists included) replaced by ``payload``."""
     if isinstance(data, dict):
-        return {name: value if name in KEEP else _every_text_replaced(value, payload, name) for name, value in data.items()}
+        return {
+            name: value if name in KEEP else _every_text_replaced(value, payload, name) for name, value in data.items()
+        }
     if isinstance(data, list):
         return [_every_text_replaced(value, payload, key) for value in data]
-    if isinstance(data, str) or (data is None and key in {"system", "descriptor", "technical_term", "reviewer", "notes"}):
+    if isinstance(data, str) or (data is None and key in OPTIONAL_TEXT):
         return f"{payload} ({key})"
     return data
 
