@@ -11,7 +11,6 @@ fits nowhere else goes into the summary with a warning.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -20,20 +19,18 @@ from .headings import NAME_BLOCK, HeadingTable, default_table, strip_heading_mar
 from .lines import (
     BULLET,
     INLINE_HEADING,
-    LABEL_ONLY,
-    LABELLED,
     NAME_PARENTHESIS,
-    STEP,
     HeadingStyle,
     Line,
+    LineShape,
     could_fit_a_heading_style,
     heading_style,
     is_lead_in,
     is_list_item,
     is_marked_heading,
-    is_name_parenthesis,
     is_short_plain_line,
     known_heading,
+    line_shape,
     looks_like_title,
 )
 from .model import (
@@ -68,7 +65,9 @@ class Segment:
 # -- cutting into segments ---------------------------------------------------
 
 
-def _heading_of(line: Line, table: HeadingTable, in_labelled_run: bool) -> tuple[str, str, Line | None] | None:
+def _heading_of(
+    line: Line, shape: LineShape, table: HeadingTable, in_labelled_run: bool
+) -> tuple[str, str, Line | None] | None:
     """(kind, heading text, text after an inline heading) when ``line`` is a known heading."""
     key = known_heading(line.text, table)
     if key is not None:
@@ -76,7 +75,7 @@ def _heading_of(line: Line, table: HeadingTable, in_labelled_run: bool) -> tuple
     # "Duration: About an hour." is a heading with its text; "Goals: ..." among
     # other labelled lines is a labelled item.
     text = line.text
-    if in_labelled_run or ":" not in text or is_list_item(text) or is_name_parenthesis(text):
+    if in_labelled_run or ":" not in text or shape.list_kind or shape.parenthesis:
         return None
     inline = INLINE_HEADING.match(text)
     if inline:
@@ -91,6 +90,7 @@ class _Layout:
     """What the whole text tells about one line's neighbourhood."""
 
     lines: tuple[Line, ...]
+    shapes: list[LineShape]  # one per line
     table: HeadingTable
 
     @functools.cached_property
@@ -98,23 +98,26 @@ class _Layout:
         """How the known headings are written; worked out when a line first needs it."""
         return heading_style([line.text for line in self.lines], self.table)
 
-    def following(self, index: int) -> Line | None:
-        """The next line with text after ``lines[index]``."""
-        return next((line for line in itertools.islice(self.lines, index + 1, None) if line.text), None)
+    def following(self, index: int) -> int | None:
+        """The index of the next line with text after ``lines[index]``."""
+        return next((after for after in range(index + 1, len(self.lines)) if self.lines[after].text), None)
 
     def between_blank_lines(self, index: int) -> bool:
         lines = self.lines
         return 0 < index < len(lines) - 1 and not lines[index - 1].text and not lines[index + 1].text
 
+    def is_content(self, index: int | None) -> bool:
+        """What a heading stands over: not another heading, nor a bare list entry."""
+        return (
+            index is not None
+            and known_heading(self.lines[index].text, self.table) is None
+            and not self.shapes[index].short_plain
+        )
 
-def _is_content(line: Line | None, table: HeadingTable) -> bool:
-    """What a heading stands over: not another heading, nor a bare list entry."""
-    return line is not None and known_heading(line.text, table) is None and not is_short_plain_line(line.text)
 
-
-def _unknown_heading(index: int, segment: Segment, layout: _Layout, table: HeadingTable) -> bool:
+def _unknown_heading(index: int, segment: Segment, layout: _Layout) -> bool:
     text = layout.lines[index].text
-    if segment.kind == PREAMBLE or is_list_item(text) or is_lead_in(text):
+    if segment.kind == PREAMBLE or layout.shapes[index].list_kind or is_lead_in(text):
         return False  # a list item is never a heading by its look
     if segment.kind == NAME_BLOCK and not _has_title_line(segment):
         return False
@@ -122,9 +125,9 @@ def _unknown_heading(index: int, segment: Segment, layout: _Layout, table: Headi
         return True
     # A line known only by its look is a heading when content follows it, not
     # more lines like it ("Surgeon" / "Anesthesiologist": a list without marks).
-    if not _is_content(layout.following(index), table):
+    if not layout.is_content(layout.following(index)):
         return False
-    if not is_list_item(text) and looks_like_title(text, max_words=6):
+    if looks_like_title(text, max_words=6):
         return True
     return segment.kind != NAME_BLOCK and _stands_like_a_heading(index, segment, layout)
 
@@ -136,7 +139,7 @@ def _stands_like_a_heading(index: int, segment: Segment, layout: _Layout) -> boo
     set_off = (
         layout.between_blank_lines(index)
         and text[0].isalpha()
-        and is_short_plain_line(text)
+        and layout.shapes[index].short_plain
         and layout.style.set_off
     )
     if not (set_off or (could_fit_a_heading_style(text) and layout.style.fits(text))):
@@ -150,17 +153,17 @@ def _has_title_line(segment: Segment) -> bool:
     return any(line.text for line in segment.lines)
 
 
-def _labelled_run_lines(lines: tuple[Line, ...], table: HeadingTable) -> set[int]:
+def _labelled_run_lines(lines: tuple[Line, ...], shapes: list[LineShape], table: HeadingTable) -> set[int]:
     """Line numbers inside runs of "Label: text" lines that are labelled items.
 
     A run whose labels are all known headings ("Summary: ...", "Duration: ...")
     is a string of inline headings instead.
     """
     runs: list[list[Line]] = [[]]
-    for line in lines:
+    for line, shape in zip(lines, shapes):
         if not line.text:
             continue
-        if _is_labelled_text(line.text) and not is_list_item(line.text) and not _names_line(line.text, table):
+        if shape.labelled and not shape.list_kind and not _names_line(line.text, table):
             runs[-1].append(line)
         elif runs[-1]:
             runs.append([])
@@ -180,18 +183,19 @@ def _names_line(text: str, table: HeadingTable) -> bool:
 
 def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment]:
     segments = [Segment(PREAMBLE, None, None)]
-    in_run = _labelled_run_lines(lines, table)
-    layout = _Layout(lines, table)
+    shapes = [line_shape(line.text) for line in lines]
+    in_run = _labelled_run_lines(lines, shapes, table)
+    layout = _Layout(lines, shapes, table)
     for index, line in enumerate(lines):
         current = segments[-1]
         if not line.text or line.text.startswith("- "):
             current.lines.append(line)  # a blank line, or a bullet: never a heading
             continue
-        known = _heading_of(line, table, line.number in in_run)
+        known = _heading_of(line, shapes[index], table, line.number in in_run)
         if known is not None:
             kind, heading, inline_text = known
             segments.append(Segment(kind, heading, line.number, [inline_text] if inline_text else []))
-        elif _unknown_heading(index, current, layout, table):
+        elif _unknown_heading(index, current, layout):
             segments.append(Segment(EXTRA, strip_heading_markup(line.text), line.number))
         else:
             current.lines.append(line)
@@ -202,47 +206,30 @@ def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment
 
 
 def _item(text: str, number: int) -> Item:
-    if ":" not in text:
-        return Item(text=text, line=number)
-    labelled = LABELLED.match(text)
-    if labelled and len(labelled["label"].split()) <= _MAX_LABEL_WORDS:
-        return Item(text=labelled["text"], label=labelled["label"], line=number)
-    label_only = LABEL_ONLY.match(text) if text.endswith(":") else None
-    if label_only and len(label_only["label"].split()) <= _MAX_LABEL_WORDS:
-        return Item(text="", label=label_only["label"], line=number)
+    shape = line_shape(text)
+    if shape.labelled:
+        label, rest = shape.labelled
+        return Item(text=rest, label=label, line=number)
+    if shape.label_only:
+        return Item(text="", label=shape.label_only, line=number)
     return Item(text=text, line=number)
-
-
-def _is_labelled_text(text: str) -> bool:
-    labelled = LABELLED.match(text) if ":" in text else None
-    return bool(labelled) and len(labelled["label"].split()) <= _MAX_LABEL_WORDS
-
-
-def _list_entry(line: Line, in_labelled_run: bool) -> tuple[str, str] | None:
-    """("bullets"|"steps", item text) when the line is a list entry."""
-    text = line.text
-    if text.startswith("- "):
-        return "bullets", text[2:]
-    step = STEP.match(text) if text[:1].isdigit() else None
-    if step:
-        return "steps", step["text"]
-    # Runs of "Label: text" lines without markers are labelled items all the same.
-    return ("bullets", text) if in_labelled_run else None
 
 
 def build_blocks(lines: list[Line]) -> tuple[Block, ...]:
     content = [line for line in lines if line.text]
-    labelled = [not is_list_item(line.text) and _is_labelled_text(line.text) for line in content]
+    shapes = [line_shape(line.text) for line in content]
+    labelled = [shape.labelled is not None and not shape.list_kind for shape in shapes]
     groups: list[tuple[str, int, list[Item] | str]] = []  # (kind, first line, items or paragraph text)
-    for index, line in enumerate(content):
-        in_run = labelled[index] and (
+    for index, (line, shape) in enumerate(zip(content, shapes)):
+        if shape.list_kind:
+            kind, text = shape.list_kind, shape.item
+        elif labelled[index] and (
             (index > 0 and labelled[index - 1]) or (index + 1 < len(labelled) and labelled[index + 1])
-        )
-        entry = _list_entry(line, in_run)
-        if entry is None:
+        ):
+            kind, text = "bullets", line.text  # a run of "Label: text" lines: labelled items all the same
+        else:
             groups.append(("paragraph", line.number, line.text))
             continue
-        kind, text = entry
         item = _item(text, line.number)
         if groups and groups[-1][0] == kind:
             groups[-1][2].append(item)  # type: ignore[union-attr]

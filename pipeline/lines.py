@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -30,6 +30,7 @@ _MARKUP_MARKS = frozenset("#*_")
 _PUNCTUATED_END = re.compile(r"[.,;!]\W*$")
 _SENTENCE_END_MARKS = frozenset(".,;!")
 _WORD = re.compile(r"[^\W_][\w'’-]*")
+MAX_LABEL_WORDS = 5  # "Label: text" has at most this many words before the colon
 
 
 class Line(NamedTuple):
@@ -37,6 +38,64 @@ class Line(NamedTuple):
 
     number: int
     text: str
+
+
+# Line((number, text)) without NamedTuple's Python-level __new__: built for every line of every file.
+_line_from_pair = functools.partial(tuple.__new__, Line)
+
+
+def numbered_lines(pairs: Iterable[tuple[int, str]]) -> list[Line]:
+    """``Line`` objects from (number, text) pairs, e.g. ``enumerate(texts, 1)``."""
+    return list(map(_line_from_pair, pairs))
+
+
+class LineShape(NamedTuple):
+    """What a line is, apart from the headings a table knows; see :func:`line_shape`."""
+
+    text: str
+    list_kind: str | None  # "bullets" for "- item", "steps" for "3. step"
+    item: str  # a list item's text after its mark, else the whole line
+    labelled: tuple[str, str] | None  # ("Goals", "To relieve ...") of "Goals: To relieve ..."
+    label_only: str | None  # "Symptoms" of "Symptoms:"
+    parenthesis: bool  # "(Common names: ...; Medical term: ...)"
+    markup: bool  # a Markdown or bold heading
+    finished: bool  # ends like a sentence, a label or a heading with a colon
+    short_plain: bool  # a few words, no label, nothing at the end (:func:`is_short_plain_line`)
+
+    @property
+    def is_label_line(self) -> bool:
+        """``Goals: To relieve ...``: a short capitalised label, a colon, then text."""
+        return self.labelled is not None and self.text[:1].isupper()
+
+
+# Lines repeat from page to page (headings, labels, site furniture); each
+# distinct one is looked at once.
+@functools.lru_cache(maxsize=32_768)
+def line_shape(text: str) -> LineShape:
+    """The shape of ``text`` as it is (callers strip it where that matters)."""
+    list_kind, item = None, text
+    if text.startswith("- "):
+        list_kind, item = "bullets", text[2:]
+    elif text[:1].isdigit() and (step := STEP.match(text)):
+        list_kind, item = "steps", step["text"]
+    labelled = label_only = None
+    if ":" in text:
+        match = LABELLED.match(text)
+        if match and len(match["label"].split()) <= MAX_LABEL_WORDS:
+            labelled = match["label"], match["text"]
+        elif text.endswith(":") and (match := LABEL_ONLY.match(text)) and len(match["label"].split()) <= MAX_LABEL_WORDS:
+            label_only = match["label"]
+    return LineShape(
+        text=text,
+        list_kind=list_kind,
+        item=item,
+        labelled=labelled,
+        label_only=label_only,
+        parenthesis=is_name_parenthesis(text),
+        markup=is_markup_heading(text),
+        finished=is_finished(text),
+        short_plain=is_short_plain_line(text),
+    )
 
 
 def is_finished(text: str) -> bool:
@@ -55,7 +114,7 @@ def is_label_line(text: str) -> bool:
     if ":" not in text or not text[:1].isupper():
         return False
     labelled = LABELLED.match(text)
-    return bool(labelled) and len(labelled["label"].split()) <= 5
+    return bool(labelled) and len(labelled["label"].split()) <= MAX_LABEL_WORDS
 
 
 def is_name_parenthesis(text: str) -> bool:

@@ -14,7 +14,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +27,14 @@ from .headings import HeadingTable, builtin_data_text, default_table
 from .lines import (
     HeadingStyle,
     Line,
+    LineShape,
     could_fit_a_heading_style,
     heading_style,
     is_finished,
-    is_label_line,
-    is_list_item,
-    is_markup_heading,
-    is_name_parenthesis,
     known_heading,
+    line_shape,
     looks_like_title,
+    numbered_lines,
 )
 from .model import RemovedLine
 
@@ -110,7 +109,7 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
-@functools.lru_cache(maxsize=1)  # the rules ask in turn, mostly about the same text
+@functools.lru_cache(maxsize=1)  # the rules ask in turn about the same text (object), unless one changed it
 def _is_plain_text(text: str) -> bool:
     """Printable apart from newlines and tabs: no other line breaks, invisible,
     control or odd space characters (all of them unprintable to Python)."""
@@ -176,7 +175,8 @@ _BOLD_LABEL = re.compile(
 
 def _at_line_starts(pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str], text: str) -> str:
     """``pattern`` (starting with "\n") replaced at the start of every line of ``text``."""
-    return pattern.sub(replace, f"\n{text}")[1:]
+    changed, count = pattern.subn(replace, f"\n{text}")
+    return changed[1:] if count else text  # the same text object when nothing changed (see _is_plain_text)
 
 
 def strip_trailing_space(text: str) -> str:
@@ -189,7 +189,8 @@ def collapse_inner_spaces(text: str) -> str:
     if "  " not in text:
         return text
     lines = text.split("\n")  # most runs of spaces are indentation, left as it is
-    return "\n".join(_INNER_SPACES.sub(" ", line) if "  " in line.lstrip(" ") else line for line in lines)
+    collapsed = "\n".join(_INNER_SPACES.sub(" ", line) if "  " in line.lstrip(" ") else line for line in lines)
+    return text if collapsed == text else collapsed
 
 
 def unify_bullets(text: str) -> str:
@@ -234,20 +235,34 @@ class SiteTextRule:
     drop_rest: bool = False
 
 
+# Remembered answers per rule set; site lines repeat from page to page.
+_SITE_CACHE_SIZE = 20_000
+
+
 @dataclass(frozen=True)
 class SiteText:
     rules: tuple[SiteTextRule, ...]
     any_rule: re.Pattern[str]
+    _keys: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)  # key -> any rule matches
 
     def match(self, line: str) -> tuple[SiteTextRule, re.Match[str]] | None:
         key = _site_key(line)
-        if not key or not self.any_rule.fullmatch(key):
+        if not key or not self._any_rule_matches(key):
             return None
         for rule in self.rules:
             found = rule.pattern.fullmatch(key)
             if found:
                 return rule, found
         return None
+
+
+    def _any_rule_matches(self, key: str) -> bool:
+        found = self._keys.get(key)
+        if found is None:
+            if len(self._keys) >= _SITE_CACHE_SIZE:
+                self._keys.clear()
+            found = self._keys[key] = self.any_rule.fullmatch(key) is not None
+        return found
 
 
 def _site_key(line: str) -> str:
@@ -338,7 +353,15 @@ class _Paragraph:
     text: str
     last_physical: str
     physical_count: int
-    standalone: bool  # started after a blank line, a heading, a list item, a finished line or a title
+    # Started after a blank line, a heading, a list item, a finished line or a
+    # title; worked out only for a line that could look like a heading (it
+    # matters for no other), False for the rest.
+    standalone: bool
+    finished: bool  # its last physical line ends like a sentence (is_finished)
+
+    @property
+    def shape(self) -> LineShape:
+        return line_shape(self.text.strip())
 
 
 @dataclass
@@ -348,14 +371,19 @@ class _Wrapping:
     width: int | None  # the width it was hard-wrapped at, if it was
     texts: list[str]  # its lines
     table: HeadingTable
+    headings: dict[str, bool] = field(default_factory=dict)  # is_heading, remembered per text
 
     @functools.cached_property
     def style(self) -> HeadingStyle:
         """How its known headings are written; worked out when a line first needs it."""
         return heading_style(self.texts, self.table)
 
-    def is_heading(self, text: str) -> bool:
-        return known_heading(text, self.table) is not None or is_markup_heading(text)
+    def is_heading(self, text: str, shape: LineShape) -> bool:
+        """``text`` (stripped, of that shape) is a known or a Markdown/bold heading."""
+        found = self.headings.get(text)
+        if found is None:
+            found = self.headings[text] = shape.markup or known_heading(text, self.table) is not None
+        return found
 
     def looks_like_heading(self, text: str) -> bool:
         """A Title Case line, or a short line written like the file's own headings."""
@@ -367,15 +395,9 @@ class _Wrapping:
         return bool(width) and len(previous.last_physical.rstrip()) + 1 + len(_first_word(text.strip())) > width
 
 
-def _is_structural(text: str, wrapping: _Wrapping) -> bool:
+def _is_structural(stripped: str, shape: LineShape, wrapping: _Wrapping) -> bool:
     """Starts something of its own: never joined onto the line before."""
-    stripped = text.strip()
-    return (
-        is_list_item(stripped)
-        or is_label_line(stripped)
-        or is_name_parenthesis(stripped)
-        or wrapping.is_heading(stripped)
-    )
+    return bool(shape.list_kind) or shape.is_label_line or shape.parenthesis or wrapping.is_heading(stripped, shape)
 
 
 def _is_heading_word_in_a_sentence(previous: _Paragraph, text: str, wrapping: _Wrapping) -> bool:
@@ -388,41 +410,50 @@ def _is_heading_word_in_a_sentence(previous: _Paragraph, text: str, wrapping: _W
     item, or one that ends the sentence with a full stop.
     """
     stripped = text.strip()
-    if not stripped[0].islower() or is_finished(previous.last_physical):
+    if not stripped[0].islower() or previous.finished:
         return False
-    if (is_list_item(previous.text.strip()) and _indent(text) > 0) or stripped.endswith("."):
+    if (previous.shape.list_kind and _indent(text) > 0) or stripped.endswith("."):
         return True
     if len(stripped.split()) > 1 and wrapping.table.match(stripped, loose=False) is not None:
         return False
     return wrapping.next_word_did_not_fit(previous, text)
 
 
-def _continues(previous: _Paragraph, text: str, wrapping: _Wrapping) -> bool:
-    """Is ``text`` the rest of ``previous``, cut by a hard wrap?"""
-    stripped = text.strip()
+def _continues(previous: _Paragraph, text: str, shape: LineShape, wrapping: _Wrapping) -> bool:
+    """Is ``text`` (of ``shape``, stripped) the rest of ``previous``, cut by a hard wrap?"""
+    stripped = shape.text
     before = previous.text.strip()
     if not stripped or not before:
         return False
-    if before.startswith("(") and before.count("(") > before.count(")") and not is_list_item(stripped):
-        return True  # "(Common names: ...; Medical" goes on until its ")"
-    if is_name_parenthesis(before):
-        return False  # "(Common names: ...)" is complete in itself
-    if _is_structural(stripped, wrapping):
-        return _is_heading_word_in_a_sentence(previous, text, wrapping)
-    if wrapping.is_heading(before) or before.endswith(":"):
+    before_shape = previous.shape
+    if before.startswith("("):
+        if before.count("(") > before.count(")") and not shape.list_kind:
+            return True  # "(Common names: ...; Medical" goes on until its ")"
+        if before_shape.parenthesis:
+            return False  # "(Common names: ...)" is complete in itself
+    if wrapping.is_heading(before, before_shape) or before.endswith(":"):
         return False
-    if is_list_item(before) and _indent(text) > 0:
+    if not wrapping.width and previous.finished and _indent(text) == 0:
+        return False  # a sentence ended the line, and neither a hard wrap nor an indent says more follows
+    if _is_structural(stripped, shape, wrapping):
+        return _is_heading_word_in_a_sentence(previous, text, wrapping)
+    if before_shape.list_kind and _indent(text) > 0:
         return True
-    if is_finished(previous.last_physical):
+    if previous.finished:
         # A sentence ended the line: only a width test says more of it follows,
         # and never when a heading follows ("... obstructions." / "Questions to Ask").
         return wrapping.next_word_did_not_fit(previous, text) and not wrapping.looks_like_heading(stripped)
     if wrapping.next_word_did_not_fit(previous, text):
         return True
-    if is_list_item(before) and wrapping.looks_like_heading(stripped):
+    if before_shape.list_kind and wrapping.looks_like_heading(stripped):
         return False  # "- Radiologist" / "Cost and Insurance": a heading after a list
     # "Special Considerations" on its own line is a heading, not a wrapped line.
     return not _is_standalone_heading(previous, wrapping)
+
+
+def _could_look_like_heading(shape: LineShape) -> bool:
+    """False for what never looks like a heading: a blank line, a list item, a line ending in ``.,;!``."""
+    return bool(shape.text) and not shape.list_kind and shape.text[-1] not in ".,;!"
 
 
 def _is_standalone_heading(paragraph: _Paragraph, wrapping: _Wrapping) -> bool:
@@ -432,13 +463,10 @@ def _is_standalone_heading(paragraph: _Paragraph, wrapping: _Wrapping) -> bool:
 def _ends_a_block(paragraph: _Paragraph, wrapping: _Wrapping) -> bool:
     """Nothing after this paragraph can be its hard-wrapped rest, short of a width test saying so."""
     text = paragraph.text.strip()
-    return (
-        not text
-        or is_finished(paragraph.text)
-        or is_list_item(text)
-        or wrapping.is_heading(text)
-        or _is_standalone_heading(paragraph, wrapping)
-    )
+    if not text or paragraph.finished:
+        return True
+    shape = paragraph.shape
+    return bool(shape.list_kind) or wrapping.is_heading(text, shape) or _is_standalone_heading(paragraph, wrapping)
 
 
 def wrap_width(lines: list[Line]) -> int | None:
@@ -465,18 +493,19 @@ def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
     previous = None
     for line in lines:
         text = line.text
+        shape = line_shape(text.strip())
         # A blank line or a list item always starts a paragraph of its own.
         starts_anew = not text or text.startswith("- ") or previous is None or not previous.text
-        if not starts_anew and _continues(previous, text, wrapping):
-            previous.text = f"{previous.text.rstrip()} {text.strip()}"
+        if not starts_anew and _continues(previous, text, shape, wrapping):
+            previous.text = f"{previous.text.rstrip()} {shape.text}"
             previous.last_physical = text
             previous.physical_count += 1
+            previous.finished = shape.finished
             continue
-        # Whether a blank line stands alone never matters.
-        standalone = bool(text) and (previous is None or _ends_a_block(previous, wrapping))
-        previous = _Paragraph(line.number, text, text, 1, standalone)
+        standalone = _could_look_like_heading(shape) and (previous is None or _ends_a_block(previous, wrapping))
+        previous = _Paragraph(line.number, text, text, 1, standalone, shape.finished)
         joined.append(previous)
-    return [Line(paragraph.number, paragraph.text) for paragraph in joined]
+    return numbered_lines((paragraph.number, paragraph.text) for paragraph in joined)
 
 
 def tidy_lines(lines: list[Line]) -> list[Line]:
@@ -526,7 +555,7 @@ def normalize_text(
     _check_is_text(text)
     for rule in TEXT_RULES + LINE_RULES:
         text = rule(text)
-    numbered = [Line(number, line) for number, line in enumerate(text.split("\n"), 1)]
+    numbered = numbered_lines(enumerate(text.split("\n"), 1))
     kept, removed, facts = remove_site_text(numbered, site_text or default_site_text())
     joined = join_wrapped_lines(kept, headings or default_table())
     return Normalized(tuple(tidy_lines(joined)), encoding, tuple(removed), facts.get("code_system"))

@@ -328,3 +328,8 @@ def test_title_line_after_a_sentence_end_in_a_wrapped_file_is_not_joined():
         "do if symptoms come back.",
     ]
     assert _join(*wrapped) == [" ".join(w.strip() for w in wrapped[:2]), wrapped[2], " ".join(wrapped[3:])]
+
+
+def test_nothing_joins_onto_a_heading():
+    assert _join("Summary", "recovery.") == ["Summary", "recovery."]
+    assert _join("Risks:", "bleeding") == ["Risks:", "bleeding"]
