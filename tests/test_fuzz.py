@@ -26,7 +26,8 @@ from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import InputError
@@ -126,7 +127,10 @@ def check_nothing_lost(result: Through) -> None:
     # ("Medical term:!") would count the label's words as lost content. A space there lets
     # the oracle see the label the extractor saw; no content word changes.
     normalized = re.sub(r":(?=\S)", ": ", result.normalized.text)
-    assert not missing_words(normalized, result.yaml_text)
+    # Characters beyond U+FFFF (emoji, rare CJK) are in the YAML, but as \U escapes: a
+    # readability bug with its own test below; here the word counts as kept.
+    yaml_text = re.sub(r"\\U([0-9A-Fa-f]{8})", lambda match: chr(int(match[1], 16)), result.yaml_text)
+    assert not missing_words(normalized, yaml_text)
     assert result.loaded.sections.keys() == result.leaflet.sections.keys()
     for key, blocks in result.loaded.sections.items():
         assert [(b.kind, b.text, [(i.label, i.text) for i in b.items]) for b in blocks] == [
@@ -162,6 +166,9 @@ JUNK = st.one_of(
 
 @FUZZ
 @given(document_bytes(), st.lists(st.tuples(st.integers(min_value=0), JUNK), max_size=6))
+@example(  # found by the long session: read as Shift JIS, the first line is one character beyond U+FFFF
+    b"Name of the Procedure:\nThe\n- Common Name(s): the\n- Technical Term: Caf\xc3\xa9", [(0, b"\xfc\x90\n")]
+)
 def test_plausible_documents_with_junk_spliced_in_never_crash(data, insertions):
     result = through_the_pipeline(splice(data, insertions))
     if result is not None:
@@ -181,3 +188,15 @@ def test_arbitrary_bytes_never_crash(data):
     if result is not None:
         check_nothing_lost(result)
         check_page(result)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="pipeline/yamlio.py: the libyaml dumper it falls back to writes characters beyond U+FFFF "
+    "as \\U escapes, so a reviewer reads \\U0001F600 for an emoji (found by the long fuzz session)",
+)
+def test_characters_beyond_the_basic_plane_are_written_as_themselves_in_the_yaml():
+    result = through_the_pipeline("Name of the Procedure:\nRemoval 😀\n\nSummary\nA rare name 𩻛.\n".encode())
+    assert result is not None
+    assert "\\U" not in result.yaml_text
+    assert "Removal 😀" in result.yaml_text and "A rare name 𩻛." in result.yaml_text
