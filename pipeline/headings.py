@@ -29,6 +29,7 @@ _MARKUP_LAST = frozenset(":?.!")  # ... and what stripping can start from at the
 _NON_WORD = re.compile(r"[^\w]+")
 
 
+@functools.lru_cache(maxsize=8192)  # headings repeat from page to page
 def strip_heading_markup(line: str) -> str:
     """``## **Risks & Complications:**`` -> ``Risks & Complications``."""
     text = line.strip()

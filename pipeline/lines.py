@@ -61,6 +61,7 @@ class LineShape(NamedTuple):
     markup: bool  # a Markdown or bold heading
     finished: bool  # ends like a sentence, a label or a heading with a colon
     short_plain: bool  # a few words, no label, nothing at the end (:func:`is_short_plain_line`)
+    may_look_like_heading: bool  # not blank, not a list item, not ending in ".,;!" (which never look so)
 
     @property
     def is_label_line(self) -> bool:
@@ -95,6 +96,7 @@ def line_shape(text: str) -> LineShape:
         markup=is_markup_heading(text),
         finished=is_finished(text),
         short_plain=is_short_plain_line(text),
+        may_look_like_heading=bool(text) and not list_kind and text[-1] not in ".,;!",
     )
 
 
@@ -136,6 +138,7 @@ def _ends_with_punctuation(text: str) -> bool:
     return _PUNCTUATED_END.search(text) is not None
 
 
+@functools.lru_cache(maxsize=16_384)  # the same lines come up again and again
 def looks_like_title(text: str, max_words: int = 7) -> bool:
     """A short Title Case line with no sentence punctuation: a heading or a name."""
     if is_list_item(text) or _ends_with_punctuation(text.strip()):
@@ -150,6 +153,7 @@ def looks_like_title(text: str, max_words: int = 7) -> bool:
     return all(word[0].isupper() for word in significant)
 
 
+@functools.lru_cache(maxsize=16_384)  # the same lines come up again and again
 def is_marked_heading(text: str) -> bool:
     """Plainly a heading by its form: Markdown or bold, ``A Heading:`` or a short question."""
     if is_list_item(text):
@@ -243,6 +247,7 @@ class HeadingStyle:
         return bare[0].isupper() and len(bare.split()) > 1 and bare[1:] == bare[1:].lower()
 
 
+@functools.lru_cache(maxsize=16_384)  # the same lines come up again and again
 def could_fit_a_heading_style(text: str, max_words: int = 6) -> bool:
     """What :meth:`HeadingStyle.fits` asks of a line whatever the style: a few plain
     words starting with a letter, a colon at most at the end. Cheaper than a style."""

@@ -104,16 +104,32 @@ def _strict(data: bytes, codec: str, name: str) -> str:
 # Lead bytes of UTF-8 read as Windows-1252/Latin-1 all land in this range, so
 # text without it cannot hold mojibake and skips the (slower) repair.
 _MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4]")
-_LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
+_LONE_BREAKS = "\r\u2028\u2029\x85\x0b\x0c"
+_LONE_BREAK = re.compile(f"[{_LONE_BREAKS}]")
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
-@functools.lru_cache(maxsize=1)  # the rules ask in turn about the same text (object), unless one changed it
+_PRINTABLE_ASCII_TAB_NEWLINE = bytes(range(0x20, 0x7F)) + b"\t\n"
+
+
 def _is_plain_text(text: str) -> bool:
+    """Printable apart from newlines and tabs (see _is_plain_multiline_text)."""
+    if "\n" not in text and "\t" not in text:
+        return text.isprintable()  # a single line
+    return _is_plain_multiline_text(text)
+
+
+@functools.lru_cache(maxsize=1)  # the rules ask in turn about the same text (object), unless one changed it
+def _is_plain_multiline_text(text: str) -> bool:
     """Printable apart from newlines and tabs: no other line breaks, invisible,
-    control or odd space characters (all of them unprintable to Python)."""
-    return text.replace("\n", "").replace("\t", "").isprintable()
+    control or odd space characters (all of them unprintable to Python).
+
+    Printable ASCII, tabs and newlines are dropped as bytes first (fast), so
+    only the few other characters are looked up.
+    """
+    rest = text.encode("utf-8", "surrogatepass").translate(None, _PRINTABLE_ASCII_TAB_NEWLINE)
+    return not rest or rest.decode("utf-8", "surrogatepass").isprintable()
 
 
 def repair_mojibake(text: str) -> str:
@@ -129,7 +145,11 @@ def compose_unicode(text: str) -> str:
 
 
 def unify_line_endings(text: str) -> str:
-    return text if _is_plain_text(text) else _LINE_BREAKS.sub("\n", text)
+    if _is_plain_text(text):
+        return text
+    # "\r\n" first (as the pattern takes it), then any lone break character.
+    text = text.replace("\r\n", "\n")
+    return _LONE_BREAK.sub("\n", text) if any(mark in text for mark in _LONE_BREAKS) else text
 
 
 def remove_invisible(text: str) -> str:
@@ -221,6 +241,14 @@ LINE_RULES: tuple[Callable[[str], str], ...] = (
     unify_numbering,
     unwrap_bold_labels,
 )
+
+
+# Lines repeat from page to page; each distinct one goes through the rules once.
+@functools.lru_cache(maxsize=32_768)
+def _clean_line(line: str) -> str:
+    for rule in LINE_RULES:
+        line = rule(line)
+    return line
 
 # -- site text ---------------------------------------------------------------
 
@@ -336,32 +364,37 @@ def remove_site_text(lines: list[Line], site_text: SiteText) -> tuple[list[Line]
 _WRAPPED_FILE_WIDTH = 100
 
 
-def _indent(text: str) -> int:
-    return len(text) - len(text.lstrip(" "))
-
-
 def _first_word(text: str) -> str:
     parts = text.split(maxsplit=1)
     return parts[0] if parts else ""
 
 
-@dataclass
 class _Paragraph:
-    """A logical line being assembled from physical ones."""
+    """The logical line being assembled from physical ones; one object, started
+    afresh for each paragraph (only finished paragraphs are kept, as pairs)."""
 
-    number: int
-    text: str
-    last_physical: str
-    physical_count: int
-    # Started after a blank line, a heading, a list item, a finished line or a
-    # title; worked out only for a line that could look like a heading (it
-    # matters for no other), False for the rest.
-    standalone: bool
-    finished: bool  # its last physical line ends like a sentence (is_finished)
+    __slots__ = ("finished", "last_physical", "number", "physical_count", "shape", "standalone", "stripped", "text")
 
-    @property
-    def shape(self) -> LineShape:
-        return line_shape(self.text.strip())
+    def start(self, number: int, text: str, shape: LineShape, standalone: bool) -> None:
+        self.number = number
+        self.text = text  # as in the file, indentation and all
+        self.stripped = shape.text
+        self.shape = shape  # of the stripped text
+        self.last_physical = text
+        self.physical_count = 1
+        # Started after a blank line, a heading, a list item, a finished line or
+        # a title; worked out only for a line that may look like a heading (it
+        # matters for no other), False for the rest.
+        self.standalone = standalone
+        self.finished = shape.finished  # its last physical line ends like a sentence
+
+    def extend(self, text: str, shape: LineShape) -> None:
+        self.text = f"{self.text.rstrip()} {shape.text}"
+        self.stripped = self.text.strip()
+        self.shape = line_shape(self.stripped)
+        self.last_physical = text
+        self.physical_count += 1
+        self.finished = shape.finished
 
 
 @dataclass
@@ -412,7 +445,7 @@ def _is_heading_word_in_a_sentence(previous: _Paragraph, text: str, wrapping: _W
     stripped = text.strip()
     if not stripped[0].islower() or previous.finished:
         return False
-    if (previous.shape.list_kind and _indent(text) > 0) or stripped.endswith("."):
+    if (previous.shape.list_kind and text.startswith(" ")) or stripped.endswith("."):
         return True
     if len(stripped.split()) > 1 and wrapping.table.match(stripped, loose=False) is not None:
         return False
@@ -422,7 +455,7 @@ def _is_heading_word_in_a_sentence(previous: _Paragraph, text: str, wrapping: _W
 def _continues(previous: _Paragraph, text: str, shape: LineShape, wrapping: _Wrapping) -> bool:
     """Is ``text`` (of ``shape``, stripped) the rest of ``previous``, cut by a hard wrap?"""
     stripped = shape.text
-    before = previous.text.strip()
+    before = previous.stripped
     if not stripped or not before:
         return False
     before_shape = previous.shape
@@ -433,11 +466,12 @@ def _continues(previous: _Paragraph, text: str, shape: LineShape, wrapping: _Wra
             return False  # "(Common names: ...)" is complete in itself
     if wrapping.is_heading(before, before_shape) or before.endswith(":"):
         return False
-    if not wrapping.width and previous.finished and _indent(text) == 0:
+    indented = text.startswith(" ")
+    if not wrapping.width and previous.finished and not indented:
         return False  # a sentence ended the line, and neither a hard wrap nor an indent says more follows
     if _is_structural(stripped, shape, wrapping):
         return _is_heading_word_in_a_sentence(previous, text, wrapping)
-    if before_shape.list_kind and _indent(text) > 0:
+    if before_shape.list_kind and indented:
         return True
     if previous.finished:
         # A sentence ended the line: only a width test says more of it follows,
@@ -451,22 +485,20 @@ def _continues(previous: _Paragraph, text: str, shape: LineShape, wrapping: _Wra
     return not _is_standalone_heading(previous, wrapping)
 
 
-def _could_look_like_heading(shape: LineShape) -> bool:
-    """False for what never looks like a heading: a blank line, a list item, a line ending in ``.,;!``."""
-    return bool(shape.text) and not shape.list_kind and shape.text[-1] not in ".,;!"
-
-
 def _is_standalone_heading(paragraph: _Paragraph, wrapping: _Wrapping) -> bool:
-    return paragraph.physical_count == 1 and paragraph.standalone and wrapping.looks_like_heading(paragraph.text.strip())
+    return paragraph.physical_count == 1 and paragraph.standalone and wrapping.looks_like_heading(paragraph.stripped)
 
 
 def _ends_a_block(paragraph: _Paragraph, wrapping: _Wrapping) -> bool:
     """Nothing after this paragraph can be its hard-wrapped rest, short of a width test saying so."""
-    text = paragraph.text.strip()
-    if not text or paragraph.finished:
+    if not paragraph.stripped or paragraph.finished:
         return True
     shape = paragraph.shape
-    return bool(shape.list_kind) or wrapping.is_heading(text, shape) or _is_standalone_heading(paragraph, wrapping)
+    return (
+        bool(shape.list_kind)
+        or wrapping.is_heading(paragraph.stripped, shape)
+        or _is_standalone_heading(paragraph, wrapping)
+    )
 
 
 def wrap_width(lines: list[Line]) -> int | None:
@@ -487,25 +519,37 @@ def wrap_width(lines: list[Line]) -> int | None:
     return width if evidence >= 2 else None
 
 
+@functools.lru_cache(maxsize=32_768)
+def _stripped_shape(text: str) -> LineShape:
+    return line_shape(text.strip())
+
+
 def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
     wrapping = _Wrapping(wrap_width(lines), [line.text for line in lines], table)
-    joined: list[_Paragraph] = []
-    previous = None
+    joined: list[tuple[int, str]] = []  # finished paragraphs: (first line, text)
+    paragraph: _Paragraph | None = None
     for line in lines:
         text = line.text
-        shape = line_shape(text.strip())
+        shape = _stripped_shape(text)
         # A blank line or a list item always starts a paragraph of its own.
-        starts_anew = not text or text.startswith("- ") or previous is None or not previous.text
-        if not starts_anew and _continues(previous, text, shape, wrapping):
-            previous.text = f"{previous.text.rstrip()} {shape.text}"
-            previous.last_physical = text
-            previous.physical_count += 1
-            previous.finished = shape.finished
+        if (
+            paragraph is not None
+            and paragraph.stripped
+            and text
+            and not text.startswith("- ")
+            and _continues(paragraph, text, shape, wrapping)
+        ):
+            paragraph.extend(text, shape)
             continue
-        standalone = _could_look_like_heading(shape) and (previous is None or _ends_a_block(previous, wrapping))
-        previous = _Paragraph(line.number, text, text, 1, standalone, shape.finished)
-        joined.append(previous)
-    return numbered_lines((paragraph.number, paragraph.text) for paragraph in joined)
+        standalone = shape.may_look_like_heading and (paragraph is None or _ends_a_block(paragraph, wrapping))
+        if paragraph is None:
+            paragraph = _Paragraph()
+        else:
+            joined.append((paragraph.number, paragraph.text))
+        paragraph.start(line.number, text, shape, standalone)
+    if paragraph is not None:
+        joined.append((paragraph.number, paragraph.text))
+    return numbered_lines(joined)
 
 
 def tidy_lines(lines: list[Line]) -> list[Line]:
@@ -536,10 +580,20 @@ class Normalized:
         return "".join(f"{line.text}\n" for line in self.lines)
 
 
+_C0_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_C1_CONTROL_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _count_controls(text: str) -> int:
+    """How many characters of ``text`` match ``_CONTROL``, counted on its UTF-8 bytes."""
+    data = text.encode("utf-8", "surrogatepass")
+    return len(data) - len(data.translate(None, _C0_CONTROL_BYTES)) + len(_C1_CONTROL_UTF8.findall(data))
+
+
 def _check_is_text(text: str) -> None:
     if not text.strip():
         raise InputError("empty file" if not text else "file holds only whitespace")
-    controls = 0 if _is_plain_text(text) else len(_CONTROL.findall(text[:65536]))
+    controls = 0 if _is_plain_text(text) else _count_controls(text[:65536])
     if controls > _BINARY_CONTROL_SHARE * min(len(text), 65536):
         raise InputError("binary data, not text")
 
@@ -553,9 +607,9 @@ def normalize_text(
 ) -> Normalized:
     """Decoded text -> normalized lines (see the module docstring)."""
     _check_is_text(text)
-    for rule in TEXT_RULES + LINE_RULES:
+    for rule in TEXT_RULES:
         text = rule(text)
-    numbered = numbered_lines(enumerate(text.split("\n"), 1))
+    numbered = numbered_lines(enumerate(map(_clean_line, text.split("\n")), 1))
     kept, removed, facts = remove_site_text(numbered, site_text or default_site_text())
     joined = join_wrapped_lines(kept, headings or default_table())
     return Normalized(tuple(tidy_lines(joined)), encoding, tuple(removed), facts.get("code_system"))

@@ -178,14 +178,6 @@ def _styled(value: str) -> str:
     return value
 
 
-def _printable_lines(strings: list[str]) -> bool:
-    """No line breaks in the strings, and only characters libyaml writes as they are."""
-    joined = "\n".join(strings)
-    if joined.count("\n") != len(strings) - 1:
-        return False
-    return not _UNPRINTABLE.search(joined)
-
-
 def _folded(text: str, column: int, indent: int) -> str:
     """``text`` written from ``column`` on: libyaml breaks a scalar at the first
     space once the line is past LINE_WIDTH and goes on at ``indent``."""
@@ -200,31 +192,44 @@ def _folded(text: str, column: int, indent: int) -> str:
     return ("\n" + " " * indent).join(pieces)
 
 
+# Strings repeat from leaflet to leaflet (headings, common sentences); each is
+# styled and folded once for a given place.
+@functools.lru_cache(maxsize=32_768)
+def _rendered(value: str, column: int, indent: int) -> str | None:
+    """``value`` as libyaml writes it from ``column`` on: plain or single-quoted,
+    folded, going on at ``indent``; None when this writer leaves it to PyYAML."""
+    if "\n" in value or _UNPRINTABLE.search(value):
+        return None  # a line break, or a character libyaml would escape
+    try:
+        return _folded(_styled(value), column, indent)
+    except _Declined:
+        return None
+
+
 @dataclass(frozen=True)
 class _BlockWriter:
     out: list[str]
-    strings: list[str]  # every string written, for the checks at the end
 
     def scalar(self, value: Any, column: int, indent: int) -> str:
-        if isinstance(value, str):
-            self.strings.append(value)
-            text = _styled(value)
-        elif value is None:
-            text = "null"
-        elif type(value) is int or type(value) is dt.date:
-            text = str(value)
-        else:
-            raise _Declined
-        return _folded(text, column, indent)
+        if type(value) is str:
+            text = _rendered(value, column, indent)
+            if text is None:
+                raise _Declined
+            return text
+        if value is None:
+            return "null"
+        if type(value) is int or type(value) is dt.date:
+            return _folded(str(value), column, indent)
+        raise _Declined
 
     def mapping(self, mapping: dict[str, Any], indent: int, first_prefix: str) -> None:
         """Keys at ``indent``; the first key's line starts with ``first_prefix`` ("- " in a list)."""
         out, pad, prefix = self.out, " " * indent, first_prefix
         for key, value in mapping.items():
-            if isinstance(value, list):
+            if type(value) is list:
                 out.append(f"{prefix}{key}:\n" if value else f"{prefix}{key}: []\n")
                 self.sequence(value, indent)  # a list in a mapping is not indented
-            elif isinstance(value, dict):
+            elif type(value) is dict:
                 if not value:
                     raise _Declined
                 out.append(f"{prefix}{key}:\n")
@@ -237,7 +242,7 @@ class _BlockWriter:
         """Items as "- " lines at ``indent``."""
         pad = " " * indent
         for item in items:
-            if isinstance(item, dict) and item:
+            if type(item) is dict and item:
                 self.mapping(item, indent + 2, f"{pad}- ")
             elif isinstance(item, (dict, list)):
                 raise _Declined
@@ -247,12 +252,12 @@ class _BlockWriter:
 
 def block_yaml(data: dict[str, Any]) -> str | None:
     """``data`` as :func:`pyyaml_dump` writes it, or None when it needs more than this writer does."""
-    writer = _BlockWriter([], [])
+    writer = _BlockWriter([])
     try:
         writer.mapping(data, 0, "")
     except _Declined:
         return None
-    return "".join(writer.out) if _printable_lines(writer.strings) else None
+    return "".join(writer.out)
 
 
 # -- loading -----------------------------------------------------------------

@@ -138,7 +138,7 @@ REFERENCE_TEXT_RULES = (
 _AWKWARD = " \t\u00a0\u2009\r\x0b\x0c\x85\u2028\u200b\ufeff\x00-*•–●+1()2.:_#aBéâ€™"
 
 
-@given(st.text(alphabet=_AWKWARD, max_size=60) | st.text(max_size=40))
+@given(st.text(alphabet=_AWKWARD + "\n\n\r\r", max_size=60) | st.text(max_size=40))
 def test_text_rules_do_what_they_did_before_their_shortcuts(text):
     for rule, reference in zip(nz.TEXT_RULES, REFERENCE_TEXT_RULES, strict=True):
         assert rule(text) == reference(text), rule.__name__
@@ -152,6 +152,16 @@ def test_line_rules_do_what_they_did_line_by_line(lines):
         lines = [reference(line) for line in lines]
         assert rule(text) == "\n".join(lines), rule.__name__
         text = "\n".join(lines)
+
+
+@given(st.text(alphabet=_AWKWARD + "\x1c\x7f\x9f\ud800\U0001f600", max_size=60) | st.text(max_size=40))
+def test_plain_text_test_and_control_count_are_what_they_say(text):
+    assert nz._is_plain_text(text) == text.replace("\n", "").replace("\t", "").isprintable()
+    assert nz._count_controls(text) == len(nz._CONTROL.findall(text))
+
+
+def test_line_endings_pair_up_as_before():
+    assert nz.unify_line_endings("a\r\r\nb\r\n\rc\u2028") == "a\n\nb\n\nc\n"
 
 
 def test_line_rules_on_a_whole_text():
