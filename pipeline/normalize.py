@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import codecs
 import functools
+import operator
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -263,7 +264,7 @@ class SiteTextRule:
     drop_rest: bool = False
 
 
-# Remembered answers per rule set; site lines repeat from page to page.
+# Remembered answers per rule set; lines repeat from page to page.
 _SITE_CACHE_SIZE = 20_000
 
 
@@ -271,11 +272,11 @@ _SITE_CACHE_SIZE = 20_000
 class SiteText:
     rules: tuple[SiteTextRule, ...]
     any_rule: re.Pattern[str]
-    _keys: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)  # key -> any rule matches
+    _verdicts: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)  # line -> some rule matches
 
     def match(self, line: str) -> tuple[SiteTextRule, re.Match[str]] | None:
         key = _site_key(line)
-        if not key or not self._any_rule_matches(key):
+        if not key or not self.any_rule.fullmatch(key):
             return None
         for rule in self.rules:
             found = rule.pattern.fullmatch(key)
@@ -283,13 +284,20 @@ class SiteText:
                 return rule, found
         return None
 
+    def matching_lines(self, lines: Sequence[str]) -> list[int]:
+        """Indexes of the lines :meth:`match` accepts."""
+        verdicts = list(map(self._verdicts.get, lines))  # None: not seen before
+        if None in verdicts:
+            for index, verdict in enumerate(verdicts):
+                if verdict is None:
+                    verdicts[index] = self._verdict(lines[index])
+        return [index for index, verdict in enumerate(verdicts) if verdict]
 
-    def _any_rule_matches(self, key: str) -> bool:
-        found = self._keys.get(key)
-        if found is None:
-            if len(self._keys) >= _SITE_CACHE_SIZE:
-                self._keys.clear()
-            found = self._keys[key] = self.any_rule.fullmatch(key) is not None
+    def _verdict(self, line: str) -> bool:
+        if len(self._verdicts) >= _SITE_CACHE_SIZE:
+            self._verdicts.clear()
+        key = _site_key(line)
+        found = self._verdicts[line] = bool(key) and self.any_rule.fullmatch(key) is not None
         return found
 
 
@@ -336,26 +344,28 @@ def default_site_text() -> SiteText:
 
 def remove_site_text(lines: list[Line], site_text: SiteText) -> tuple[list[Line], list[RemovedLine], dict[str, str]]:
     """Drop site lines, leaving a blank in their place so paragraphs stay apart."""
-    kept: list[Line] = []
+    kept = list(lines)
     removed: list[RemovedLine] = []
     facts: dict[str, str] = {}
-    dropping_rest = False
-    for line in lines:
-        if not line.text and not dropping_rest:
-            kept.append(line)
-            continue
-        found = None if dropping_rest else site_text.match(line.text)
-        if dropping_rest or found:
-            if line.text.strip():
-                removed.append(RemovedLine(line.number, line.text.strip()))
-            kept.append(Line(line.number, ""))
-            if found:
-                rule, match = found
-                facts.update({k: v for k, v in match.groupdict().items() if v})
-                dropping_rest = rule.drop_rest
-            continue
-        kept.append(line)
+
+    def drop(index: int) -> None:
+        number, text = lines[index]
+        if text.strip():
+            removed.append(RemovedLine(number, text.strip()))
+        kept[index] = Line(number, "")
+
+    for index in site_text.matching_lines(list(map(_text_of, lines))):
+        rule, match = site_text.match(lines[index].text)  # type: ignore[misc]
+        drop(index)
+        facts.update({k: v for k, v in match.groupdict().items() if v})
+        if rule.drop_rest:
+            for later in range(index + 1, len(lines)):
+                drop(later)
+            break
     return kept, removed, facts
+
+
+_text_of = operator.attrgetter("text")
 
 
 # -- joining hard-wrapped lines ----------------------------------------------
@@ -527,9 +537,16 @@ def _stripped_shape(text: str) -> LineShape:
 def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
     wrapping = _Wrapping(wrap_width(lines), [line.text for line in lines], table)
     joined: list[tuple[int, str]] = []  # finished paragraphs: (first line, text)
-    paragraph: _Paragraph | None = None
+    paragraph: _Paragraph | None = None  # the one being assembled, if any
+    spare = _Paragraph()
     for line in lines:
         text = line.text
+        if not text:  # a blank line stands alone, and what follows it starts afresh
+            if paragraph is not None:
+                joined.append((paragraph.number, paragraph.text))
+                paragraph = None
+            joined.append(line)
+            continue
         shape = _stripped_shape(text)
         # A blank line or a list item always starts a paragraph of its own.
         if (
@@ -543,7 +560,7 @@ def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
             continue
         standalone = shape.may_look_like_heading and (paragraph is None or _ends_a_block(paragraph, wrapping))
         if paragraph is None:
-            paragraph = _Paragraph()
+            paragraph = spare
         else:
             joined.append((paragraph.number, paragraph.text))
         paragraph.start(line.number, text, shape, standalone)
@@ -554,12 +571,12 @@ def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
 
 def tidy_lines(lines: list[Line]) -> list[Line]:
     """No indentation, at most one blank line in a row, none at either end."""
-    tidy: list[Line] = []
-    for line in lines:
-        text = line.text.strip()
-        if not text and (not tidy or not tidy[-1].text):
-            continue
-        tidy.append(line if text == line.text else Line(line.number, text))
+    texts = [line.text.strip() for line in lines]
+    tidy = [
+        line if text == line.text else Line(line.number, text)
+        for index, (line, text) in enumerate(zip(lines, texts))
+        if text or (index > 0 and texts[index - 1])  # a blank line only after one with text
+    ]
     while tidy and not tidy[-1].text:
         tidy.pop()
     return tidy
