@@ -372,6 +372,11 @@ _text_of = operator.attrgetter("text")
 
 # Lines this long or shorter mean the file was wrapped by a tool or an editor.
 _WRAPPED_FILE_WIDTH = 100
+# A joined paragraph stops growing at this length (a leaflet paragraph has a few
+# hundred characters): the next line starts one of its own. Each line joined
+# re-reads the paragraph so far, so without a bound thousands of short lines
+# that never end a sentence would cost time and memory with the square of their number.
+MAX_JOINED_CHARACTERS = 4_000
 
 
 def _first_word(text: str) -> str:
@@ -552,7 +557,7 @@ def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
         if (
             paragraph is not None
             and paragraph.stripped
-            and text
+            and len(paragraph.text) < MAX_JOINED_CHARACTERS
             and not text.startswith("- ")
             and _continues(paragraph, text, shape, wrapping)
         ):
