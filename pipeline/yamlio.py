@@ -110,10 +110,20 @@ def dump_leaflet(leaflet: Leaflet, schema_reference: str = SCHEMA_REFERENCE) -> 
 
 
 def pyyaml_dump(data: dict[str, Any]) -> str:
-    """The document as PyYAML (with libyaml) writes it: the reference for :func:`block_yaml`."""
+    """The document as PyYAML writes it (with libyaml where it can): the reference for :func:`block_yaml`."""
+    text = _pyyaml_dump(data, _Dumper)
+    if "\\U" in text and _Dumper is not yaml.SafeDumper:
+        # libyaml writes characters beyond U+FFFF (emoji, rare CJK) as \U0001F600
+        # escapes, which a reviewer cannot read; PyYAML's own emitter writes them as
+        # themselves. Slower, and only for the rare document that has them.
+        text = _pyyaml_dump(data, yaml.SafeDumper)
+    return text
+
+
+def _pyyaml_dump(data: dict[str, Any], dumper: type[yaml.SafeDumper]) -> str:
     return yaml.dump(
         data,
-        Dumper=_Dumper,
+        Dumper=dumper,
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,
