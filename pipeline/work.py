@@ -206,19 +206,34 @@ def check_yaml_nesting(text: str, limit: int = MAX_YAML_DEPTH) -> None:
     """Refuse YAML nested deeper than ``limit``, from the parser's events (which need no recursion)."""
     import yaml
 
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > limit:
-                    mark = event.start_mark
-                    message = f"YAML nested more than {limit} levels deep; a leaflet needs fewer than 10"
-                    raise LeafletFileError(message, mark.line + 1, mark.column + 1)
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
+        _check_nesting_with(getattr(yaml, "CSafeLoader", yaml.SafeLoader), text, limit)
+    except yaml.MarkedYAMLError as error:
+        if "nesting depth" not in str(error.problem):
+            return  # a syntax error: the full check reports it with its place
+        # libyaml (0.2.6 on) stops at 1,000 levels while it scans ahead, before its
+        # events reach ``limit``; PyYAML's own parser finds the level that passes it.
+        try:
+            _check_nesting_with(yaml.SafeLoader, text, limit)
+        except yaml.YAMLError:
+            return
     except yaml.YAMLError:
-        return  # a syntax error: the full check reports it with its place
+        return
+
+
+def _check_nesting_with(loader: type, text: str, limit: int) -> None:
+    import yaml
+
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > limit:
+                mark = event.start_mark
+                message = f"YAML nested more than {limit} levels deep; a leaflet needs fewer than 10"
+                raise LeafletFileError(message, mark.line + 1, mark.column + 1)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def _first_yaml_error(text: str) -> str:
