@@ -15,16 +15,33 @@ INPUT_SUFFIX = ".txt"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def _mode_for_new_files() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_NEW_FILE_MODE = _mode_for_new_files()
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write to a temporary file beside ``path`` and rename it into place.
 
     A run killed half-way leaves either the old file or the new one, never a
     truncated mix; the temporary name starts with ``.`` and ends with ``.tmp``.
+    The file keeps the permissions it had; a new one gets those ``open`` would
+    give it (0666 less the umask), not the owner-only ones of a temporary file,
+    so reviewers and web servers can read what a batch writes.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = _NEW_FILE_MODE
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, mode)
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
         os.replace(temporary, path)

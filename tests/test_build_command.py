@@ -52,6 +52,21 @@ def test_build_turns_input_into_pages_pdfs_and_an_index(workdir, capsys):
     assert out.startswith("build: 2 built, 0 up to date, 0 failed, 0 warnings;")
 
 
+def test_outputs_are_readable_like_any_new_file_and_keep_permissions_set_on_them(workdir, capsys):
+    """Written through owner-only temporary files, they must not stay owner-only: reviewers
+    and a web server read them."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert leaflets(capsys, "build")[0] == 0
+    output = workdir / "output"
+    written = [path for path in output.rglob("*") if path.is_file()]
+    assert {path.stat().st_mode & 0o777 for path in written} == {0o666 & ~umask}, written
+    pdf = output / "pdf" / f"{sample_ids()[0]}.pdf"
+    pdf.chmod(0o640)
+    assert leaflets(capsys, "build", "--force")[0] == 0
+    assert pdf.stat().st_mode & 0o777 == 0o640
+
+
 def test_render_defaults_to_output_yaml_and_skips_proposed_files(workdir, capsys):
     assert leaflets(capsys, "extract")[0] == 0
     first = sample_ids()[0]
