@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from .errors import LeafletFileError
 from .files import write_atomic
 from .model import REVIEW_STATUSES
 from .readability import grade_level, leaflet_text
+from .settings import MAX_YAML_BYTES
 from .yamlio import leaflet_from_data, parse_yaml
 
 if TYPE_CHECKING:  # the renderer pulls in WeasyPrint; only its type is needed here
@@ -39,7 +40,6 @@ YAML_DIR, HTML_DIR, PDF_DIR = "yaml", "html", "pdf"
 YAML_SUFFIX, PROPOSED_SUFFIX = ".yaml", ".proposed.yaml"
 CONTEXT_LINES = 2  # unchanged lines shown around each change
 MAX_DIFF_LINES = 400  # beyond this the proposed file itself is the better read
-MAX_YAML_BYTES = 2 * 1024 * 1024  # as for every other file the pipeline reads
 
 
 # -- rows ---------------------------------------------------------------------
@@ -234,9 +234,15 @@ def summarize(rows: Sequence[ReviewRow]) -> Summary:
 
 def render_review_page(rows: Sequence[ReviewRow], renderer: Renderer, today: dt.date) -> str:
     """``review.html`` for an output folder; leaflet text is escaped like everywhere else."""
+    return "".join(review_page_chunks(rows, renderer, today))
+
+
+def review_page_chunks(rows: Sequence[ReviewRow], renderer: Renderer, today: dt.date) -> Iterator[str]:
+    """:func:`render_review_page` piece by piece: with thousands of rows the page runs to
+    megabytes, which need not be held in memory (twice, joined and encoded) to be written."""
     ordered = sorted(rows, key=lambda row: (row.title.casefold(), row.files.id))
     css = Markup(renderer.stylesheet(f"{HTML_DIR}/")) + Markup("\n") + Markup(renderer.render_page(STYLESHEET))
-    return renderer.render_page(
+    return renderer.page_chunks(
         TEMPLATE,
         rows=ordered,
         summary=summarize(ordered),
@@ -262,7 +268,7 @@ class _Unreadable(Exception):
 def _read_text(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_YAML_BYTES:
-            raise _Unreadable(f"file is larger than {MAX_YAML_BYTES:,} bytes")
+            raise _Unreadable(f"file is larger than {MAX_YAML_BYTES:,} bytes, the limit for a leaflet YAML")
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
         raise _Unreadable(f"not UTF-8 text: {error.reason} at byte {error.start}") from None
@@ -300,5 +306,5 @@ def write_review_page(output: Path, renderer: Renderer, today: dt.date) -> Path:
             proposed_text = None  # still linked from the row; the reviewer opens it to see why
         rows.append(review_row(text, proposed_text, today, files))
     page = output / PAGE_NAME
-    write_atomic(page, render_review_page(rows, renderer, today))
+    write_atomic(page, review_page_chunks(rows, renderer, today))
     return page

@@ -6,6 +6,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import ConfigError, PipelineError
@@ -24,7 +25,7 @@ def _mode_for_new_files() -> int:
 _NEW_FILE_MODE = _mode_for_new_files()
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
+def write_atomic(path: Path, data: bytes | str | Iterable[str]) -> None:
     """Write to a temporary file beside ``path`` and rename it into place.
 
     A run killed half-way leaves either the old file or the new one, never a
@@ -34,7 +35,6 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     so reviewers and web servers can read what a batch writes.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
@@ -43,7 +43,13 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     try:
         os.fchmod(handle, mode)
         with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
+            if isinstance(data, bytes):
+                stream.write(data)
+            elif isinstance(data, str):
+                stream.write(data.encode("utf-8"))
+            else:  # text in pieces (a long page as a template makes it)
+                for piece in data:
+                    stream.write(piece.encode("utf-8"))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -343,6 +343,14 @@ class Renderer:
         """
         return self._render_template(self._template(template_name), **context)
 
+    def page_chunks(self, template_name: str, **context: object) -> Iterator[str]:
+        """:meth:`render_page` piece by piece, for pages too long to hold twice (``review.html``)."""
+        template = self._template(template_name)
+        try:
+            yield from template.generate(**context)
+        except jinja2.TemplateError as error:
+            raise PipelineError(f"template {template.name}: {error}") from None
+
     def assets(self) -> dict[str, Path]:
         """Files the HTML pages load, by path relative to the page's folder (``assets/...``)."""
         return self.styles.assets()

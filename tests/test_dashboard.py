@@ -285,6 +285,14 @@ def test_empty_output_folder_gives_a_page_that_says_so(tmp_path):
     assert "No leaflet YAML yet" in html and "<table" not in html
 
 
+def test_a_yaml_over_the_leaflet_limit_gets_a_row_saying_so(tmp_path):
+    """The limit render and check apply (1 MiB), not a larger one of the page's own."""
+    (tmp_path / "yaml").mkdir()
+    (tmp_path / "yaml" / "big.yaml").write_text("title: x\n" + "# padding\n" * 110_000, "utf-8")
+    html = write_review_page(tmp_path, renderer(), TODAY).read_text("utf-8")
+    assert "file is larger than 1,048,576 bytes, the limit for a leaflet YAML" in html
+
+
 # -- in a browser ------------------------------------------------------------------------
 
 
