@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
 
+from pipeline import cli
 from pipeline.extract import extract
 from pipeline.model import Leaflet
 from pipeline.normalize import normalize
@@ -22,6 +24,21 @@ def in_tmp_cwd(tmp_path, monkeypatch):
     """Run a test from an empty working folder (so default input/ and output/ are local)."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def sample_workdir(tmp_path, monkeypatch):
+    """An operator's folder holding a copy of the sample input/, used as the working folder."""
+    shutil.copytree(ROOT / "input", tmp_path / "input")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_leaflets(capsys, *args: str) -> tuple[int, str, str]:
+    """``leaflets ARGS`` in this process: (exit status, stdout, stderr)."""
+    code = cli.run(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
 # Hypothesis profiles: the default for CI and everyday runs; "long" for a

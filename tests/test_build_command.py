@@ -14,21 +14,16 @@ import yaml
 from pypdf import PdfReader
 
 from pipeline import cli
+from tests.conftest import run_leaflets
 from tests.test_render_support import DRAFT_MARK, ROOT, SAMPLE_INPUT, pdftotext, sample_ids
 
 
 @pytest.fixture
-def workdir(tmp_path, monkeypatch):
-    """An operator's folder holding a copy of the sample input/, used as the working folder."""
-    shutil.copytree(SAMPLE_INPUT, tmp_path / "input")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def workdir(sample_workdir):
+    return sample_workdir
 
 
-def leaflets(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.run(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+leaflets = run_leaflets
 
 
 def report(output: Path) -> dict:

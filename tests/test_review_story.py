@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 
 import pytest
 import yaml
 
-from pipeline import cli
-
-from .conftest import ROOT
+from .conftest import run_leaflets
 
 SEED = "003_4a4ee41c62ba9be6"
 
 
 @pytest.fixture
-def workdir(tmp_path, monkeypatch):
-    shutil.copytree(ROOT / "input", tmp_path / "input")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def workdir(sample_workdir):
+    return sample_workdir
 
 
-def leaflets(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.run(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+leaflets = run_leaflets
 
 
 def pdf_text(path) -> str:
