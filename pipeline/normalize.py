@@ -107,7 +107,9 @@ def _strict(data: bytes, codec: str, name: str) -> str:
 _MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4]")
 _LONE_BREAKS = "\r\u2028\u2029\x85\x0b\x0c"
 _LONE_BREAK = re.compile(f"[{_LONE_BREAKS}]")
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+# U+FFFE and U+FFFF are not characters (a byte-swapped BOM, a sentinel): never text,
+# and YAML can only write them as escapes a reviewer would read as "\uFFFE".
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff\ufffe\uffff]")
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
@@ -154,7 +156,7 @@ def unify_line_endings(text: str) -> str:
 
 
 def remove_invisible(text: str) -> str:
-    """Zero-width characters, soft hyphens, stray BOMs and control characters."""
+    """Zero-width characters, soft hyphens, stray BOMs, non-characters and control characters."""
     return text if _is_plain_text(text) else _CONTROL.sub("", _INVISIBLE.sub("", text))
 
 

@@ -169,6 +169,9 @@ JUNK = st.one_of(
 @example(  # found by the long session: read as Shift JIS, the first line is one character beyond U+FFFF
     b"Name of the Procedure:\nThe\n- Common Name(s): the\n- Technical Term: Caf\xc3\xa9", [(0, b"\xfc\x90\n")]
 )
+@example(  # found by the long session: UTF-16 read with a byte-swapped BOM inside a word (U+FFFE)
+    "Name of the Procedure:\nThe\n\nSummary\nthe procedure.\n".encode("utf-16-le"), [(90, b"\xfe\xff")]
+)
 @example(  # found by the long session: a common name repeated ("0, 0, hours ...")
     b"Name of the Procedure:\nThe\n(Common names: hours infection; Medical term: the weeks)", [(42, b"0, 0, ")]
 )

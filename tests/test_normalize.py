@@ -59,6 +59,7 @@ def test_unify_line_endings():
 
 def test_remove_invisible():
     assert nz.remove_invisible("in\u00advisible\u200b \ufeffok\x00\x07") == "invisible ok"
+    assert nz.remove_invisible("proc\ufffeedure\uffff") == "procedure"
 
 
 def test_unify_spaces():
