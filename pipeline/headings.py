@@ -22,7 +22,7 @@ NAME_BLOCK = "name_block"
 
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*$")
 _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(.+?)\1$")
-_LEADING_NUMBER = re.compile(r"^(?:\d{1,2}|[IVX]{1,4})[.)]\s+(?=\S)", re.IGNORECASE)
+_LEADING_NUMBER = re.compile(r"^(?:\d{1,2}|[IVX]{1,4}|[A-Z])[.)]\s+(?=\S)", re.IGNORECASE)  # "2.", "IV.", "B)"
 _TRAILING_MARK = re.compile(r"\s*[:?.!]+\s*$")
 _MARKUP_FIRST = frozenset("#*_")  # what markup can start with ...
 _MARKUP_LAST = frozenset(":?.!")  # ... and what stripping can start from at the end

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import codecs
 import functools
+import html
+import html.entities
 import operator
 import re
 import unicodedata
@@ -135,6 +137,26 @@ def _is_plain_multiline_text(text: str) -> bool:
     return not rest or rest.decode("utf-8", "surrogatepass").isprintable()
 
 
+# A character reference with its semicolon: "&amp;", "&#8217;", "&#x2019;".
+_HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def unescape_html_entities(text: str) -> str:
+    """``Risks &amp; Complications`` -> ``Risks & Complications``: scraped pages keep some
+    HTML character references. Names HTML does not know stay as they are."""
+    if "&" not in text or ";" not in text:
+        return text
+    return _HTML_ENTITY.sub(_character, text)
+
+
+def _character(reference: re.Match[str]) -> str:
+    text = reference[0]
+    if text[1] == "#":
+        return html.unescape(text)
+    # Only a whole known name: html.unescape would also read "&parameters;" as "&para" + "meters;".
+    return html.entities.html5.get(text[1:], text)
+
+
 def repair_mojibake(text: str) -> str:
     """``â€™`` -> ``’`` and friends, by ftfy, which knows far more cases than a table."""
     # The hint characters U+00C2-U+00F4 all start with byte C3 in UTF-8.
@@ -169,6 +191,7 @@ def unify_spaces(text: str) -> str:
 
 
 TEXT_RULES: tuple[Callable[[str], str], ...] = (
+    unescape_html_entities,
     repair_mojibake,
     compose_unicode,
     unify_line_endings,
@@ -185,12 +208,19 @@ TEXT_RULES: tuple[Callable[[str], str], ...] = (
 
 _TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
 _INNER_SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
+# Marks that are also dashes or arrows in running text count only with a space after them;
+# the symbols (and the private-use ones that Word's Symbol and Wingdings fonts leave) also without.
 _BULLET_MARK = re.compile(
     r"\n(?P<indent>[^\S\n]*)(?!\*\*|- )"
-    r"(?:[-*+–—·][^\S\n]+|[•●○◦▪■□‣⁃➢➤►▸\uf0b7\uf0a7\uf076\uf0d8][^\S\n]*)(?=\S)"
+    r"(?:[-*+–—·−‒»→⇒][^\S\n]+|[•●○◦▪■□‣⁃➢➤►▸◆◇♦❖▶▷✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc][^\S\n]*)(?=\S)"
 )
-_OTHER_BULLET_MARKS = "*+–—·•●○◦▪■□‣⁃➢➤►▸\uf0b7\uf0a7\uf076\uf0d8"  # all but "-", which changes only before a tab
-_NUMBER_MARK = re.compile(r"\n(?P<indent>[^\S\n]*)\(?(?P<number>\d{1,3})[.)][^\S\n]+(?=\S)")
+_OTHER_BULLET_MARKS = "*+–—·−‒»→⇒•●○◦▪■□‣⁃➢➤►▸◆◇♦❖▶▷✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc"  # all but "-" (see unify_bullets)
+# "1.", "1)", "(1)", "Step 1:" (or "Step 1." / "Step 1 -"), and lettered "a)" / "(a)".
+_NUMBER_MARK = re.compile(
+    r"\n(?P<indent>[^\S\n]*)"
+    r"(?:\(?(?P<number>\d{1,3})[.)]|(?i:step)[^\S\n]+(?P<step>\d{1,3})[^\S\n]*[.:)\-–—]|\(?(?P<letter>[a-z])\))"
+    r"[^\S\n]+(?=\S)"
+)
 _BOLD_LABEL = re.compile(
     r"^(?P<lead>[^\S\n]*(?:- |\d{1,3}\. )?)(\*\*|__)(?P<label>[^*_:\n]{1,48}?)(?::\2|\2:)(?=\s|$)", re.MULTILINE
 )
@@ -224,10 +254,16 @@ def unify_bullets(text: str) -> str:
 
 
 def unify_numbering(text: str) -> str:
-    """``1)`` and ``(1)`` -> ``1.``."""
-    if _is_plain_text(text) and not any(mark in text for mark in ("(", ")", ".\t", ".  ", ". \t")):
+    """``1)``, ``(1)`` and ``Step 1:`` -> ``1.``; ``a)`` and ``(a)`` -> ``1.`` (the letter's place)."""
+    if _is_plain_text(text) and not any(mark in text for mark in ("(", ")", ".\t", ".  ", ". \t", "tep", "TEP")):
         return text  # "1. Step" stays as it is
-    return _at_line_starts(_NUMBER_MARK, lambda mark: f"\n{mark['indent']}{mark['number']}. ", text)
+    return _at_line_starts(_NUMBER_MARK, _numbered, text)
+
+
+def _numbered(mark: re.Match[str]) -> str:
+    letter = mark["letter"]
+    number = mark["number"] or mark["step"] or str(ord(letter) - ord("a") + 1)
+    return f"\n{mark['indent']}{number}. "
 
 
 def unwrap_bold_labels(text: str) -> str:

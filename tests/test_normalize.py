@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import html.entities
 import re
 import unicodedata
 
@@ -69,24 +71,42 @@ def test_unify_spaces():
 # -- line rules ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mark", ["-", "•", "*", "–", "●", "▪", "\uf0b7"])
+@pytest.mark.parametrize("mark", ["-", "•", "*", "–", "●", "▪", "\uf0b7", "\uf0fc", "→", "»", "◆", "✓", "−"])
 def test_unify_bullets(mark):
     assert nz.unify_bullets(f"  {mark} Item text") == "  - Item text"
 
 
-@pytest.mark.parametrize("line", ["**Bold heading**", "-5 degrees", "Plain text", "1.5 hours"])
+@pytest.mark.parametrize("line", ["**Bold heading**", "-5 degrees", "−5 degrees", "→left", "Plain text", "1.5 hours"])
 def test_unify_bullets_leaves_other_lines(line):
     assert nz.unify_bullets(line) == line
 
 
-@pytest.mark.parametrize("line", ["1) Step", "(1) Step", "1. Step"])
+@pytest.mark.parametrize("line", ["1) Step", "(1) Step", "1. Step", "Step 1: Step", "STEP 1 - Step", "step 1. Step"])
 def test_unify_numbering(line):
     assert nz.unify_numbering(line) == "1. Step"
+
+
+def test_unify_numbering_gives_letters_their_place():
+    assert nz.unify_numbering("  a) First\n  (b) Second\n  c) Third") == "  1. First\n  2. Second\n  3. Third"
 
 
 def test_unify_numbering_leaves_numbers_in_text():
     assert nz.unify_numbering("20-30 minutes") == "20-30 minutes"
     assert nz.unify_numbering("1.5 hours") == "1.5 hours"
+    assert nz.unify_numbering("Steps 1 and 2 take an hour.") == "Steps 1 and 2 take an hour."
+    assert nz.unify_numbering("A) Upper case letters are headings (see headings.py)") == (
+        "A) Upper case letters are headings (see headings.py)"
+    )
+
+
+def test_html_character_references_become_characters():
+    text = "Risks &amp; Complications&#58; it&#39;s &#x2019;ok&#8217; &nbsp;x"
+    assert nz.unescape_html_entities(text) == "Risks & Complications: it's \u2019ok\u2019 \u00a0x"
+
+
+@pytest.mark.parametrize("text", ["R&D; AT&T", "&parameters;", "&notanentity;", "&para without a semicolon", "a & b;"])
+def test_html_character_references_leave_other_ampersands(text):
+    assert nz.unescape_html_entities(text) == text
 
 
 def test_collapse_inner_spaces_keeps_indentation():
@@ -104,9 +124,12 @@ def test_line_rules_on_a_whole_text_work_line_by_line(lines):
 
 # The rules as they were first written, one line at a time and without shortcuts.
 _REFERENCE_BULLET = re.compile(
-    r"^(?P<indent>\s*)(?:[-*+–—·]\s+|[•●○◦▪■□‣⁃➢➤►▸\uf0b7\uf0a7\uf076\uf0d8]\s*)(?P<text>\S.*)$"
+    r"^(?P<indent>\s*)(?:[-*+–—·−‒»→⇒]\s+|[•●○◦▪■□‣⁃➢➤►▸◆◇♦❖▶▷✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc]\s*)(?P<text>\S.*)$"
 )
-_REFERENCE_NUMBER = re.compile(r"^(?P<indent>\s*)\(?(?P<number>\d{1,3})[.)]\s+(?P<text>\S.*)$")
+_REFERENCE_NUMBER = re.compile(
+    r"^(?P<indent>\s*)(?:\(?(?P<number>\d{1,3})[.)]|[Ss][Tt][Ee][Pp]\s+(?P<step>\d{1,3})\s*[.:)\-–—]|\(?(?P<letter>[a-z])\))"
+    r"\s+(?P<text>\S.*)$"
+)
 _REFERENCE_BOLD = re.compile(r"^(?P<lead>\s*(?:- |\d{1,3}\. )?)(\*\*|__)(?P<label>[^*_:\n]{1,48}?)(?::\2|\2:)(?=\s|$)")
 
 
@@ -119,7 +142,10 @@ def _reference_bullets(line):
 
 def _reference_numbering(line):
     match = _REFERENCE_NUMBER.match(line)
-    return f"{match['indent']}{match['number']}. {match['text']}" if match else line
+    if not match:
+        return line
+    number = match["number"] or match["step"] or str("abcdefghijklmnopqrstuvwxyz".index(match["letter"]) + 1)
+    return f"{match['indent']}{number}. {match['text']}"
 
 
 REFERENCE_LINE_RULES = (
@@ -129,14 +155,20 @@ REFERENCE_LINE_RULES = (
     _reference_numbering,
     lambda line: _REFERENCE_BOLD.sub(lambda m: f"{m['lead']}{m['label']}:", line),
 )
+def _reference_character(reference):
+    name = reference[0][1:]
+    return html.unescape(reference[0]) if name.startswith("#") else html.entities.html5.get(name, reference[0])
+
+
 REFERENCE_TEXT_RULES = (
+    lambda text: re.sub(r"&(#\d{1,7}|#[xX][\da-fA-F]{1,6}|[A-Za-z][A-Za-z\d]{1,31});", _reference_character, text),
     lambda text: ftfy.fix_encoding(text) if re.search("[\u00c2-\u00f4]", text) else text,
     lambda text: unicodedata.normalize("NFC", text),
     lambda text: re.sub("\r\n|[\r\u2028\u2029\x85\x0b\x0c]", "\n", text),
     lambda text: nz._CONTROL.sub("", re.sub("[\u00ad\u200b-\u200d\u2060\ufeff]", "", text)),
     lambda text: re.sub("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]", " ", text.expandtabs(4)),
 )
-_AWKWARD = " \t\u00a0\u2009\r\x0b\x0c\x85\u2028\u200b\ufeff\x00-*•–●+1()2.:_#aBéâ€™"
+_AWKWARD = " \t\u00a0\u2009\r\x0b\x0c\x85\u2028\u200b\ufeff\x00-*•–●+1()2.:_#aBéâ€™→✓&;Stepx"
 
 
 @given(st.text(alphabet=_AWKWARD + "\n\n\r\r", max_size=60) | st.text(max_size=40))

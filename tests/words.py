@@ -8,6 +8,8 @@ not content: they become YAML keys and structure.
 
 from __future__ import annotations
 
+import html
+import html.entities
 import re
 import unicodedata
 from collections import Counter
@@ -15,7 +17,21 @@ from collections import Counter
 from pipeline.headings import HeadingTable, default_table
 
 _WORD = re.compile(r"[^\W_]+")
-_MARKER = re.compile(r"^\s*(?:[-*+–—·•●○◦▪■□‣⁃➢➤►▸]+|\(?\d{1,3}[.)])\s*")
+_MARKER = re.compile(
+    r"^\s*(?:[-*+–—·−‒»→⇒•●○◦▪■□‣⁃➢➤►▸◆◇♦❖▶▷✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc]+|\(?\d{1,3}[.)]"
+    r"|[Ss][Tt][Ee][Pp]\s+\d{1,3}\s*[.:)\-–—]|\(?[a-z]\))\s*"
+)
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029\x85\x0b\x0c]")
+# An HTML character reference ("&amp;", "&#8217;") stands for a character, not for a word.
+_REFERENCE = re.compile(r"&(?:#\d{1,7}|#[xX][\da-fA-F]{1,6}|[A-Za-z][A-Za-z\d]{1,31});")
+
+
+def characters(text: str) -> str:
+    def character(reference: re.Match[str]) -> str:
+        name = reference[0][1:]
+        return html.unescape(reference[0]) if name.startswith("#") else html.entities.html5.get(name, reference[0])
+
+    return _REFERENCE.sub(character, text)
 
 
 def words(text: str) -> Counter[str]:
@@ -31,10 +47,15 @@ def _label_free(line: str, table: HeadingTable) -> str:
     return re.sub(r"([^:;]{1,40}):(\s|$)", drop, line)
 
 
+def without_list_marks(text: str) -> str:
+    """Each line without its bullet or number ("Step 2:", "(b)"), which become structure."""
+    return "\n".join(_MARKER.sub("", line) for line in _LINE_BREAK.split(text))
+
+
 def content_words(text: str, table: HeadingTable | None = None) -> Counter[str]:
     table = table or default_table()
     counts: Counter[str] = Counter()
-    for raw in re.split(r"\r\n|[\r\n\u2028\u2029\x85\x0b\x0c]", text):
+    for raw in _LINE_BREAK.split(characters(text)):
         line = _MARKER.sub("", raw.strip())
         if not line or table.match(line) is not None:
             continue
