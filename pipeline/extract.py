@@ -270,23 +270,27 @@ def _take_name_field(label: str, value: str, names: Names, table: HeadingTable) 
     return meaning is not None
 
 
+def _name_fields(text: str, table: HeadingTable) -> list[tuple[str, str]]:
+    """The (label, value) pairs of a name-field line: ``- Common Name(s): ...``,
+    ``Technical Term: ...`` or ``(Common names: ...; Medical term: ...)``; else none."""
+    parenthesis = NAME_PARENTHESIS.match(text) if text.startswith("(") else None
+    if parenthesis:
+        parts = [part.split(":", 1) for part in parenthesis["body"].split(";")]
+        if all(len(part) == 2 and table.name_label(part[0]) for part in parts):
+            return [(label, value) for label, value in parts]
+    bullet = BULLET.match(text)
+    label, colon, value = (bullet["text"] if bullet else text).partition(":")
+    return [(label, value)] if colon and table.name_label(label) else []
+
+
 def parse_name_block(lines: list[Line], table: HeadingTable) -> Names:
     names = Names()
     for line in lines:
         if not line.text:
             continue
         text = line.text
-        parenthesis = NAME_PARENTHESIS.match(text) if text.startswith("(") else None
-        if parenthesis:
-            parts = [part.split(":", 1) for part in parenthesis["body"].split(";")]
-            if all(len(part) == 2 and table.name_label(part[0]) for part in parts):
-                for label, value in parts:
-                    _take_name_field(label, value, names, table)
-                continue
-        bullet = BULLET.match(text)
-        field_text = bullet["text"] if bullet else text
-        label, colon, value = field_text.partition(":")
-        if colon and _take_name_field(label, value, names, table):
+        fields = _name_fields(text, table)
+        if fields and all([_take_name_field(label, value, names, table) for label, value in fields]):
             continue
         if names.title is None and not is_list_item(text):
             names.title = strip_heading_markup(text)
@@ -297,6 +301,17 @@ def parse_name_block(lines: list[Line], table: HeadingTable) -> Names:
 
 
 # -- putting it together -----------------------------------------------------
+
+
+def _add_names(names: Names, found: Names) -> None:
+    """What another name block ``found`` adds to ``names``: a second title is kept as text."""
+    if names.title is None:
+        names.title, names.title_line = found.title, found.title_line
+    elif found.title_line is not None:
+        names.leftover.append(found.title_line)
+    names.also_known_as += found.also_known_as
+    names.technical_term = names.technical_term or found.technical_term
+    names.leftover += found.leftover
 
 
 def _merge_sections(
@@ -347,14 +362,8 @@ def extract(
     names = Names()
     for segment in segments:
         if segment.kind == NAME_BLOCK:
-            found = parse_name_block(segment.lines, table)
-            if names.title is None:
-                names.title, names.title_line = found.title, found.title_line
-            elif found.title_line is not None:
-                names.leftover.append(found.title_line)  # a second name block's title is kept as text
-            names.also_known_as += found.also_known_as
-            names.technical_term = names.technical_term or found.technical_term
-            names.leftover += found.leftover
+            _add_names(names, parse_name_block(segment.lines, table))
+    has_name_block = any(segment.kind == NAME_BLOCK for segment in segments)
 
     preamble = [line for line in segments[0].lines if line.text]
     scraped = normalized.code_system is not None or bool(normalized.removed)
@@ -370,7 +379,18 @@ def extract(
             names.title = strip_heading_markup(preamble[0].text)
         else:
             leftover.insert(0, preamble[0])
-        leftover = preamble[1:] + leftover
+        rest = preamble[1:]
+        if not has_name_block and any(_name_fields(line.text, table) for line in rest):
+            # The name lines without their "Name of the Procedure" heading: the same block.
+            found = parse_name_block(rest, table)
+            if names.title is None:
+                names.title, names.title_line = found.title, found.title_line
+            elif found.title_line is not None:
+                found.leftover.append(found.title_line)
+            names.also_known_as += found.also_known_as
+            names.technical_term = found.technical_term
+            rest = sorted(found.leftover, key=lambda line: line.number)
+        leftover = rest + leftover
 
     sections, extras, warnings = _merge_sections(segments)
     if leftover:

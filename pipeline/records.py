@@ -12,10 +12,12 @@ leaves no record, and the next run simply does that leaflet again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
+from importlib import resources
 from pathlib import Path
 
 from . import __version__
@@ -68,6 +70,22 @@ def fingerprint(parts: Iterable[bytes | str]) -> str:
         digest.update(len(payload).to_bytes(8, "big"))
         digest.update(payload)
     return digest.hexdigest()
+
+
+# The modules each kind of output is made by. Their source is part of the outputs'
+# fingerprints: the version number changes only at a release, while every commit
+# of main ships, so a change to how leaflets are extracted or rendered must rebuild them.
+EXTRACT_MODULES = ("normalize", "lines", "headings", "extract", "model", "yamlio")
+RENDER_MODULES = ("render", "theme", "styles", "model", "yamlio")
+
+
+@functools.cache
+def code_fingerprint(modules: tuple[str, ...]) -> str:
+    return fingerprint(module_source(name) for name in modules)
+
+
+def module_source(name: str) -> bytes:
+    return resources.files(__package__).joinpath(f"{name}.py").read_bytes()
 
 
 def folder_files(folders: Iterable[Path]) -> list[tuple[str, Path]]:

@@ -11,7 +11,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError
-from .records import fingerprint, folders_fingerprint
+from .records import EXTRACT_MODULES, RENDER_MODULES, code_fingerprint, fingerprint, folders_fingerprint
 from .styles import PAGE_SIZES, RenderOptions, StylesFolders
 
 if TYPE_CHECKING:
@@ -86,13 +86,16 @@ class Settings:
         if time_limit <= 0:
             raise ConfigError(f"--time-limit: expected a positive number of seconds, got {time_limit}")
         render_deps = folders_fingerprint(
-            StylesFolders(render.styles).folders, render.page_size.lower(), str(render.large_print)
+            StylesFolders(render.styles).folders,
+            render.page_size.lower(),
+            str(render.large_print),
+            code_fingerprint(RENDER_MODULES),
         )
         return cls(
             output=output,
             headings_text=headings_text,
             site_text_text=site_text_text,
-            extract_deps=fingerprint([headings_text, site_text_text]),
+            extract_deps=fingerprint([code_fingerprint(EXTRACT_MODULES), headings_text, site_text_text]),
             render=render,
             render_deps=render_deps,
             jobs=jobs or os.cpu_count() or 1,

@@ -16,7 +16,7 @@ import yaml
 from pypdf import PdfReader
 
 from benchmarks.corpus import generate
-from pipeline import build, cli, work
+from pipeline import build, cli, records, work
 from pipeline.settings import Settings
 from pipeline.styles import RenderOptions
 
@@ -249,3 +249,19 @@ def test_settings_record_what_outputs_depend_on(tmp_path):
     base = Settings.load(tmp_path)
     assert base.extract_deps == Settings.load(tmp_path).extract_deps
     assert base.render_deps != Settings.load(tmp_path, render=RenderOptions(page_size="letter")).render_deps
+
+
+
+@pytest.mark.parametrize("module", ["extract", "render"])
+def test_a_change_to_the_code_that_makes_an_output_rebuilds_it(tmp_path, monkeypatch, module):
+    """Every commit of main ships under the same version number: the code itself is fingerprinted."""
+    base = Settings.load(tmp_path)
+    source = records.module_source
+    monkeypatch.setattr(records, "module_source", lambda name: source(name) + (b"#" if name == module else b""))
+    records.code_fingerprint.cache_clear()
+    try:
+        changed = Settings.load(tmp_path)
+    finally:
+        records.code_fingerprint.cache_clear()
+    assert (changed.extract_deps != base.extract_deps) == (module == "extract")
+    assert (changed.render_deps != base.render_deps) == (module == "render")

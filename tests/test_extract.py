@@ -346,3 +346,15 @@ def test_plain_list_lines_in_a_sentence_case_file_are_not_headings():
 )
 def test_heading_style_of_a_file(lines, style):
     assert heading_style(lines, default_table()) == style
+
+
+def test_name_lines_without_their_heading_are_still_the_name_block():
+    text = (
+        "My Procedure\n- Common Name(s): First Name, Second Name\n- Technical Term: Technical Thing\n\n"
+        "A line of text.\n\nSummary\nWhat it is.\n"
+    )
+    leaflet = extract_text(text)
+    assert leaflet.title == "My Procedure"
+    assert leaflet.also_known_as == ("First Name", "Second Name")
+    assert leaflet.technical_term == "Technical Thing"
+    assert [block.text for block in leaflet.section("summary")] == ["A line of text.", "What it is."]
