@@ -423,28 +423,8 @@ def write_review(output: Path, settings: Settings, today: dt.date) -> None:
     from .dashboard import write_review_page
     from .work import _renderer
 
-    _refuse_deep_yaml(output)
     write_review_page(output, _renderer(settings), today)
     write_atomic(state, current + "\n")
-
-
-def _refuse_deep_yaml(output: Path) -> None:
-    """The review page parses every YAML in this process: absurd nesting would crash it (C stack)."""
-    from .dashboard import MAX_YAML_BYTES as PAGE_LIMIT
-    from .work import check_yaml_nesting
-
-    for path in sorted((output / "yaml").glob(f"*{YAML_SUFFIX}")) if (output / "yaml").is_dir() else ():
-        if path.name.endswith(PROPOSED_SUFFIX) or path.name.startswith(".") or not path.is_file():
-            continue  # proposed files are only compared line by line
-        try:
-            if path.stat().st_size <= PAGE_LIMIT:  # larger ones the page shows as too large
-                check_yaml_nesting((_read_bytes(path) or b"").decode("utf-8"))
-        except UnicodeDecodeError:
-            continue  # shown on the page as unreadable
-        except LeafletFileError as error:
-            raise PipelineError(
-                f"{display_path(path)}:{error.line}:{error.column}: {error}; review.html not updated"
-            ) from None
 
 
 def copy_assets(renderer, html_dir: Path) -> None:  # noqa: ANN001 - a pipeline.render.Renderer

@@ -185,7 +185,10 @@ def _texts(blocks: tuple[Block, ...], path: Path_) -> Iterator[tuple[Path_, str]
                 yield (item_path if item.label is None else (*item_path, "text")), item.text
 
 
-def lint(leaflet: Leaflet, positions: Positions, today: dt.date, site_text: SiteText) -> list[Problem]:
+def lint(
+    leaflet: Leaflet, positions: Positions, today: dt.date, site_text: SiteText, grade: float | None
+) -> list[Problem]:
+    """Warnings about the content of a valid leaflet; ``grade`` is its reading grade."""
     problems: list[Problem] = []
 
     def warn(path: Path_, message: str, key: bool = False) -> None:
@@ -206,7 +209,6 @@ def lint(leaflet: Leaflet, positions: Positions, today: dt.date, site_text: Site
                 warn(path, f"repeated in section {key!r}: {text[:60]!r}")
             seen.add(normal)
 
-    grade = grade_level(leaflet_text(leaflet))
     if grade is not None and grade > MAX_GRADE:
         warn(("title",), f"reading grade {grade:.1f} is above {MAX_GRADE:g} (US grade, Flesch-Kincaid)")
 
@@ -225,21 +227,39 @@ def lint(leaflet: Leaflet, positions: Positions, today: dt.date, site_text: Site
 # -- the check -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What checking one YAML document found: its problems, sorted by position, and
+    for a document without errors the leaflet it holds and its reading grade."""
+
+    problems: list[Problem]
+    leaflet: Leaflet | None = None
+    grade: float | None = None
+
+
 def check_text(text: str, today: dt.date, site_text: SiteText | None = None) -> list[Problem]:
     """All problems of one YAML document, sorted by position."""
+    return check_document(text, today, site_text).problems
+
+
+def check_document(text: str, today: dt.date, site_text: SiteText | None = None) -> Checked:
+    """:func:`check_text`, keeping the leaflet it read (a caller need not parse it again)."""
     try:
         root = compose_yaml(text)
         positions = Positions(root)
         data = construct(root)
     except LeafletFileError as error:
-        return [Problem(error.line or 1, error.column or 1, ERROR, str(error))]
+        return Checked([Problem(error.line or 1, error.column or 1, ERROR, str(error))])
     problems = [
         Problem(node.start_mark.line + 1, node.start_mark.column + 1, ERROR, f"duplicate key {path[-1]!r}")
         for path, node in positions.duplicates
     ]
     if not isinstance(data, dict):
-        return [*problems, Problem(1, 1, ERROR, f"expected a leaflet mapping, got {_kind(data)}")]
+        return Checked([*problems, Problem(1, 1, ERROR, f"expected a leaflet mapping, got {_kind(data)}")])
     problems += schema_problems(data, positions)
-    if not problems:
-        problems += lint(leaflet_from_data(data), positions, today, site_text or default_site_text())
-    return sorted(problems)
+    if problems:
+        return Checked(sorted(problems))
+    leaflet = leaflet_from_data(data)
+    grade = grade_level(leaflet_text(leaflet))
+    problems += lint(leaflet, positions, today, site_text or default_site_text(), grade)
+    return Checked(sorted(problems), leaflet, grade)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +23,13 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from .check import ERROR, MAX_GRADE, WARNING, check_text
+from .check import ERROR, MAX_GRADE, WARNING, check_document
 from .errors import LeafletFileError
 from .files import write_atomic
 from .model import REVIEW_STATUSES
-from .readability import grade_level, leaflet_text
+from .records import STATE_DIR, code_fingerprint, fingerprint
 from .settings import MAX_YAML_BYTES
-from .yamlio import leaflet_from_data, parse_yaml
+from .yamlio import check_yaml_nesting, parse_yaml
 
 if TYPE_CHECKING:  # the renderer pulls in WeasyPrint; only its type is needed here
     from .render import Renderer
@@ -98,7 +99,8 @@ class ReviewRow:
 
 def review_row(yaml_text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles) -> ReviewRow:
     """The dashboard row for one leaflet YAML (valid or not) and its proposed update, if any."""
-    problems = check_text(yaml_text, today)
+    checked = check_document(yaml_text, today)
+    problems = checked.problems
     errors = [problem for problem in problems if problem.severity == ERROR]
     warnings = sum(problem.severity == WARNING for problem in problems)
     proposal = proposed_change(yaml_text, proposed_text) if proposed_text is not None else None
@@ -108,7 +110,8 @@ def review_row(yaml_text: str, proposed_text: str | None, today: dt.date, files:
             yaml_text, today, files, errors=len(errors), warnings=warnings, proposal=proposal,
             first_error=f"line {first.line}, column {first.column}: {first.message}",
         )
-    leaflet = leaflet_from_data(parse_yaml(yaml_text))  # check_text found no error: the schema holds
+    leaflet = checked.leaflet
+    assert leaflet is not None  # a document without errors
     review = leaflet.review
     return ReviewRow(
         files=files,
@@ -118,7 +121,7 @@ def review_row(yaml_text: str, proposed_text: str | None, today: dt.date, files:
         reviewed_on=review.reviewed_on,
         next_review_due=review.next_review_due,
         overdue=_overdue(review.next_review_due, today),
-        grade=grade_level(leaflet_text(leaflet)),
+        grade=checked.grade,
         warnings=warnings,
         errors=0,
         proposal=proposal,
@@ -206,6 +209,76 @@ def _line_range(start: int, end: int) -> str:
     return f"lines {start + 1}-{end}"
 
 
+# -- rows remembered between runs ------------------------------------------------
+# Checking a leaflet for its row takes milliseconds (parse, schema, lints, reading
+# grade); with thousands of leaflets, a run that changed one of them would spend
+# seconds checking the others again. A row is kept with a key over everything it
+# was made from, and made again only when the key changes.
+
+# The code a row is made by: a change to any of it makes every row again.
+ROW_MODULES = ("dashboard", "check", "readability", "yamlio", "model", "normalize", "lines", "headings")
+
+
+def row_key(yaml_text: str, proposed_text: str | None, today: dt.date) -> str:
+    """What a row depends on (its files' links are worked out afresh each time)."""
+    proposed = ["proposed", proposed_text] if proposed_text is not None else ["none"]
+    return fingerprint([code_fingerprint(ROW_MODULES), today.isoformat(), yaml_text, *proposed])
+
+
+def row_to_data(row: ReviewRow) -> dict[str, Any]:
+    proposal = row.proposal
+    return {
+        "title": row.title,
+        "status": row.status,
+        "reviewer": row.reviewer,
+        "reviewed_on": _iso(row.reviewed_on),
+        "next_review_due": _iso(row.next_review_due),
+        "overdue": row.overdue,
+        "grade": row.grade,
+        "warnings": row.warnings,
+        "errors": row.errors,
+        "first_error": row.first_error,
+        "proposal": None if proposal is None else {
+            "lines": [[line.kind, line.text] for line in proposal.lines],
+            "removed": proposal.removed,
+            "added": proposal.added,
+            "truncated": proposal.truncated,
+        },
+    }
+
+
+def row_from_data(data: dict[str, Any], files: LeafletFiles) -> ReviewRow:
+    """The row :func:`row_to_data` gave; malformed data raises (KeyError, TypeError, ValueError)."""
+    proposal = data["proposal"]
+    return ReviewRow(
+        files=files,
+        title=str(data["title"]),
+        status=data["status"],
+        reviewer=data["reviewer"],
+        reviewed_on=_date(data["reviewed_on"]),
+        next_review_due=_date(data["next_review_due"]),
+        overdue=bool(data["overdue"]),
+        grade=None if data["grade"] is None else float(data["grade"]),
+        warnings=int(data["warnings"]),
+        errors=int(data["errors"]),
+        first_error=data["first_error"],
+        proposal=None if proposal is None else ProposedChange(
+            lines=tuple(DiffLine(str(kind), str(text)) for kind, text in proposal["lines"]),
+            removed=int(proposal["removed"]),
+            added=int(proposal["added"]),
+            truncated=int(proposal["truncated"]),
+        ),
+    )
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _date(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
+
+
 # -- the page -----------------------------------------------------------------
 
 
@@ -276,13 +349,39 @@ def _read_text(path: Path) -> str:
         raise _Unreadable(f"cannot read: {error.strerror or error}") from None
 
 
+ROW_CACHE = STATE_DIR / "review-rows.json"
+
+
+def _read_row_cache(path: Path) -> dict[str, Any]:
+    """doc id -> {"key": ..., "row": ...}; a missing or damaged file is an empty cache."""
+    try:
+        cache = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return cache if isinstance(cache, dict) else {}
+
+
+def _remembered_row(entry: Any, key: str, files: LeafletFiles) -> ReviewRow | None:
+    if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("row"), dict):
+        return None
+    try:
+        return row_from_data(entry["row"], files)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # damaged: the row is made again
+
+
 def write_review_page(output: Path, renderer: Renderer, today: dt.date) -> Path:
-    """Write ``output/review.html`` for every ``output/yaml/<id>.yaml``; returns its path."""
+    """Write ``output/review.html`` for every ``output/yaml/<id>.yaml``; returns its path.
+
+    Rows whose YAML, proposed YAML, date and code are as last time come from
+    ``.leaflets/review-rows.json``; the others are checked again."""
     yaml_dir = output / YAML_DIR
     reviewed = sorted(
         path for path in (yaml_dir.glob(f"*{YAML_SUFFIX}") if yaml_dir.is_dir() else ())
         if not path.name.endswith(PROPOSED_SUFFIX) and not path.name.startswith(".") and path.is_file()
     )
+    remembered = _read_row_cache(output / ROW_CACHE)
+    cache: dict[str, Any] = {}
     rows = []
     for path in reviewed:
         doc_id = path.name.removesuffix(YAML_SUFFIX)
@@ -304,7 +403,19 @@ def write_review_page(output: Path, renderer: Renderer, today: dt.date) -> Path:
             proposed_text = _read_text(proposed_path) if files.proposed else None
         except _Unreadable:
             proposed_text = None  # still linked from the row; the reviewer opens it to see why
-        rows.append(review_row(text, proposed_text, today, files))
+        key = row_key(text, proposed_text, today)
+        row = _remembered_row(remembered.get(doc_id), key, files) or _new_row(text, proposed_text, today, files)
+        cache[doc_id] = {"key": key, "row": row_to_data(row)}
+        rows.append(row)
     page = output / PAGE_NAME
     write_atomic(page, review_page_chunks(rows, renderer, today))
+    write_atomic(output / ROW_CACHE, json.dumps(cache, separators=(",", ":")) + "\n")
     return page
+
+
+def _new_row(text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles) -> ReviewRow:
+    try:
+        check_yaml_nesting(text)  # parsed in this process: absurd nesting would crash it (C stack)
+    except LeafletFileError as error:
+        return unreadable_row(files, f"line {error.line}, column {error.column}: {error}")
+    return review_row(text, proposed_text, today, files)

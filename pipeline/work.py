@@ -24,9 +24,6 @@ PROPOSED_SUFFIX = ".proposed.yaml"
 # A line longer than this is no procedure text (a minified page, a data dump),
 # and every regular expression of normalize and extract would run over it.
 MAX_LINE_CHARACTERS = 20_000
-# A leaflet YAML nests about 6 levels; far deeper nesting is an attack on the
-# parser (a C-stack overflow in libyaml's composer, a RecursionError after it).
-MAX_YAML_DEPTH = 100
 
 
 @dataclass
@@ -75,7 +72,7 @@ def peek_yaml(data: bytes | str, limit: int = MAX_YAML_BYTES) -> Any:
     laughs" bomb expands when the data is printed) and unsafe tags are refused
     with :class:`LeafletFileError`.
     """
-    from .yamlio import parse_yaml
+    from .yamlio import check_yaml_nesting, parse_yaml
 
     if len(data) > limit:
         raise LeafletFileError(f"larger than {limit:,} bytes")
@@ -192,48 +189,16 @@ def _renderer(settings: Settings):  # noqa: ANN202 - imported lazily: the layout
 
 
 def read_yaml_text(path: Path, limit: int) -> str:
-    """A leaflet YAML's text: at most ``limit`` bytes, UTF-8, nested at most ``MAX_YAML_DEPTH`` levels."""
+    """A leaflet YAML's text: at most ``limit`` bytes, UTF-8, nested at most ``yamlio.MAX_YAML_DEPTH`` levels."""
     data = read_limited(path, limit, "the limit for a leaflet YAML")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise PipelineError(f"not UTF-8 text: {error.reason} at byte {error.start}") from None
+    from .yamlio import check_yaml_nesting
+
     check_yaml_nesting(text)
     return text
-
-
-def check_yaml_nesting(text: str, limit: int = MAX_YAML_DEPTH) -> None:
-    """Refuse YAML nested deeper than ``limit``, from the parser's events (which need no recursion)."""
-    import yaml
-
-    try:
-        _check_nesting_with(getattr(yaml, "CSafeLoader", yaml.SafeLoader), text, limit)
-    except yaml.MarkedYAMLError as error:
-        if "nesting depth" not in str(error.problem):
-            return  # a syntax error: the full check reports it with its place
-        # libyaml (0.2.6 on) stops at 1,000 levels while it scans ahead, before its
-        # events reach ``limit``; PyYAML's own parser finds the level that passes it.
-        try:
-            _check_nesting_with(yaml.SafeLoader, text, limit)
-        except yaml.YAMLError:
-            return
-    except yaml.YAMLError:
-        return
-
-
-def _check_nesting_with(loader: type, text: str, limit: int) -> None:
-    import yaml
-
-    depth = 0
-    for event in yaml.parse(text, Loader=loader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > limit:
-                mark = event.start_mark
-                message = f"YAML nested more than {limit} levels deep; a leaflet needs fewer than 10"
-                raise LeafletFileError(message, mark.line + 1, mark.column + 1)
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
 
 
 def _first_yaml_error(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -10,6 +11,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from pipeline import dashboard
 from pipeline.check import check_text
 from pipeline.dashboard import (
     LeafletFiles,
@@ -291,6 +293,51 @@ def test_a_yaml_over_the_leaflet_limit_gets_a_row_saying_so(tmp_path):
     (tmp_path / "yaml" / "big.yaml").write_text("title: x\n" + "# padding\n" * 110_000, "utf-8")
     html = write_review_page(tmp_path, renderer(), TODAY).read_text("utf-8")
     assert "file is larger than 1,048,576 bytes, the limit for a leaflet YAML" in html
+
+
+def test_rows_are_remembered_and_checked_again_only_when_their_yaml_changes(rendered_output, tmp_path, monkeypatch):
+    output = _output_with_a_proposal(rendered_output, tmp_path)
+    first = write_review_page(output, renderer(), TODAY).read_text("utf-8")
+    checked = []
+    monkeypatch.setattr(dashboard, "review_row", lambda text, *rest: checked.append(text) or review_row(text, *rest))
+
+    assert write_review_page(output, renderer(), TODAY).read_text("utf-8") == first
+    assert checked == []  # every row remembered, the same page
+
+    (output / "yaml" / f"{GOLDEN_IDS[-1]}.yaml").write_text(review(GOOD, status="reviewed"), "utf-8")
+    again = write_review_page(output, renderer(), TODAY).read_text("utf-8")
+    assert checked == [review(GOOD, status="reviewed")]
+    assert again != first and "Reviewed" in again
+
+    checked.clear()
+    write_review_page(output, renderer(), TODAY + dt.timedelta(days=1))
+    assert len(checked) == len(GOLDEN_IDS) + 1  # a new day: overdue reviews change (the unreadable file has no row to check)
+
+
+def test_a_damaged_row_memory_is_made_again(rendered_output, tmp_path):
+    output = _output_with_a_proposal(rendered_output, tmp_path)
+    first = write_review_page(output, renderer(), TODAY).read_text("utf-8")
+    memory = output / dashboard.ROW_CACHE
+    remembered = json.loads(memory.read_text("utf-8"))
+    remembered[DOC_ID]["row"]["title"] = "Forged title"  # a row that no longer matches its key ...
+    remembered[DOC_ID]["key"] = "0" * 64
+    remembered["zz broken#1"]["row"] = {"title": 3}  # ... and one that is not a row at all
+    memory.write_text(json.dumps(remembered), "utf-8")
+    assert write_review_page(output, renderer(), TODAY).read_text("utf-8") == first
+    memory.write_text("{not json", "utf-8")
+    assert write_review_page(output, renderer(), TODAY).read_text("utf-8") == first
+
+
+def test_a_remembered_row_is_the_row_it_was(rendered_output, tmp_path):
+    output = _output_with_a_proposal(rendered_output, tmp_path)
+    yaml_dir = output / "yaml"
+    for path in sorted(yaml_dir.glob("*.yaml")):
+        if path.name.endswith(".proposed.yaml"):
+            continue
+        proposed = yaml_dir / path.name.replace(".yaml", ".proposed.yaml")
+        text = path.read_bytes().decode("utf-8", "replace")
+        row = review_row(text, proposed.read_text("utf-8") if proposed.is_file() else None, TODAY, FILES)
+        assert dashboard.row_from_data(json.loads(json.dumps(dashboard.row_to_data(row))), FILES) == row
 
 
 # -- in a browser ------------------------------------------------------------------------

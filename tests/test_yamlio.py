@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import fastjsonschema
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.corpus import generate
+from pipeline import yamlio
 from pipeline.errors import LeafletFileError
 from pipeline.yamlio import (
     block_yaml,
@@ -178,3 +180,62 @@ def test_block_writer_matches_pyyaml_on_generated_leaflets():
         declined += written is None
         assert written is None or written == pyyaml_dump(document), name
     assert declined < 15  # the fast path is the common path
+
+
+# -- the quick schema check ------------------------------------------------------
+
+_STRINGS = st.text(max_size=4) | st.text(min_size=1, max_size=8) | st.sampled_from(
+    ["", " ", "draft", "reviewed", "approved", "2026-01-31", "2026-02-30", "2026-1-01", "２０２６-01-01",
+     "a" * 64, "0" * 64, "0" * 63, "paragraph", "bullets", "steps", "CPT4", "utf-8"]
+)
+_JSON_LEAVES = st.none() | st.booleans() | st.integers(-2, 2) | st.floats(allow_nan=False) | _STRINGS
+_JSON_KEYS = st.sampled_from(["paragraph", "bullets", "steps", "label", "text", "heading", "content", "status", "x"])
+_JSON = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_JSON_KEYS | st.text(max_size=3), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def _places(value, path=()):
+    """Every (path, value) in a JSON document, the root included."""
+    yield path, value
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        yield from _places(child, (*path, key))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.data())
+def test_the_quick_schema_check_agrees_with_jsonschema(seed_yaml, data):
+    """A document the compiled schema lets through must be one jsonschema finds valid, and back.
+    Most changes swap one string for another (near the edges: empty, dates, hashes), the rest
+    put any JSON anywhere, drop a key or add one."""
+    document = json.loads(json.dumps(parse_yaml(seed_yaml), default=str))
+    dates = st.fixed_dictionaries({}, optional={"reviewed_on": _STRINGS | st.none(), "next_review_due": _STRINGS})
+    document["review"].update(data.draw(dates))
+    for _ in range(data.draw(st.sampled_from([0, 1, 1, 1, 2, 3]))):
+        places = list(_places(document))[1:]
+        strings = [place for place in places if isinstance(place[1], str)]
+        action = data.draw(st.sampled_from(["text", "text", "text", "replace", "delete", "add"]))
+        path, _value = data.draw(st.sampled_from(strings if action == "text" and strings else places))
+        parent = document
+        for key in path[:-1]:
+            parent = parent[key]
+        if action == "text":
+            parent[path[-1]] = data.draw(_STRINGS | st.none())
+        elif action == "replace":
+            parent[path[-1]] = data.draw(_JSON)
+        elif action == "delete":
+            del parent[path[-1]]
+        elif isinstance(parent, dict):
+            parent[data.draw(_JSON_KEYS)] = data.draw(_JSON)
+        else:
+            parent.append(data.draw(_JSON))
+    quick_says_valid = True
+    try:
+        yamlio._quick_validate()(document)
+    except fastjsonschema.JsonSchemaValueException:
+        quick_says_valid = False
+    event("valid" if quick_says_valid else "invalid")
+    assert quick_says_valid == (not list(yamlio._validator().iter_errors(document)))
