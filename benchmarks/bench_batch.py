@@ -128,7 +128,7 @@ def bench_overhead(work: Path, count: int, rounds: int) -> None:
             assert result.error is None, result.error
             page = (work / "oh-out" / "html" / f"{path.stem}.html").read_text("utf-8")
             started = time.perf_counter()
-            HTML(string=page, base_url=base_url, url_fetcher=renderer.fetcher).write_pdf()
+            HTML(string=page, base_url=base_url, url_fetcher=renderer.pdf_writer().fetcher).write_pdf()
             bare_seconds = time.perf_counter() - started
             if round_:
                 pipeline_times.append(pipeline_seconds)

@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     renderer = Renderer(RenderOptions(styles=args.styles, page_size=args.page_size, large_print=args.large_print))
+    renderer.pdf_writer()  # fonts and print CSS, made on first use
     setup = time.perf_counter() - started
     base_url = renderer.styles.base_url
     pages: dict[str, str] = {}

@@ -449,10 +449,10 @@ class Hooks:
 
 
 def _check_renderer(settings: Settings) -> None:
-    """A bad styles folder or theme stops the run before any work (only loaded when rendering)."""
+    """A bad styles folder, theme or print stylesheet stops the run before any work (only loaded when rendering)."""
     from .work import _renderer
 
-    _renderer(settings)
+    _renderer(settings).pdf_writer()
 
 
 def run_extract(inputs: list[Path], settings: Settings, hooks: Hooks | None = None) -> RunReport:

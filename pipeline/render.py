@@ -3,32 +3,28 @@
 Both come from the same Jinja2 templates and stylesheet in the styles folders:
 an optional ``--styles`` folder searched first, then the built-in ``styles/``
 beside this package. A :class:`Renderer` holds what is costly to build (the
-Jinja2 environment, the theme, WeasyPrint's font configuration and the parsed
-print stylesheet) so one instance serves any number of documents;
+Jinja2 environment, the theme and, from the first PDF on, the
+:class:`~pipeline.pdf.PdfWriter` with WeasyPrint's font configuration and
+the parsed print stylesheet) so one instance serves any number of documents;
 :func:`renderer_for` keeps one per set of options in each process.
 
 Nothing here reads or writes files for a document: templates, theme and
 stylesheet are read when the renderer is built, and WeasyPrint may only
-load files from the styles folders, through :class:`StylesFetcher`. Text from
-a leaflet is always escaped and never fetched.
+load files from the styles folders (see :mod:`pipeline.pdf`). Text from a
+leaflet is always escaped and never fetched.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
-import logging
-import mimetypes
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from . import __version__
 from .errors import ConfigError, PipelineError
@@ -36,48 +32,13 @@ from .model import CANONICAL_SECTIONS, Block, Item, Leaflet
 from .styles import BUILTIN_STYLES, PAGE_SIZES, RenderOptions, StylesFolders  # noqa: F401 - re-exported
 from .theme import Theme, load_theme
 
+if TYPE_CHECKING:  # the layout engine takes a second to load; only commands that print PDFs need it
+    from .pdf import PdfWriter
+
 LEAFLET_TEMPLATE = "leaflet.html"
 INDEX_TEMPLATE = "index.html"
 STYLESHEET = "leaflet.css"
 GENERATOR = f"leaflet pipeline {__version__}"
-
-PDF_OPTIONS = {
-    "pdf_variant": "pdf/ua-1",  # tagged PDF: structure tree, /Lang, /Title shown as the window title
-    "pdf_identifier": True,  # the /ID is a hash of the content, so unchanged input gives the same bytes
-}
-
-
-# -- the styles folders and the only files WeasyPrint may load ---------------
-
-
-class RefusedResource(ValueError):
-    """WeasyPrint asked for something that is not a file in the styles folders."""
-
-
-class StylesFetcher(URLFetcher):
-    """Serves files from the styles folders and refuses every other URL.
-
-    No http, https, ftp or data URL, and no ``file:`` URL outside the styles
-    folders, is ever opened. A refusal stops the render of that document
-    (``fail_on_errors``) rather than leaving a silent gap in the PDF.
-    """
-
-    def __init__(self, styles: StylesFolders):
-        super().__init__(fail_on_errors=True)
-        self._styles = styles
-        self._cache: dict[Path, bytes] = {}
-
-    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-        relative = self._styles.relative_path(url)
-        path = self._styles.find(relative) if relative is not None else None
-        if path is None:
-            shown = url if len(url) <= 120 else url[:117] + "..."
-            raise RefusedResource(f"refused to load {shown}: only files in the styles folders may be used")
-        if path not in self._cache:
-            self._cache[path] = path.read_bytes()
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), self._cache[path], {"Content-Type": content_type})
-
 
 # -- what the templates print ------------------------------------------------
 
@@ -190,29 +151,6 @@ class RenderedLeaflet:
     warnings: tuple[str, ...] = ()
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def _weasyprint_messages() -> Iterator[list[str]]:
-    """WeasyPrint's warnings while the block runs, instead of on stderr."""
-    logger = logging.getLogger("weasyprint")
-    handler = _Collect()
-    logger.addHandler(handler)
-    propagate, logger.propagate = logger.propagate, False
-    try:
-        yield handler.messages
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
-
-
 class Renderer:
     """Turns leaflets into HTML pages and PDFs with one set of options; reuse it."""
 
@@ -244,9 +182,7 @@ class Renderer:
         self._index_template = self._template(INDEX_TEMPLATE)
         self._stylesheet_template = self._template(STYLESHEET)
         self._stylesheets: dict[str, str] = {}
-        self.fetcher = StylesFetcher(self.styles)
-        self.font_config = FontConfiguration()
-        self._print_css = self._parse_print_css()
+        self._pdf_writer: PdfWriter | None = None
 
     def _template(self, name: str) -> jinja2.Template:
         try:
@@ -262,18 +198,14 @@ class Renderer:
             self._stylesheets[asset_root] = self._render_template(self._stylesheet_template, asset_root=asset_root)
         return self._stylesheets[asset_root]
 
-    def _parse_print_css(self) -> CSS:
-        # Browser-only properties in the shared stylesheet make WeasyPrint warn; those are expected.
-        with _weasyprint_messages():
-            try:
-                return CSS(
-                    string=self.stylesheet(""),
-                    base_url=self.styles.base_url,
-                    url_fetcher=self.fetcher,
-                    font_config=self.font_config,
-                )
-            except FatalURLFetchingError as error:
-                raise ConfigError(f"{STYLESHEET}: {error.__cause__ or error}") from None
+    def pdf_writer(self) -> PdfWriter:
+        """What prints this renderer's pages as PDF, made on first use (it loads WeasyPrint);
+        a stylesheet that loads a refused file is a :class:`ConfigError` here."""
+        if self._pdf_writer is None:
+            from .pdf import PdfWriter
+
+            self._pdf_writer = PdfWriter(self.styles, self.stylesheet(""), STYLESHEET)
+        return self._pdf_writer
 
     def _render_template(self, template: jinja2.Template, **context: object) -> str:
         try:
@@ -299,21 +231,12 @@ class Renderer:
 
     def html_to_pdf(self, html: str) -> bytes:
         """A PDF/UA-1 leaflet from HTML made by :meth:`render_html`."""
-        return self._html_to_pdf(html)[0]
-
-    def _html_to_pdf(self, html: str) -> tuple[bytes, list[str]]:
-        with _weasyprint_messages() as messages:
-            try:
-                document = HTML(string=html, base_url=self.styles.base_url, url_fetcher=self.fetcher)
-                pdf = document.write_pdf(stylesheets=[self._print_css], font_config=self.font_config, **PDF_OPTIONS)
-            except FatalURLFetchingError as error:
-                raise PipelineError(str(error.__cause__ or error)) from None
-        return pdf, list(dict.fromkeys(messages))
+        return self.pdf_writer().write(html)[0]
 
     def render(self, leaflet: Leaflet) -> RenderedLeaflet:
         """The HTML page and the PDF of one leaflet, with WeasyPrint's warnings."""
         html = self.render_html(leaflet)
-        pdf, messages = self._html_to_pdf(self.render_html(leaflet, embed_css=False))
+        pdf, messages = self.pdf_writer().write(self.render_html(leaflet, embed_css=False))
         return RenderedLeaflet(html=html, pdf=pdf, warnings=tuple(messages))
 
     def render_index(self, entries: Sequence[IndexEntry], html_dir: str = "html", pdf_dir: str = "pdf") -> str:

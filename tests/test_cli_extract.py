@@ -146,3 +146,17 @@ def test_approved_yaml_is_never_overwritten(tmp_path):
     run = leaflets("extract", cwd=tmp_path)
     assert target.read_text("utf-8") == approved
     assert "is approved and its source changed" in run.stderr
+
+
+def test_extract_and_its_review_page_do_not_load_the_layout_engine(tmp_path):
+    """WeasyPrint takes about a second to import; extract makes no PDF, so it is not paid."""
+    copy_seeds(tmp_path)
+    script = (
+        "import sys; from pipeline.cli import run; code = run(['extract', '-q']); "
+        "print('weasyprint' in sys.modules); sys.exit(code)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "output" / "review.html").is_file()
+    assert done.stdout.strip() == "False"

@@ -12,12 +12,11 @@ import pytest
 
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.model import Block, Item
+from pipeline.pdf import RefusedResource, StylesFetcher
 from pipeline.render import (
     BUILTIN_STYLES,
-    RefusedResource,
     Renderer,
     RenderOptions,
-    StylesFetcher,
     StylesFolders,
     block_views,
     css_string,
