@@ -382,14 +382,8 @@ def extract(
         rest = preamble[1:]
         if not has_name_block and any(_name_fields(line.text, table) for line in rest):
             # The name lines without their "Name of the Procedure" heading: the same block.
-            found = parse_name_block(rest, table)
-            if names.title is None:
-                names.title, names.title_line = found.title, found.title_line
-            elif found.title_line is not None:
-                found.leftover.append(found.title_line)
-            names.also_known_as += found.also_known_as
-            names.technical_term = found.technical_term
-            rest = sorted(found.leftover, key=lambda line: line.number)
+            _add_names(names, parse_name_block(rest, table))
+            rest = sorted(names.leftover, key=lambda line: line.number)  # without a name block, all of it
         leftover = rest + leftover
 
     sections, extras, warnings = _merge_sections(segments)

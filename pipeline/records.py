@@ -76,7 +76,7 @@ def fingerprint(parts: Iterable[bytes | str]) -> str:
 # fingerprints: the version number changes only at a release, while every commit
 # of main ships, so a change to how leaflets are extracted or rendered must rebuild them.
 EXTRACT_MODULES = ("normalize", "lines", "headings", "extract", "model", "yamlio")
-RENDER_MODULES = ("render", "theme", "styles", "model", "yamlio")
+RENDER_MODULES = ("render", "pdf", "theme", "styles", "model", "yamlio")
 
 
 @functools.cache
