@@ -16,7 +16,7 @@ import yaml
 from pypdf import PdfReader
 
 from benchmarks.corpus import generate
-from pipeline import build, cli, records, work
+from pipeline import cli, records, work
 from pipeline.settings import Settings
 from pipeline.styles import RenderOptions
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pipeline.errors import InputError
 from pipeline.extract import extract
 from pipeline.normalize import decode, normalize, normalize_text
-from pipeline.yamlio import dump_leaflet, load_leaflet, schema_errors, parse_yaml
+from pipeline.yamlio import dump_leaflet, load_leaflet, parse_yaml, schema_errors
 
 from .strategies import document_bytes
 from .words import missing_words, words
