@@ -290,6 +290,8 @@ def parse_name_block(lines: list[Line], table: HeadingTable) -> Names:
             continue
         text = line.text
         fields = _name_fields(text, table)
+        # Every field is taken (a list, not a generator that all() would stop early); a line
+        # with a field that could not be taken (a second, different term) is kept as text too.
         if fields and all([_take_name_field(label, value, names, table) for label, value in fields]):
             continue
         if names.title is None and not is_list_item(text):

@@ -210,11 +210,13 @@ _TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
 _INNER_SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
 # Marks that are also dashes or arrows in running text count only with a space after them;
 # the symbols (and the private-use ones that Word's Symbol and Wingdings fonts leave) also without.
+_SPACED_BULLET_MARKS = "-*+–—·−‒»→⇒"
+_SYMBOL_BULLET_MARKS = "•●○◦▪■□‣⁃➢➤►▸◆◇♦❖▶▷✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc"
 _BULLET_MARK = re.compile(
     r"\n(?P<indent>[^\S\n]*)(?!\*\*|- )"
-    r"(?:[-*+–—·−‒»→⇒][^\S\n]+|[•●○◦▪■□‣⁃➢➤►▸◆◇♦❖▶▷✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc][^\S\n]*)(?=\S)"
+    rf"(?:[{re.escape(_SPACED_BULLET_MARKS)}][^\S\n]+|[{_SYMBOL_BULLET_MARKS}][^\S\n]*)(?=\S)"
 )
-_OTHER_BULLET_MARKS = "*+–—·−‒»→⇒•●○◦▪■□‣⁃➢➤►▸◆◇♦❖▶▷✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc"  # all but "-" (see unify_bullets)
+_OTHER_BULLET_MARKS = _SPACED_BULLET_MARKS.removeprefix("-") + _SYMBOL_BULLET_MARKS  # all but "-" (see unify_bullets)
 # "1.", "1)", "(1)", "Step 1:" (or "Step 1." / "Step 1 -"), and lettered "a)" / "(a)".
 _NUMBER_MARK = re.compile(
     r"\n(?P<indent>[^\S\n]*)"
