@@ -11,6 +11,7 @@ documents, which keeps memory flat however long the batch.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -39,7 +40,26 @@ def _limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _worker_main(connection: Connection, settings: Settings) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Make the kernel kill this worker when the main process dies, even by ``kill -9``
+    (Linux; elsewhere the worker still stops when its pipe reports end of file)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: end of file on the pipe is the signal
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _worker_main(connection: Connection, parents_end: Connection, parent: int, settings: Settings) -> None:
+    _die_with_parent(parent)
+    # The main process's end of this worker's pipe came along with the fork: closed
+    # here, so the pipe reports end of file as soon as the main process is gone.
+    parents_end.close()
     # Ctrl-C is the main process's business: it stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_memory(settings.memory_limit_mb)
@@ -91,7 +111,9 @@ class WorkerPool:
 
     def _start_worker(self) -> _Worker:
         ours, theirs = self._context.Pipe()
-        process = self._context.Process(target=_worker_main, args=(theirs, self.settings), daemon=True)
+        process = self._context.Process(
+            target=_worker_main, args=(theirs, ours, os.getpid(), self.settings), daemon=True
+        )
         process.start()
         theirs.close()
         worker = _Worker(process, ours)

@@ -23,20 +23,14 @@ from pathlib import Path
 from . import __version__
 from .batch import run_tasks
 from .errors import ConfigError, LeafletFileError, PipelineError
-from .files import InputFiles, collect_inputs, display_path, has_control_characters, read_limited, write_atomic
-from .records import STATE_DIR, Record, read_record, sha256_hex
+from .files import InputFiles, collect_inputs, display_path, read_limited, write_atomic
+from .output_folder import MAX_STATE_BYTES, PROPOSED_SUFFIX, YAML_SUFFIX, OutputFolder, id_problem
+from .records import Record, read_record, sha256_hex
 from .settings import Settings
-from .work import PROPOSED_SUFFIX, YAML_SUFFIX, FileResult, Task
+from .work import FileResult, Task, cannot_write
 
 # Inputs larger than this are refused: a procedure description is a few KB.
 MAX_INPUT_BYTES = 2 * 1024 * 1024
-# Longest id (input file stem) in UTF-8 bytes: "<id>.proposed.yaml" and its
-# temporary name ".<name>.XXXXXXXX.tmp" must stay within the usual 255-byte name limit.
-MAX_ID_BYTES = 200
-OUTPUT_FOLDERS = ("yaml", "normalized", "html", "pdf", str(STATE_DIR), str(STATE_DIR / "records"))
-SCHEMA_FILENAME = "leaflet.schema.json"
-# The pipeline's note of every leaflet rendered into this output folder, for index.html.
-RENDERED_MANIFEST = STATE_DIR / "rendered.json"
 
 Notify = Callable[[FileResult], None]
 
@@ -48,10 +42,16 @@ class RunReport:
     seconds: float = 0.0
     jobs: int = 1
     interrupted: bool = False
+    notes: list[str] = field(default_factory=list)  # about the run, not one file
+    errors: list[str] = field(default_factory=list)  # the run could not finish its own files (a full disk)
 
     @property
     def failed(self) -> list[FileResult]:
         return [result for result in self.files if result.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.errors
 
     def counts(self) -> dict[str, int]:
         counts = {"built": 0, "up to date": 0, "skipped": 0, "failed": 0}
@@ -92,6 +92,8 @@ class RunReport:
             "command": self.command,
             "version": __version__,
             "summary": self.summary(),
+            "notes": self.notes,
+            "errors": self.errors,
             "files": [_report_entry(result) for result in self.files],
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -103,60 +105,11 @@ def _report_entry(result: FileResult) -> dict[str, object]:
     return entry
 
 
-# -- the output folder ---------------------------------------------------------
-
-
-def prepare_output(output: Path) -> None:
-    """Create the folder, check it can be written, publish the schema, remove temporaries a killed run left.
-
-    A folder that cannot be written stops the run here (exit status 2) rather
-    than failing every document one by one.
-    """
-    from importlib import resources
-
-    def schema_text() -> str:
-        return resources.files("pipeline").joinpath("schema", SCHEMA_FILENAME).read_text("utf-8")
-
-    shown = display_path(output)
-    for folder in (output, *(output / name for name in OUTPUT_FOLDERS)):
-        if folder.exists() and not folder.is_dir():
-            where = "" if folder == output else f" ({display_path(folder)})"
-            raise ConfigError(f"{shown}: cannot write to the output folder{where}: it is a file, not a folder")
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        for folder in (output, *(output / name for name in OUTPUT_FOLDERS)):
-            if folder.is_dir():
-                _probe_writable(folder)
-        schema_path = output / SCHEMA_FILENAME
-        if not schema_path.exists() or schema_path.read_text("utf-8") != schema_text():
-            write_atomic(schema_path, schema_text())
-        for folder in (output, *(output / name for name in OUTPUT_FOLDERS)):
-            if folder.is_dir():
-                for stale in folder.glob(".*.tmp"):
-                    stale.unlink(missing_ok=True)
-    except OSError as error:
-        raise ConfigError(f"{shown}: cannot write to the output folder: {error.strerror or error}") from None
-
-
-def _probe_writable(folder: Path) -> None:
-    """Create and remove a temporary file: the only sure test that ``folder`` can be written."""
-    import os
-    import tempfile
-
-    handle, name = tempfile.mkstemp(dir=folder, prefix=".probe.", suffix=".tmp")
-    os.close(handle)
-    os.unlink(name)
+# -- reading -------------------------------------------------------------------
 
 
 def read_input(path: Path) -> bytes:
     return read_limited(path, MAX_INPUT_BYTES, "the limit for an input file")
-
-
-def _read_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 # -- deciding what to do ---------------------------------------------------------
@@ -171,11 +124,10 @@ class Plan:
 def _rendered_up_to_date(settings: Settings, doc_id: str, record: Record | None, yaml_text: bytes | None) -> bool:
     if record is None or yaml_text is None or settings.force:
         return False
-    outputs = (settings.output / "html" / f"{doc_id}.html", settings.output / "pdf" / f"{doc_id}.pdf")
     return (
         record.rendered_yaml_sha256 == sha256_hex(yaml_text)
         and record.render_deps == settings.render_deps
-        and all(path.is_file() for path in outputs)
+        and settings.folder.rendered(doc_id)
     )
 
 
@@ -190,24 +142,37 @@ def _not_approved(yaml_text: bytes | None) -> bool:
 
 
 def _claim_id(doc_id: str, path: Path, owners: dict[str, Path]) -> FileResult | None:
-    """A failed result when another file already produces outputs named ``doc_id``."""
-    if doc_id in owners:
-        result = FileResult(input=display_path(path), id=doc_id)
-        result.error = f"id {doc_id!r} is already used by {display_path(owners[doc_id])}"
-        return result
-    owners[doc_id] = path
-    return None
+    """A failed result when another file already produces outputs named ``doc_id``,
+    or named like it but for case (one file on a case-insensitive disk)."""
+    owner = owners.get(doc_id.casefold())
+    if owner is None:
+        owners[doc_id.casefold()] = path
+        return None
+    result = FileResult(input=display_path(path), id=doc_id)
+    if owner.stem == doc_id or OutputFolder.yaml_id(owner) == doc_id:
+        result.error = f"id {doc_id!r} is already used by {display_path(owner)}"
+    else:
+        result.error = (
+            f"id {doc_id!r} differs only in case from that of {display_path(owner)}; on a case-insensitive "
+            "disk their outputs would overwrite each other (rename one)"
+        )
+    return result
 
 
 def _refusal(path: Path, doc_id: str, refused: dict[Path, str]) -> str | None:
     """Why ``path`` may not be worked on at all, before it is read."""
     if path in refused:
         return refused[path]
-    if has_control_characters(path.name):
-        return "the file name has control characters (a newline?); rename the file"
-    if len(doc_id.encode("utf-8", "surrogateescape")) > MAX_ID_BYTES:
-        return f"the file name is too long for its outputs (at most {MAX_ID_BYTES} bytes before .txt); rename the file"
-    return None
+    return id_problem(doc_id)
+
+
+def _yaml_on_disk(folder: OutputFolder, doc_id: str) -> bytes | None:
+    """The YAML of ``doc_id`` as it is now; a file that is no YAML file (a link out, a pipe) is an error."""
+    path = folder.yaml(doc_id)
+    try:
+        return folder.read_yaml(path)
+    except PipelineError as error:
+        raise PipelineError(f"cannot use {display_path(path)}: {error}") from None
 
 
 def plan_inputs(paths: list[Path] | InputFiles, settings: Settings, *, render: bool) -> Plan:
@@ -227,11 +192,11 @@ def plan_inputs(paths: list[Path] | InputFiles, settings: Settings, *, render: b
             continue
         try:
             data = read_input(path)
+            yaml_text = _yaml_on_disk(settings.folder, doc_id)
         except PipelineError as error:
             plan.done.append(FileResult(input=shown, id=doc_id, error=str(error)))
             continue
-        record = read_record(settings.output, doc_id)
-        yaml_text = _read_bytes(settings.output / "yaml" / f"{doc_id}{YAML_SUFFIX}")
+        record = read_record(settings.folder, doc_id)
         extract_current = (
             not settings.force
             and record is not None
@@ -251,11 +216,6 @@ def plan_inputs(paths: list[Path] | InputFiles, settings: Settings, *, render: b
     return plan
 
 
-def _output_id(path: Path) -> str:
-    """Outputs are named after the YAML file: ``yaml/<id>.yaml`` -> ``html/<id>.html``."""
-    return path.name.removesuffix(YAML_SUFFIX) if path.name.endswith(YAML_SUFFIX) else path.stem
-
-
 def collect_yaml(paths: list[Path]) -> InputFiles:
     """YAML files as given; folders expanded to their ``*.yaml``, without ``*.proposed.yaml``."""
     found = InputFiles()
@@ -272,22 +232,25 @@ def plan_yaml(paths: list[Path] | InputFiles, settings: Settings) -> Plan:
     owners: dict[str, Path] = {}
     refused = getattr(paths, "refused", {})
     for path in paths:
-        doc_id, shown = _output_id(path), display_path(path)
-        refusal = _refusal(path, doc_id, refused)
-        if refusal:
-            plan.done.append(FileResult(input=shown, id=doc_id, error=refusal))
-            continue
+        doc_id, shown = OutputFolder.yaml_id(path), display_path(path)
         if path.name.endswith(PROPOSED_SUFFIX):
             reviewed = path.name.replace(PROPOSED_SUFFIX, YAML_SUFFIX)
             error = f"is a proposed extraction; review it and save it as {reviewed} to render it"
             plan.done.append(FileResult(input=shown, id=doc_id, error=error))
             continue
+        refusal = _refusal(path, doc_id, refused)
+        if refusal:
+            plan.done.append(FileResult(input=shown, id=doc_id, error=refusal))
+            continue
         clash = _claim_id(doc_id, path, owners)
         if clash:
             plan.done.append(clash)
             continue
-        yaml_text = _read_bytes(path)
-        record = read_record(settings.output, doc_id)
+        try:
+            yaml_text = settings.folder.read_named_yaml(path)
+        except PipelineError:
+            yaml_text = None  # rendering reports why
+        record = read_record(settings.folder, doc_id)
         if settings.approved_only and _not_approved(yaml_text):
             plan.done.append(FileResult(input=shown, id=doc_id, status="skipped"))
         elif _rendered_up_to_date(settings, doc_id, record, yaml_text):
@@ -331,108 +294,131 @@ def execute(command: str, plan: Plan, settings: Settings, notify: Notify | None,
     return report
 
 
-def _finish(report: RunReport, settings: Settings, rendered_any: bool) -> RunReport:
-    write_index(settings.output, settings, report, rendered_any)
+def _finish(report: RunReport, settings: Settings, *, index: bool, rendered_any: bool = False) -> RunReport:
+    """The folder's own files: ``index.html``, ``review.html``, ``report.json``.
+
+    A failure to write one (a full or read-only disk) is one line in the
+    report, not a traceback; the others are still tried, and a ``report.json``
+    that cannot be written is removed rather than left looking current.
+    """
+    folder = settings.folder
+    today = dt.date.today()
+    steps = [(folder.review_page, lambda: write_review(folder, settings, today))]
+    if index:
+        steps.insert(0, (folder.index, lambda: write_index(folder, settings, report, rendered_any)))
+    for path, step in steps:
+        try:
+            step()
+        except OSError as error:
+            report.errors.append(f"{display_path(path)}: error: {cannot_write(error)}")
+        except PipelineError as error:
+            report.errors.append(f"{display_path(path)}: error: {error}")
     try:
-        write_review(settings.output, settings, dt.date.today())
-    finally:
-        write_atomic(settings.output / "report.json", report.to_json())
+        write_atomic(folder.report, report.to_json())
+    except OSError as error:
+        report.errors.append(f"{display_path(folder.report)}: error: {cannot_write(error)}")
+        try:
+            folder.report.unlink(missing_ok=True)
+        except OSError:
+            report.errors.append(f"{display_path(folder.report)}: error: could not be removed either; it is from an earlier run")
     return report
 
 
 # -- index.html ----------------------------------------------------------------
 
 
-def _read_manifest(output: Path) -> dict[str, dict[str, str]] | None:
+def _read_manifest(folder: OutputFolder) -> dict[str, dict[str, str]] | None:
+    """The manifest's entries; None when it is missing, damaged or forged (an id that names no leaflet file)."""
     try:
-        data = json.loads((output / RENDERED_MANIFEST).read_text("utf-8"))
-        return {doc_id: {"title": str(e["title"]), "status": str(e["status"])} for doc_id, e in data.items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        data = json.loads(folder.read_or_none(folder.manifest, MAX_STATE_BYTES) or b"")
+        entries = {doc_id: {"title": str(e["title"]), "status": str(e["status"])} for doc_id, e in data.items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
+    if any(not isinstance(doc_id, str) or id_problem(doc_id) for doc_id in entries):
+        return None
+    return entries
 
 
-def _entries_from_yaml(output: Path) -> dict[str, dict[str, str]]:
+def _entries_from_yaml(folder: OutputFolder) -> dict[str, dict[str, str]]:
     """Index entries read back from the YAML folder, when the manifest is missing or damaged."""
     from .work import peek_yaml
 
     entries = {}
-    for path in sorted((output / "yaml").glob(f"*{YAML_SUFFIX}")):
-        if path.name.endswith(PROPOSED_SUFFIX):
-            continue
+    for path in folder.reviewed_yaml():
         try:
-            data = peek_yaml(path.read_bytes())
-            entries[_output_id(path)] = {"title": str(data["title"]), "status": str(data["review"]["status"])}
+            data = peek_yaml(folder.read_yaml(path) or b"")
+            entries[OutputFolder.yaml_id(path)] = {"title": str(data["title"]), "status": str(data["review"]["status"])}
         except Exception:  # noqa: BLE001 - a broken file is simply not listed; render reports it
             continue
     return entries
 
 
-def write_index(output: Path, settings: Settings, report: RunReport, rendered_any: bool) -> None:
-    """``index.html`` listing every leaflet rendered into ``output`` whose page and PDF still exist.
+def write_index(folder: OutputFolder, settings: Settings, report: RunReport, rendered_any: bool) -> None:
+    """``index.html`` listing every leaflet rendered into the folder whose page and PDF still exist.
 
     Rewritten only when a leaflet was rendered or the list changed, so a run
     with nothing to do does not load the layout engine.
     """
-    known = _read_manifest(output)
-    entries = dict(known if known is not None else _entries_from_yaml(output))
+    known = _read_manifest(folder)
+    entries = dict(known if known is not None else _entries_from_yaml(folder))
     for result in report.files:
         if result.render == "rendered" and result.id and result.title:
             entries[result.id] = {"title": result.title, "status": result.review_status or "draft"}
-    entries = {
-        doc_id: entry
-        for doc_id, entry in sorted(entries.items())
-        if (output / "html" / f"{doc_id}.html").is_file() and (output / "pdf" / f"{doc_id}.pdf").is_file()
-    }
-    if not rendered_any and entries == known and (output / "index.html").is_file():
+    entries = {doc_id: entry for doc_id, entry in sorted(entries.items()) if folder.rendered(doc_id)}
+    if not rendered_any and entries == known and folder.index.is_file():
         return
     from .render import IndexEntry
     from .work import _renderer
 
     renderer = _renderer(settings)
-    copy_assets(renderer, output / "html")
-    write_atomic(output / RENDERED_MANIFEST, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
+    copy_assets(renderer, folder)
+    write_atomic(folder.manifest, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
     index = renderer.render_index([IndexEntry(id=k, title=v["title"], status=v["status"]) for k, v in entries.items()])
-    write_atomic(output / "index.html", index)
+    write_atomic(folder.index, index)
 
 
 # -- review.html ---------------------------------------------------------------
 
-REVIEW_STATE = STATE_DIR / "review.json"
 
-
-def _review_fingerprint(output: Path, today: dt.date) -> str:
+def _review_fingerprint(folder: OutputFolder, today: dt.date) -> str:
     """What the review page shows depends on: the YAML files, which outputs exist, and today."""
     from .records import fingerprint
 
     parts: list[bytes | str] = [today.isoformat()]
-    yaml_dir = output / "yaml"
+    yaml_dir = folder.yaml_dir
     for path in sorted(yaml_dir.glob(f"*{YAML_SUFFIX}")) if yaml_dir.is_dir() else ():
         doc_id = path.name.removesuffix(PROPOSED_SUFFIX).removesuffix(YAML_SUFFIX)
-        present = "".join(str(int((output / kind / f"{doc_id}.{kind}").is_file())) for kind in ("html", "pdf"))
-        parts += [path.name, _read_bytes(path) or b"", present]
+        present = f"{int(folder.html(doc_id).is_file())}{int(folder.pdf(doc_id).is_file())}"
+        parts += [path.name, _yaml_or_refusal(folder, path), present]
     return fingerprint(parts)
 
 
-def write_review(output: Path, settings: Settings, today: dt.date) -> None:
+def _yaml_or_refusal(folder: OutputFolder, path: Path) -> bytes | str:
+    try:
+        return folder.read_yaml(path) or b""
+    except PipelineError as error:
+        return str(error)
+
+
+def write_review(folder: OutputFolder, settings: Settings, today: dt.date) -> None:
     """``review.html``, rewritten only when something it shows changed (it checks every YAML)."""
-    state = output / REVIEW_STATE
-    current = _review_fingerprint(output, today)
-    previous = _read_bytes(state)
-    if previous is not None and previous.decode("utf-8", "replace").strip() == current and (output / "review.html").is_file():
+    current = _review_fingerprint(folder, today)
+    previous = folder.read_or_none(folder.review_state, MAX_STATE_BYTES)
+    if previous is not None and previous.decode("utf-8", "replace").strip() == current and folder.review_page.is_file():
         return
     from .dashboard import write_review_page
     from .work import _renderer
 
-    write_review_page(output, _renderer(settings), today)
-    write_atomic(state, current + "\n")
+    write_review_page(folder, _renderer(settings), today)
+    write_atomic(folder.review_state, current + "\n")
 
 
-def copy_assets(renderer, html_dir: Path) -> None:  # noqa: ANN001 - a pipeline.render.Renderer
+def copy_assets(renderer, folder: OutputFolder) -> None:  # noqa: ANN001 - a pipeline.render.Renderer
     """Fonts, logo and licences beside the HTML pages, so they work offline from ``html/``."""
     for relative, source in renderer.assets().items():
-        target = html_dir / relative
+        target = folder.html_dir / relative
         data = source.read_bytes()
-        if not target.is_file() or target.read_bytes() != data:
+        if folder.read_or_none(target, len(data)) != data:
             write_atomic(target, data)
 
 
@@ -459,16 +445,15 @@ def run_extract(inputs: list[Path], settings: Settings, hooks: Hooks | None = No
     """``leaflets extract``: normalized text and YAML for every input."""
     hooks = hooks or Hooks()
     started = time.perf_counter()
-    plan = plan_inputs(collect_inputs(inputs), settings, render=False)
-    if plan.tasks:
-        settings.check_extraction_data()
-    prepare_output(settings.output)
-    report = execute("extract", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)
-    try:
-        write_review(settings.output, settings, dt.date.today())
-    finally:
-        write_atomic(settings.output / "report.json", report.to_json())
-    return report
+    files = collect_inputs(inputs)
+    with settings.folder.claim("extract"):
+        plan = plan_inputs(files, settings, render=False)
+        if plan.tasks:
+            settings.check_extraction_data()
+        notes = settings.folder.prepare()
+        report = execute("extract", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)
+        report.notes += notes
+        return _finish(report, settings, index=False)
 
 
 def run_render(yaml_paths: list[Path], settings: Settings, hooks: Hooks | None = None) -> RunReport:
@@ -476,16 +461,19 @@ def run_render(yaml_paths: list[Path], settings: Settings, hooks: Hooks | None =
     hooks = hooks or Hooks()
     started = time.perf_counter()
     if not yaml_paths:
-        default = settings.output / "yaml"
+        default = settings.folder.yaml_dir
         if not default.is_dir():
-            raise ConfigError(f"{default}: no such folder; run `leaflets extract` first or name YAML files")
+            raise ConfigError(f"{display_path(default)}: no such folder; run `leaflets extract` first or name YAML files")
         yaml_paths = [default]
-    plan = plan_yaml(collect_yaml(yaml_paths), settings)
-    if plan.tasks:
-        _check_renderer(settings)
-    prepare_output(settings.output)
-    report = execute("render", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)
-    return _finish(report, settings, rendered_any=bool(plan.tasks))
+    files = collect_yaml(yaml_paths)
+    with settings.folder.claim("render"):
+        plan = plan_yaml(files, settings)
+        if plan.tasks:
+            _check_renderer(settings)
+        notes = settings.folder.prepare()
+        report = execute("render", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)
+        report.notes += notes
+        return _finish(report, settings, index=True, rendered_any=bool(plan.tasks))
 
 
 def run_build(inputs: list[Path], settings: Settings, hooks: Hooks | None = None) -> RunReport:
@@ -497,13 +485,16 @@ def run_build(inputs: list[Path], settings: Settings, hooks: Hooks | None = None
     """
     hooks = hooks or Hooks()
     started = time.perf_counter()
-    plan = plan_inputs(collect_inputs(inputs), settings, render=True)
-    if plan.tasks:
-        settings.check_extraction_data()
-        _check_renderer(settings)
-    prepare_output(settings.output)
-    report = execute("build", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)
-    return _finish(report, settings, rendered_any=bool(plan.tasks))
+    files = collect_inputs(inputs)
+    with settings.folder.claim("build"):
+        plan = plan_inputs(files, settings, render=True)
+        if plan.tasks:
+            settings.check_extraction_data()
+            _check_renderer(settings)
+        notes = settings.folder.prepare()
+        report = execute("build", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)
+        report.notes += notes
+        return _finish(report, settings, index=True, rendered_any=bool(plan.tasks))
 
 
 # -- check ---------------------------------------------------------------------
@@ -523,13 +514,13 @@ def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: 
 
     report = CheckReport()
     if not yaml_paths:
-        default = output / "yaml"
+        default = OutputFolder(output).yaml_dir
         if not default.is_dir():
-            raise ConfigError(f"{default}: no such folder; name YAML files to check")
+            raise ConfigError(f"{display_path(default)}: no such folder; name YAML files to check")
         yaml_paths = [default]
-    from .settings import MAX_YAML_BYTES
-    from .work import read_yaml_text
+    from .work import yaml_text
 
+    folder = OutputFolder(output)
     collected = collect_yaml(yaml_paths)
     for path in collected:
         report.files += 1
@@ -537,7 +528,7 @@ def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: 
         try:
             if path in collected.refused:
                 raise PipelineError(collected.refused[path])
-            problems = check_text(read_yaml_text(path, MAX_YAML_BYTES), today)
+            problems = check_text(yaml_text(folder.read_named_yaml(path)), today)
         except LeafletFileError as error:
             report.errors += 1
             where = f"{shown}:{error.line}:{error.column or 1}" if error.line else shown

@@ -132,11 +132,13 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("leaflets: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    for line in report.notes + report.errors:
+        print(line, file=sys.stderr)
     console.finish(report.summary_line())
     if report.interrupted:
         print("leaflets: interrupted; run the same command again to finish", file=sys.stderr)
         return EXIT_INTERRUPTED
-    return EXIT_FAILED if report.failed else EXIT_OK
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def main() -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,20 +26,18 @@ from markupsafe import Markup
 
 from .check import ERROR, MAX_GRADE, WARNING, check_document
 from .errors import LeafletFileError
+from .errors import PipelineError
 from .files import write_atomic
 from .model import REVIEW_STATUSES
-from .records import STATE_DIR, code_fingerprint, fingerprint
-from .settings import MAX_YAML_BYTES
+from .output_folder import HTML_DIR, MAX_STATE_BYTES, PDF_DIR, YAML_DIR, OutputFolder
+from .records import code_fingerprint, fingerprint
 from .yamlio import check_yaml_nesting, parse_yaml
 
 if TYPE_CHECKING:  # the renderer pulls in WeasyPrint; only its type is needed here
     from .render import Renderer
 
-PAGE_NAME = "review.html"
 TEMPLATE = "review.html"
 STYLESHEET = "review.css"
-YAML_DIR, HTML_DIR, PDF_DIR = "yaml", "html", "pdf"
-YAML_SUFFIX, PROPOSED_SUFFIX = ".yaml", ".proposed.yaml"
 CONTEXT_LINES = 2  # unchanged lines shown around each change
 MAX_DIFF_LINES = 400  # beyond this the proposed file itself is the better read
 
@@ -334,29 +333,22 @@ def link(folder: str, name: str) -> str:
 # -- I/O: read OUTPUT/yaml, write OUTPUT/review.html -----------------------------
 
 
-class _Unreadable(Exception):
-    pass
-
-
-def _read_text(path: Path) -> str:
+def _read_text(folder: OutputFolder, path: Path) -> str | None:
+    """A YAML file's text, None when missing; :class:`PipelineError` says why one cannot be read."""
+    data = folder.read_yaml(path)
+    if data is None:
+        return None
     try:
-        if path.stat().st_size > MAX_YAML_BYTES:
-            raise _Unreadable(f"file is larger than {MAX_YAML_BYTES:,} bytes, the limit for a leaflet YAML")
-        return path.read_bytes().decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise _Unreadable(f"not UTF-8 text: {error.reason} at byte {error.start}") from None
-    except OSError as error:
-        raise _Unreadable(f"cannot read: {error.strerror or error}") from None
+        raise PipelineError(f"not UTF-8 text: {error.reason} at byte {error.start}") from None
 
 
-ROW_CACHE = STATE_DIR / "review-rows.json"
-
-
-def _read_row_cache(path: Path) -> dict[str, Any]:
-    """doc id -> {"key": ..., "row": ...}; a missing or damaged file is an empty cache."""
+def _read_row_cache(folder: OutputFolder) -> dict[str, Any]:
+    """doc id -> {"key": ..., "row": ...}; a missing, damaged or refused file is an empty cache."""
     try:
-        cache = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+        cache = json.loads(folder.read_or_none(folder.review_rows, MAX_STATE_BYTES) or b"")
+    except ValueError:
         return {}
     return cache if isinstance(cache, dict) else {}
 
@@ -370,47 +362,47 @@ def _remembered_row(entry: Any, key: str, files: LeafletFiles) -> ReviewRow | No
         return None  # damaged: the row is made again
 
 
-def write_review_page(output: Path, renderer: Renderer, today: dt.date) -> Path:
-    """Write ``output/review.html`` for every ``output/yaml/<id>.yaml``; returns its path.
+def leaflet_files(folder: OutputFolder, path: Path) -> LeafletFiles:
+    """Links from the review page to one leaflet's files (those that exist)."""
+    doc_id = OutputFolder.yaml_id(path)
+    html, pdf, proposed = folder.html(doc_id), folder.pdf(doc_id), folder.proposed(doc_id)
+    return LeafletFiles(
+        id=doc_id,
+        yaml=link(YAML_DIR, path.name),
+        html=link(HTML_DIR, html.name) if html.is_file() else None,
+        pdf=link(PDF_DIR, pdf.name) if pdf.is_file() else None,
+        proposed=link(YAML_DIR, proposed.name) if os.path.lexists(proposed) else None,
+    )
+
+
+def write_review_page(folder: OutputFolder, renderer: Renderer, today: dt.date) -> Path:
+    """Write ``review.html`` for every ``yaml/<id>.yaml`` of ``folder``; returns its path.
 
     Rows whose YAML, proposed YAML, date and code are as last time come from
     ``.leaflets/review-rows.json``; the others are checked again."""
-    yaml_dir = output / YAML_DIR
-    reviewed = sorted(
-        path for path in (yaml_dir.glob(f"*{YAML_SUFFIX}") if yaml_dir.is_dir() else ())
-        if not path.name.endswith(PROPOSED_SUFFIX) and not path.name.startswith(".") and path.is_file()
-    )
-    remembered = _read_row_cache(output / ROW_CACHE)
+    remembered = _read_row_cache(folder)
     cache: dict[str, Any] = {}
     rows = []
-    for path in reviewed:
-        doc_id = path.name.removesuffix(YAML_SUFFIX)
-        proposed_path = yaml_dir / f"{doc_id}{PROPOSED_SUFFIX}"
-        html, pdf = output / HTML_DIR / f"{doc_id}.html", output / PDF_DIR / f"{doc_id}.pdf"
-        files = LeafletFiles(
-            id=doc_id,
-            yaml=link(YAML_DIR, path.name),
-            html=link(HTML_DIR, html.name) if html.is_file() else None,
-            pdf=link(PDF_DIR, pdf.name) if pdf.is_file() else None,
-            proposed=link(YAML_DIR, proposed_path.name) if proposed_path.is_file() else None,
-        )
+    for path in folder.reviewed_yaml():
+        files = leaflet_files(folder, path)
         try:
-            text = _read_text(path)
-        except _Unreadable as error:
+            text = _read_text(folder, path)
+        except PipelineError as error:
             rows.append(unreadable_row(files, str(error)))
             continue
+        if text is None:
+            continue  # removed meanwhile
         try:
-            proposed_text = _read_text(proposed_path) if files.proposed else None
-        except _Unreadable:
+            proposed_text = _read_text(folder, folder.proposed(files.id))
+        except PipelineError:
             proposed_text = None  # still linked from the row; the reviewer opens it to see why
         key = row_key(text, proposed_text, today)
-        row = _remembered_row(remembered.get(doc_id), key, files) or _new_row(text, proposed_text, today, files)
-        cache[doc_id] = {"key": key, "row": row_to_data(row)}
+        row = _remembered_row(remembered.get(files.id), key, files) or _new_row(text, proposed_text, today, files)
+        cache[files.id] = {"key": key, "row": row_to_data(row)}
         rows.append(row)
-    page = output / PAGE_NAME
-    write_atomic(page, review_page_chunks(rows, renderer, today))
-    write_atomic(output / ROW_CACHE, json.dumps(cache, separators=(",", ":")) + "\n")
-    return page
+    write_atomic(folder.review_page, review_page_chunks(rows, renderer, today))
+    write_atomic(folder.review_rows, json.dumps(cache, separators=(",", ":")) + "\n")
+    return folder.review_page
 
 
 def _new_row(text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles) -> ReviewRow:

@@ -22,9 +22,7 @@ from pathlib import Path
 
 from . import __version__
 from .files import write_atomic
-
-STATE_DIR = Path(".leaflets")
-RECORDS_DIR = STATE_DIR / "records"
+from .output_folder import MAX_RECORD_BYTES, OutputFolder
 
 
 def sha256_hex(data: bytes | str) -> str:
@@ -39,24 +37,23 @@ class Record:
     yaml_sha256: str | None = None  # the YAML text the pipeline itself generated
     rendered_yaml_sha256: str | None = None  # the YAML text the HTML and PDF were made from
     render_deps: str | None = None  # fingerprint of what rendering used (version, styles, options)
+    proposed_sha256: str | None = None  # the proposed update the pipeline last wrote beside the YAML
 
 
-def record_path(output: Path, doc_id: str) -> Path:
-    return output / RECORDS_DIR / f"{doc_id}.json"
-
-
-def read_record(output: Path, doc_id: str) -> Record | None:
+def read_record(folder: OutputFolder, doc_id: str) -> Record | None:
+    """The record of ``doc_id``; None when missing, damaged or refused (a link, a huge file)."""
+    data = folder.read_or_none(folder.record(doc_id), MAX_RECORD_BYTES)
     try:
-        data = json.loads(record_path(output, doc_id).read_text("utf-8"))
+        entries = json.loads(data or b"")
         known = {field.name for field in fields(Record)}
-        return Record(**{key: value for key, value in data.items() if key in known and isinstance(value, str)})
-    except (OSError, ValueError, TypeError, AttributeError):
+        return Record(**{key: value for key, value in entries.items() if key in known and isinstance(value, str)})
+    except (ValueError, TypeError, AttributeError):
         # A missing or damaged record means "not known to be ours": the YAML is protected.
         return None
 
 
-def write_record(output: Path, doc_id: str, record: Record) -> None:
-    write_atomic(record_path(output, doc_id), json.dumps(asdict(record), indent=1) + "\n")
+def write_record(folder: OutputFolder, doc_id: str, record: Record) -> None:
+    write_atomic(folder.record(doc_id), json.dumps(asdict(record), indent=1) + "\n")
 
 
 # -- fingerprints of what outputs depend on ------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError
+from .output_folder import MAX_YAML_BYTES, OutputFolder
 from .records import EXTRACT_MODULES, RENDER_MODULES, code_fingerprint, fingerprint, folders_fingerprint
 from .styles import PAGE_SIZES, RenderOptions, StylesFolders
 
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
     from .headings import HeadingTable
     from .normalize import SiteText
 
-# Leaflet YAML larger than this is refused: a reviewed leaflet is a few KB.
-MAX_YAML_BYTES = 1024 * 1024
 # Per-document limits in worker processes: a pathological input fails alone.
 DEFAULT_TIME_LIMIT = 120.0
 DEFAULT_MEMORY_LIMIT_MB = 2048
@@ -44,6 +43,10 @@ class Settings:
 
     def __hash__(self) -> int:  # one renderer per settings object in each worker
         return id(self)
+
+    @cached_property
+    def folder(self) -> OutputFolder:
+        return OutputFolder(self.output)
 
     @cached_property
     def headings(self) -> HeadingTable:

@@ -9,18 +9,17 @@ point leaves whole files and the next run redoes only what has no record.
 from __future__ import annotations
 
 import functools
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, LeafletFileError, PipelineError
-from .files import display_path, read_limited, write_atomic
+from .files import display_path, replace_if_unchanged, write_atomic
+from .output_folder import MAX_YAML_BYTES, PROPOSED_SUFFIX, YAML_SUFFIX, OutputFolder  # noqa: F401 - re-exported
 from .records import Record, read_record, sha256_hex, write_record
-from .settings import MAX_YAML_BYTES, Settings
-
-YAML_SUFFIX = ".yaml"
-PROPOSED_SUFFIX = ".proposed.yaml"
+from .settings import Settings
 # A line longer than this is no procedure text (a minified page, a data dump),
 # and every regular expression of normalize and extract would run over it.
 MAX_LINE_CHARACTERS = 20_000
@@ -57,6 +56,12 @@ class Task:
     render: bool = False
 
 
+def cannot_write(error: OSError) -> str:
+    """``cannot write output/pdf/x.pdf: No space left on device``: one line for a failed write."""
+    where = f" {display_path(Path(os.fsdecode(error.filename)))}" if error.filename else " output"
+    return f"cannot write{where}: {error.strerror or error}"
+
+
 def _one_line(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -81,7 +86,7 @@ def peek_yaml(data: bytes | str, limit: int = MAX_YAML_BYTES) -> Any:
     return parse_yaml(text)
 
 
-def _yaml_status_and_source(text: str) -> tuple[str | None, str | None]:
+def _yaml_status_and_source(text: bytes) -> tuple[str | None, str | None]:
     """(review.status, source.sha256) of a YAML file on disk, None where unreadable."""
     try:
         data = peek_yaml(text)
@@ -90,47 +95,76 @@ def _yaml_status_and_source(text: str) -> tuple[str | None, str | None]:
         return None, None
 
 
-def _generated_by_us(existing: str, record: Record | None) -> bool:
+def _generated_by_us(existing: bytes, record: Record | None) -> bool:
     if record is None or record.yaml_sha256 != sha256_hex(existing):
         return False
     status, _ = _yaml_status_and_source(existing)
     return status == "draft"
 
 
-def store_yaml(output: Path, doc_id: str, fresh: str, input_sha256: str, result: FileResult, record: Record) -> Record:
-    """Write the fresh YAML unless a person owns the file on disk (contract: Review rules).
+def store_yaml(folder: OutputFolder, doc_id: str, fresh: str, input_sha256: str, result: FileResult, record: Record) -> Record:
+    """Write the fresh YAML unless a person owns the file on disk (README: Review rules).
 
-    Returns the record as it should be after this step.
+    The file is replaced only if it still holds exactly the bytes judged to be
+    the pipeline's own (:func:`~pipeline.files.replace_if_unchanged`), so a
+    reviewer who saves while this runs keeps their edit. Returns the record as
+    it should be after this step.
     """
-    target = output / "yaml" / f"{doc_id}{YAML_SUFFIX}"
-    try:
-        existing = target.read_text("utf-8")
-    except FileNotFoundError:
-        existing = None
-    except (OSError, UnicodeDecodeError) as error:
-        raise PipelineError(f"cannot read existing {target.name}: {error}") from None
-    mine = Record(**{**record.__dict__, "yaml_sha256": sha256_hex(fresh)})
+    target = folder.yaml(doc_id)
+    fresh_bytes = fresh.encode("utf-8")
+    existing = _read_own_yaml(folder, target)
     result.outputs.append(display_path(target))
-    if existing == fresh:
+    ours = Record(**{**record.__dict__, "yaml_sha256": sha256_hex(fresh_bytes)})
+    if existing == fresh_bytes:
         result.extract = "unchanged"
-        return mine
+        return ours
     if existing is None or _generated_by_us(existing, record if record.yaml_sha256 else None):
-        write_atomic(target, fresh)
-        result.extract = "written"
-        return mine
+        if replace_if_unchanged(target, existing, fresh_bytes):
+            result.extract = "written"
+            return ours
+        result.warnings.append(f"{display_path(target)}: warning: saved by someone while this run was updating it; kept as saved")
+        existing = _read_own_yaml(folder, target)
+        if existing is None:
+            result.extract = "kept"
+            return record
+    return _keep_reviewed(folder, doc_id, existing, fresh_bytes, input_sha256, result, record)
+
+
+def _read_own_yaml(folder: OutputFolder, path: Path) -> bytes | None:
+    try:
+        return folder.read_yaml(path)
+    except PipelineError as error:
+        raise PipelineError(f"cannot use {display_path(path)}: {error}") from None
+
+
+def _keep_reviewed(
+    folder: OutputFolder, doc_id: str, existing: bytes, fresh: bytes, input_sha256: str, result: FileResult, record: Record
+) -> Record:
+    """A person owns ``yaml/<id>.yaml``: keep it, and propose the fresh extraction if its source changed."""
     status, source_sha256 = _yaml_status_and_source(existing)
     result.extract = "kept"
-    if source_sha256 != input_sha256:
-        proposed = target.with_name(f"{doc_id}{PROPOSED_SUFFIX}")
-        write_atomic(proposed, fresh)
-        result.extract = "proposed"
-        result.outputs.append(display_path(proposed))
-        owner = "was edited by a person" if status == "draft" else f"is {status or 'unreadable'}"
+    if source_sha256 == input_sha256:
+        return record
+    target, proposed = folder.yaml(doc_id), folder.proposed(doc_id)
+    current = _read_own_yaml(folder, proposed)
+    written = current == fresh or (
+        (current is None or sha256_hex(current) == record.proposed_sha256)
+        and replace_if_unchanged(proposed, current, fresh)
+    )
+    owner = "was edited by a person" if status == "draft" else f"is {status or 'unreadable'}"
+    if not written:
         result.warnings.append(
-            f"{display_path(target)}: warning: {owner} and its source changed; "
-            f"the new extraction is in {proposed.name} for review"
+            f"{display_path(proposed)}: warning: was edited by a person and is kept as it is; the newer extraction "
+            f"of a changed source was not written (copy what you need into {target.name}, then delete {proposed.name})"
         )
-    return record
+        return record
+    result.extract = "proposed"
+    result.outputs.append(display_path(proposed))
+    result.warnings.append(
+        f"{display_path(target)}: warning: {owner} and its source changed; "
+        f"the new extraction is in {proposed.name} for review"
+    )
+    return Record(**{**record.__dict__, "proposed_sha256": sha256_hex(fresh)})
 
 
 def check_line_lengths(text: str, limit: int = MAX_LINE_CHARACTERS) -> None:
@@ -171,11 +205,11 @@ def extract_document(task: Task, settings: Settings, result: FileResult, record:
             "(more than one procedure?)"
         )
     result.warnings += [warning.format(task.display) for warning in leaflet.warnings]
-    normalized_path = settings.output / "normalized" / f"{task.doc_id}.txt"
+    normalized_path = settings.folder.normalized(task.doc_id)
     write_atomic(normalized_path, normalized.text)
     result.outputs.append(display_path(normalized_path))
     record = Record(**{**record.__dict__, "input_sha256": input_sha256, "extract_deps": settings.extract_deps})
-    return store_yaml(settings.output, task.doc_id, fresh, input_sha256, result, record)
+    return store_yaml(settings.folder, task.doc_id, fresh, input_sha256, result, record)
 
 
 # -- rendering -----------------------------------------------------------------
@@ -188,9 +222,8 @@ def _renderer(settings: Settings):  # noqa: ANN202 - imported lazily: the layout
     return renderer_for(settings.render)
 
 
-def read_yaml_text(path: Path, limit: int) -> str:
-    """A leaflet YAML's text: at most ``limit`` bytes, UTF-8, nested at most ``yamlio.MAX_YAML_DEPTH`` levels."""
-    data = read_limited(path, limit, "the limit for a leaflet YAML")
+def yaml_text(data: bytes) -> str:
+    """A leaflet YAML's text: UTF-8, nested at most ``yamlio.MAX_YAML_DEPTH`` levels."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -216,9 +249,9 @@ def _first_yaml_error(text: str) -> str:
 def render_document(task: Task, settings: Settings, result: FileResult, record: Record) -> Record:
     from .yamlio import load_leaflet
 
-    yaml_path = task.yaml_path or settings.output / "yaml" / f"{task.doc_id}{YAML_SUFFIX}"
+    yaml_path = task.yaml_path or settings.folder.yaml(task.doc_id)
     try:
-        text = read_yaml_text(yaml_path, settings.max_yaml_bytes)
+        text = yaml_text(settings.folder.read_named_yaml(yaml_path))
     except LeafletFileError as error:
         raise PipelineError(f"line {error.line}, column {error.column}: {error}") from None
     shown = display_path(yaml_path)
@@ -237,8 +270,7 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
         raise
     except Exception as error:  # noqa: BLE001 - a layout-engine failure on one leaflet must not stop the batch
         raise PipelineError(_one_line(f"rendering failed: {type(error).__name__}: {error}")) from None
-    html_path = settings.output / "html" / f"{task.doc_id}.html"
-    pdf_path = settings.output / "pdf" / f"{task.doc_id}.pdf"
+    html_path, pdf_path = settings.folder.html(task.doc_id), settings.folder.pdf(task.doc_id)
     write_atomic(html_path, rendered.html)
     write_atomic(pdf_path, rendered.pdf)
     result.outputs += [display_path(html_path), display_path(pdf_path)]
@@ -250,24 +282,23 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
 
 def _needs_render_after_extract(settings: Settings, doc_id: str, record: Record) -> bool:
     """After extraction, render only if the YAML on disk is not what the outputs show."""
-    yaml_path = settings.output / "yaml" / f"{doc_id}{YAML_SUFFIX}"
     try:
-        current = sha256_hex(yaml_path.read_bytes())
-    except OSError:
-        return True
-    outputs = [settings.output / "html" / f"{doc_id}.html", settings.output / "pdf" / f"{doc_id}.pdf"]
+        current = settings.folder.read_yaml(settings.folder.yaml(doc_id))
+    except PipelineError:
+        return True  # rendering reports why it cannot be read
     return (
         settings.force
-        or record.rendered_yaml_sha256 != current
+        or current is None
+        or record.rendered_yaml_sha256 != sha256_hex(current)
         or record.render_deps != settings.render_deps
-        or not all(path.is_file() for path in outputs)
+        or not settings.folder.rendered(doc_id)
     )
 
 
 def run_task(task: Task, settings: Settings) -> FileResult:
     """Do one leaflet's work; problems become the result's one-line error."""
     result = FileResult(input=task.display, id=task.doc_id, status="built")
-    record = read_record(settings.output, task.doc_id) or Record()
+    record = read_record(settings.folder, task.doc_id) or Record()
     started = time.perf_counter()
     try:
         if task.extract:
@@ -277,13 +308,13 @@ def run_task(task: Task, settings: Settings) -> FileResult:
             render_started = time.perf_counter()
             record = render_document(task, settings, result, record)
             result.seconds["render"] = round(time.perf_counter() - render_started, 6)
-        write_record(settings.output, task.doc_id, record)
+        write_record(settings.folder, task.doc_id, record)
     except PipelineError as error:
         result.status, result.error = "failed", str(error)
     except MemoryError:
         result.status, result.error = "failed", "ran out of memory (the per-document memory limit was reached)"
     except OSError as error:
-        result.status, result.error = "failed", f"cannot write output: {error.strerror or error}"
+        result.status, result.error = "failed", cannot_write(error)
     except RecursionError:
         result.status, result.error = "failed", "too deeply nested to process"
     except Exception as error:  # noqa: BLE001 - a bug met by one document must not take its batch down

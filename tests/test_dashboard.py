@@ -20,6 +20,7 @@ from pipeline.dashboard import (
     review_row,
     write_review_page,
 )
+from pipeline.output_folder import OutputFolder
 from pipeline.render import renderer_for
 from pipeline.styles import RenderOptions
 from pipeline.yamlio import load_leaflet
@@ -265,7 +266,7 @@ def _output_with_a_proposal(rendered_output: Path, tmp_path: Path) -> Path:
 
 def test_write_review_page_lists_every_yaml_but_not_the_proposed_ones(rendered_output, tmp_path):
     output = _output_with_a_proposal(rendered_output, tmp_path)
-    page = write_review_page(output, renderer(), TODAY)
+    page = write_review_page(OutputFolder(output), renderer(), TODAY)
     assert page == output / "review.html"
     html = page.read_text("utf-8")
     body = [row for row in Table(html).rows if row and len(row) == 10]
@@ -283,7 +284,7 @@ def test_write_review_page_lists_every_yaml_but_not_the_proposed_ones(rendered_o
 
 
 def test_empty_output_folder_gives_a_page_that_says_so(tmp_path):
-    html = write_review_page(tmp_path, renderer(), TODAY).read_text("utf-8")
+    html = write_review_page(OutputFolder(tmp_path), renderer(), TODAY).read_text("utf-8")
     assert "No leaflet YAML yet" in html and "<table" not in html
 
 
@@ -291,41 +292,41 @@ def test_a_yaml_over_the_leaflet_limit_gets_a_row_saying_so(tmp_path):
     """The limit render and check apply (1 MiB), not a larger one of the page's own."""
     (tmp_path / "yaml").mkdir()
     (tmp_path / "yaml" / "big.yaml").write_text("title: x\n" + "# padding\n" * 110_000, "utf-8")
-    html = write_review_page(tmp_path, renderer(), TODAY).read_text("utf-8")
-    assert "file is larger than 1,048,576 bytes, the limit for a leaflet YAML" in html
+    html = write_review_page(OutputFolder(tmp_path), renderer(), TODAY).read_text("utf-8")
+    assert "bytes; the limit for a leaflet YAML is 1,048,576" in html
 
 
 def test_rows_are_remembered_and_checked_again_only_when_their_yaml_changes(rendered_output, tmp_path, monkeypatch):
     output = _output_with_a_proposal(rendered_output, tmp_path)
-    first = write_review_page(output, renderer(), TODAY).read_text("utf-8")
+    first = write_review_page(OutputFolder(output), renderer(), TODAY).read_text("utf-8")
     checked = []
     monkeypatch.setattr(dashboard, "review_row", lambda text, *rest: checked.append(text) or review_row(text, *rest))
 
-    assert write_review_page(output, renderer(), TODAY).read_text("utf-8") == first
+    assert write_review_page(OutputFolder(output), renderer(), TODAY).read_text("utf-8") == first
     assert checked == []  # every row remembered, the same page
 
     (output / "yaml" / f"{GOLDEN_IDS[-1]}.yaml").write_text(review(GOOD, status="reviewed"), "utf-8")
-    again = write_review_page(output, renderer(), TODAY).read_text("utf-8")
+    again = write_review_page(OutputFolder(output), renderer(), TODAY).read_text("utf-8")
     assert checked == [review(GOOD, status="reviewed")]
     assert again != first and "Reviewed" in again
 
     checked.clear()
-    write_review_page(output, renderer(), TODAY + dt.timedelta(days=1))
+    write_review_page(OutputFolder(output), renderer(), TODAY + dt.timedelta(days=1))
     assert len(checked) == len(GOLDEN_IDS) + 1  # a new day: overdue reviews change (the unreadable file has no row to check)
 
 
 def test_a_damaged_row_memory_is_made_again(rendered_output, tmp_path):
     output = _output_with_a_proposal(rendered_output, tmp_path)
-    first = write_review_page(output, renderer(), TODAY).read_text("utf-8")
-    memory = output / dashboard.ROW_CACHE
+    first = write_review_page(OutputFolder(output), renderer(), TODAY).read_text("utf-8")
+    memory = OutputFolder(output).review_rows
     remembered = json.loads(memory.read_text("utf-8"))
     remembered[DOC_ID]["row"]["title"] = "Forged title"  # a row that no longer matches its key ...
     remembered[DOC_ID]["key"] = "0" * 64
     remembered["zz broken#1"]["row"] = {"title": 3}  # ... and one that is not a row at all
     memory.write_text(json.dumps(remembered), "utf-8")
-    assert write_review_page(output, renderer(), TODAY).read_text("utf-8") == first
+    assert write_review_page(OutputFolder(output), renderer(), TODAY).read_text("utf-8") == first
     memory.write_text("{not json", "utf-8")
-    assert write_review_page(output, renderer(), TODAY).read_text("utf-8") == first
+    assert write_review_page(OutputFolder(output), renderer(), TODAY).read_text("utf-8") == first
 
 
 def test_a_remembered_row_is_the_row_it_was(rendered_output, tmp_path):
@@ -346,7 +347,7 @@ def test_a_remembered_row_is_the_row_it_was(rendered_output, tmp_path):
 def _open_dashboard(rendered_output: Path, tmp_path: Path) -> Path:
     """The dashboard of a folder with a proposed update, with every <details> open."""
     output = _output_with_a_proposal(rendered_output, tmp_path)
-    page = write_review_page(output, renderer(), TODAY)
+    page = write_review_page(OutputFolder(output), renderer(), TODAY)
     opened = output / "review-open.html"
     opened.write_text(page.read_text("utf-8").replace("<details ", "<details open "), "utf-8")
     return opened

@@ -92,7 +92,7 @@ def test_leaflets_whose_files_are_gone_leave_the_index(tmp_path):
 
 def test_a_damaged_record_is_rebuilt_from_the_yaml_folder(tmp_path):
     output = _copy_of_sample(tmp_path)
-    (output / build.RENDERED_MANIFEST).write_text("{not json", "utf-8")
+    build.OutputFolder(output).manifest.write_text("{not json", "utf-8")
     first = sample_ids()[0]
     build.run_render([output / "yaml" / f"{first}.yaml"], build.Settings.load(output))
     assert sorted(entry["title"] for entry in index_entries(output)) == sorted(

@@ -1,0 +1,295 @@
+"""The output folder: where each file of a run goes, who may write there, and how files are read back.
+
+:class:`OutputFolder` knows every path (``yaml/<id>.yaml``, ``html/<id>.html``,
+the records under ``.leaflets/``, ...), so no other module builds one by hand.
+
+Everything in the folder may have been put there by someone else (a reviewer,
+another process, an attacker), so every file is read back through
+:meth:`OutputFolder.read`: a regular file, inside the folder once links are
+resolved, no larger than the limit for its kind, never a pipe or a device.
+
+One run works in a folder at a time: :meth:`OutputFolder.claim` takes an
+exclusive lock for the whole run (``flock`` on ``.leaflets/lock``, which the
+kernel releases when the process dies, so a killed run's lock is never stale).
+Only under that lock are a killed run's temporary files cleaned up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from .errors import ConfigError, PipelineError
+from .files import display_path, has_control_characters, read_limited, remove_temporaries, restore_set_aside, write_atomic
+
+YAML_SUFFIX = ".yaml"
+PROPOSED = ".proposed"  # a proposed update of x.yaml is x.proposed.yaml
+PROPOSED_SUFFIX = f"{PROPOSED}{YAML_SUFFIX}"
+SCHEMA_FILENAME = "leaflet.schema.json"
+STATE_DIR = ".leaflets"
+YAML_DIR, NORMALIZED_DIR, HTML_DIR, PDF_DIR = "yaml", "normalized", "html", "pdf"
+RECORDS_DIR = f"{STATE_DIR}/records"
+# Every folder the pipeline writes into; none may be a link leading out of the output folder.
+FOLDERS = (YAML_DIR, NORMALIZED_DIR, HTML_DIR, f"{HTML_DIR}/assets", PDF_DIR, STATE_DIR, RECORDS_DIR)
+
+# Limits for reading files back from the folder (each far above what the pipeline writes).
+MAX_YAML_BYTES = 1024 * 1024  # a reviewed leaflet is a few KB
+YAML_LIMIT = "the limit for a leaflet YAML"
+MAX_RECORD_BYTES = 64 * 1024  # a record is a few hundred bytes
+MAX_STATE_BYTES = 64 * 1024 * 1024  # the index manifest and remembered review rows of many thousands of leaflets
+# Longest id (input file stem) in UTF-8 bytes: "<id>.proposed.yaml" and its
+# temporary name ".<name>.XXXXXXXX.leaflets.tmp" must stay within the usual 255-byte name limit.
+MAX_ID_BYTES = 200
+
+
+class OutputFolderBusy(ConfigError):
+    """Another run holds the output folder."""
+
+
+def id_problem(doc_id: str) -> str | None:
+    """Why ``doc_id`` cannot name a leaflet's outputs, or None when it can."""
+    if has_control_characters(doc_id):
+        return "the file name has control characters (a newline?); rename the file"
+    if len(doc_id.encode("utf-8", "surrogateescape")) > MAX_ID_BYTES:
+        return f"the file name is too long for its outputs (at most {MAX_ID_BYTES} bytes before .txt); rename the file"
+    if doc_id.startswith(".") or "/" in doc_id or "\\" in doc_id or not doc_id.strip():
+        return "the file name would make hidden or misplaced outputs (it starts with '.'); rename the file"
+    if doc_id.casefold().endswith(PROPOSED):
+        return (
+            f"the file name ends in {PROPOSED!r}, which names proposed updates "
+            f"({YAML_DIR}/<id>{PROPOSED_SUFFIX}); rename the file"
+        )
+    return None
+
+
+class OutputFolder:
+    """Paths of one output folder, and the guarded way to read its files."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    # -- one leaflet's files
+
+    def yaml(self, doc_id: str) -> Path:
+        return self.root / YAML_DIR / f"{doc_id}{YAML_SUFFIX}"
+
+    def proposed(self, doc_id: str) -> Path:
+        return self.root / YAML_DIR / f"{doc_id}{PROPOSED_SUFFIX}"
+
+    def normalized(self, doc_id: str) -> Path:
+        return self.root / NORMALIZED_DIR / f"{doc_id}.txt"
+
+    def html(self, doc_id: str) -> Path:
+        return self.root / HTML_DIR / f"{doc_id}.html"
+
+    def pdf(self, doc_id: str) -> Path:
+        return self.root / PDF_DIR / f"{doc_id}.pdf"
+
+    def record(self, doc_id: str) -> Path:
+        return self.root / RECORDS_DIR / f"{doc_id}.json"
+
+    def rendered(self, doc_id: str) -> bool:
+        """Both the page and the PDF of ``doc_id`` are there."""
+        return self.html(doc_id).is_file() and self.pdf(doc_id).is_file()
+
+    # -- files of the whole folder
+
+    @property
+    def yaml_dir(self) -> Path:
+        return self.root / YAML_DIR
+
+    @property
+    def html_dir(self) -> Path:
+        return self.root / HTML_DIR
+
+    @property
+    def index(self) -> Path:
+        return self.root / "index.html"
+
+    @property
+    def review_page(self) -> Path:
+        return self.root / "review.html"
+
+    @property
+    def report(self) -> Path:
+        return self.root / "report.json"
+
+    @property
+    def schema(self) -> Path:
+        return self.root / SCHEMA_FILENAME
+
+    @property
+    def manifest(self) -> Path:
+        """The pipeline's note of every leaflet rendered here, for ``index.html``."""
+        return self.root / STATE_DIR / "rendered.json"
+
+    @property
+    def review_state(self) -> Path:
+        """When ``review.html`` was last made, and from what."""
+        return self.root / STATE_DIR / "review.json"
+
+    @property
+    def review_rows(self) -> Path:
+        return self.root / STATE_DIR / "review-rows.json"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / STATE_DIR / "lock"
+
+    def reviewed_yaml(self) -> list[Path]:
+        """``yaml/<id>.yaml`` files a reviewer works on (no proposals, no hidden files), by name."""
+        if not self.yaml_dir.is_dir():
+            return []
+        return sorted(
+            path for path in self.yaml_dir.glob(f"*{YAML_SUFFIX}")
+            if not path.name.endswith(PROPOSED_SUFFIX) and not path.name.startswith(".")
+        )
+
+    @staticmethod
+    def yaml_id(path: Path) -> str:
+        """The id a YAML file's outputs are named after: ``yaml/<id>.yaml`` -> ``html/<id>.html``."""
+        return path.name.removesuffix(YAML_SUFFIX) if path.name.endswith(YAML_SUFFIX) else path.stem
+
+    # -- reading back
+
+    def read(self, path: Path, limit: int, what: str = "the limit for this file") -> bytes:
+        """The bytes of ``path``, a regular file inside this folder of at most ``limit`` bytes;
+        :class:`PipelineError` otherwise (nothing outside the folder is ever read)."""
+        return read_limited(path, limit, what, inside=self.root)
+
+    def read_yaml(self, path: Path) -> bytes | None:
+        """A leaflet YAML in this folder, or None when nothing at all has that name
+        (a broken link is refused like any other file that is not one)."""
+        if not os.path.lexists(path):
+            return None
+        return self.read(path, MAX_YAML_BYTES, YAML_LIMIT)
+
+    def read_named_yaml(self, path: Path) -> bytes:
+        """A YAML file named by the operator: guarded like :meth:`read_yaml` if it lies in
+        this folder; elsewhere a link is the operator's choice and is followed."""
+        if Path(os.path.abspath(path)).is_relative_to(os.path.abspath(self.root)):
+            return self.read(path, MAX_YAML_BYTES, YAML_LIMIT)
+        return read_limited(path, MAX_YAML_BYTES, YAML_LIMIT)
+
+    def read_or_none(self, path: Path, limit: int) -> bytes | None:
+        """:meth:`read`, or None when the file is missing or refused (for the pipeline's own state files)."""
+        try:
+            return self.read(path, limit)
+        except PipelineError:
+            return None
+
+    # -- owning and preparing the folder
+
+    @contextmanager
+    def claim(self, command: str) -> Iterator[None]:
+        """Hold the folder for one run; :class:`OutputFolderBusy` if another run holds it."""
+        self._check_folders()
+        created = not self.root.exists()
+        try:
+            (self.root / STATE_DIR).mkdir(parents=True, exist_ok=True)
+            handle = os.open(self.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
+        except OSError as error:
+            raise ConfigError(f"{display_path(self.root)}: cannot write to the output folder: {error.strerror or error}") from None
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutputFolderBusy(
+                    f"{display_path(self.root)}: another run is using this output folder ({_holder(handle)}); "
+                    "wait for it to finish or use another -o folder"
+                ) from None
+            _note_holder(handle, command)
+            yield
+        finally:
+            os.close(handle)  # releases the lock
+            if created:
+                self._remove_if_untouched()
+
+    def _remove_if_untouched(self) -> None:
+        """A run that stopped before writing anything (a bad styles folder) leaves no folder behind."""
+        state = self.root / STATE_DIR
+        try:
+            if os.listdir(self.root) == [STATE_DIR] and os.listdir(state) == ["lock"]:
+                self.lock.unlink()
+                state.rmdir()
+                self.root.rmdir()
+        except OSError:
+            pass  # something appeared meanwhile: it stays
+
+    def _check_folders(self) -> None:
+        """The folder and the ones the pipeline writes into are folders inside it, not files or links out."""
+        shown = display_path(self.root)
+        if self.root.exists() and not self.root.is_dir():
+            raise ConfigError(f"{shown}: cannot write to the output folder: it is a file, not a folder")
+        root = self.root.resolve()
+        for name in FOLDERS:
+            folder = self.root / name
+            if folder.is_symlink() and not folder.resolve().is_relative_to(root):
+                raise ConfigError(f"{shown}: {name} is a link leading outside the output folder; refused (make it a folder)")
+            if folder.exists() and not folder.is_dir():
+                raise ConfigError(
+                    f"{shown}: cannot write to the output folder ({display_path(folder)}): it is a file, not a folder"
+                )
+
+    def prepare(self) -> list[str]:
+        """Create the folders, check they can be written, publish the schema, and tidy up
+        after a killed run (under the lock). Returns notes for the operator.
+
+        A folder that cannot be written stops the run here (exit status 2)
+        rather than failing every document one by one.
+        """
+        notes = []
+        try:
+            for name in ("", *FOLDERS):
+                folder = self.root / name
+                folder.mkdir(parents=True, exist_ok=True)
+                _probe_writable(folder)
+            for name in ("", *FOLDERS, f"{HTML_DIR}/assets/fonts"):
+                folder = self.root / name
+                if folder.is_dir() and not folder.is_symlink():
+                    remove_temporaries(folder)
+            for path in restore_set_aside(self.yaml_dir):
+                notes.append(f"{display_path(path)}: put back where a stopped run had set it aside")
+            schema = resources.files("pipeline").joinpath("schema", SCHEMA_FILENAME).read_bytes()
+            if self.read_or_none(self.schema, MAX_STATE_BYTES) != schema:
+                write_atomic(self.schema, schema)
+        except OSError as error:
+            raise ConfigError(
+                f"{display_path(self.root)}: cannot write to the output folder: {error.strerror or error}"
+            ) from None
+        return notes
+
+
+def _probe_writable(folder: Path) -> None:
+    """Create and remove a file: the only sure test that ``folder`` can be written."""
+    import tempfile
+
+    handle, name = tempfile.mkstemp(dir=folder, prefix=".probe.", suffix=".leaflets.tmp")
+    os.close(handle)
+    os.unlink(name)
+
+
+def _note_holder(handle: int, command: str) -> None:
+    """Who holds the lock, for the message another run prints; best effort."""
+    started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    note = f"leaflets {command}, process {os.getpid()} on {socket.gethostname()}, since {started}\n"
+    try:
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, note.encode("utf-8", "replace")[:200], 0)
+    except OSError:
+        pass  # the lock itself is what counts
+
+
+def _holder(handle: int) -> str:
+    try:
+        note = os.pread(handle, 200, 0).decode("utf-8", "replace").strip()
+    except OSError:
+        note = ""
+    note = "".join(ch for ch in note if ch.isprintable())
+    return note or "held by another process"
