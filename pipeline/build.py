@@ -310,17 +310,19 @@ def _finish(report: RunReport, settings: Settings, *, index: bool, rendered_any:
         try:
             step()
         except OSError as error:
-            report.errors.append(f"{display_path(path)}: error: {cannot_write(error)}")
+            report.errors.append(f"leaflets: error: {cannot_write(error)}")
         except PipelineError as error:
-            report.errors.append(f"{display_path(path)}: error: {error}")
+            report.errors.append(f"leaflets: error: {display_path(path)}: {error}")
     try:
         write_atomic(folder.report, report.to_json())
     except OSError as error:
-        report.errors.append(f"{display_path(folder.report)}: error: {cannot_write(error)}")
+        report.errors.append(f"leaflets: error: {cannot_write(error)}")
         try:
             folder.report.unlink(missing_ok=True)
         except OSError:
-            report.errors.append(f"{display_path(folder.report)}: error: could not be removed either; it is from an earlier run")
+            report.errors.append(
+                f"leaflets: error: {display_path(folder.report)} could not be removed either; it is from an earlier run"
+            )
     return report
 
 
@@ -372,9 +374,10 @@ def write_index(folder: OutputFolder, settings: Settings, report: RunReport, ren
 
     renderer = _renderer(settings)
     copy_assets(renderer, folder)
-    write_atomic(folder.manifest, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
     index = renderer.render_index([IndexEntry(id=k, title=v["title"], status=v["status"]) for k, v in entries.items()])
     write_atomic(folder.index, index)
+    # After the page: a manifest that says more than the page would stop it being made again.
+    write_atomic(folder.manifest, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
 
 
 # -- review.html ---------------------------------------------------------------

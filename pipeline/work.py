@@ -157,7 +157,8 @@ def _keep_reviewed(
             f"{display_path(proposed)}: warning: was edited by a person and is kept as it is; the newer extraction "
             f"of a changed source was not written (copy what you need into {target.name}, then delete {proposed.name})"
         )
-        return record
+        # Not done: the next run extracts again and proposes once the edited proposal is gone.
+        return Record(**{**record.__dict__, "input_sha256": None})
     result.extract = "proposed"
     result.outputs.append(display_path(proposed))
     result.warnings.append(
