@@ -15,13 +15,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .files import write_atomic
+from .errors import ConfigError
+from .files import display_path, write_atomic
+from .styles import Refused, confined_file, open_confined
 
 STATE_DIR = Path(".leaflets")
 RECORDS_DIR = STATE_DIR / "records"
@@ -89,20 +92,33 @@ def module_source(name: str) -> bytes:
 
 
 def folder_files(folders: Iterable[Path]) -> list[tuple[str, Path]]:
-    """Every file the styles folders offer, by relative path, first folder winning."""
+    """Every file the styles folders offer, by relative path, first folder winning.
+
+    Only what the renderer may read: entries :func:`~pipeline.styles.confined_file`
+    refuses (links leading outside, pipes, devices) are left out, and linked
+    folders are not entered, so none of them is ever opened here.
+    """
     found: dict[str, Path] = {}
     for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            relative = path.relative_to(folder).as_posix()
-            if path.is_file() and relative not in found and not path.name.startswith("."):
-                found[relative] = path
+        for parent, _, names in os.walk(folder):  # followlinks=False
+            for name in names:
+                relative = (Path(parent) / name).relative_to(folder).as_posix()
+                if name.startswith(".") or relative in found:
+                    continue
+                try:
+                    if (real := confined_file(folder, relative)) is not None:
+                        found[relative] = real
+                except Refused:
+                    continue
     return sorted(found.items())
 
 
 def folders_fingerprint(folders: Iterable[Path], *extra: str) -> str:
     parts: list[bytes | str] = list(extra)
     for relative, path in folder_files(folders):
-        parts += [relative, path.read_bytes()]
+        try:
+            with open_confined(path) as stream:  # hashed as it is read: a big font is not held in memory
+                parts += [relative, hashlib.file_digest(stream, "sha256").digest()]
+        except Refused as reason:  # replaced since it was listed
+            raise ConfigError(f"{display_path(path)}: {reason}; refused") from None
     return fingerprint(parts)
