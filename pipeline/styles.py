@@ -80,11 +80,6 @@ def open_confined(real: Path) -> BinaryIO:
     return stream
 
 
-def _check_size(size: int, limit: int) -> None:
-    if size > limit:
-        raise Refused(f"is {size:,} bytes, over the {limit:,}-byte limit for a styles file")
-
-
 def read_styles_file(folder: Path, relative: str, limit: int = MAX_STYLES_FILE_BYTES) -> bytes | None:
     """The bytes of ``folder/relative``, or None when there is no such entry.
 
@@ -96,9 +91,11 @@ def read_styles_file(folder: Path, relative: str, limit: int = MAX_STYLES_FILE_B
         if real is None:
             return None
         with open_confined(real) as stream:
-            _check_size(os.fstat(stream.fileno()).st_size, limit)
+            if (size := os.fstat(stream.fileno()).st_size) > limit:
+                raise Refused(f"is {size:,} bytes, over the {limit:,}-byte limit for a styles file")
             data = stream.read(limit + 1)  # at most this much, even if the file grows meanwhile
-        _check_size(len(data), limit)
+        if len(data) > limit:
+            raise Refused(f"grew past the {limit:,}-byte limit for a styles file while it was read")
     except Refused as reason:
         raise ConfigError(f"{display_path(folder / relative)}: {reason}; refused") from None
     return data
