@@ -312,7 +312,7 @@ def _finish(report: RunReport, settings: Settings, *, index: bool, rendered_any:
         except OSError as error:
             report.errors.append(f"leaflets: error: {cannot_write(error)}")
         except PipelineError as error:
-            report.errors.append(f"leaflets: error: {display_path(path)}: {error}")
+            report.errors.append(f"{display_path(path)}: error: {error}")
     try:
         write_atomic(folder.report, report.to_json())
     except OSError as error:

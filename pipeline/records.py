@@ -15,14 +15,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .files import write_atomic
+from .errors import ConfigError, PipelineError
+from .files import display_path, read_limited, write_atomic
 from .output_folder import MAX_RECORD_BYTES, OutputFolder
+from .styles import MAX_STYLES_ASSET_BYTES, Refused, confined_file
 
 
 def sha256_hex(data: bytes | str) -> str:
@@ -86,20 +89,35 @@ def module_source(name: str) -> bytes:
 
 
 def folder_files(folders: Iterable[Path]) -> list[tuple[str, Path]]:
-    """Every file the styles folders offer, by relative path, first folder winning."""
+    """Every file the styles folders offer, by relative path, first folder winning.
+
+    Only what the renderer may read: entries :func:`~pipeline.styles.confined_file`
+    refuses (links leading outside, pipes, devices) are left out, and linked
+    folders are not entered, so none of them is ever opened here.
+    """
     found: dict[str, Path] = {}
     for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            relative = path.relative_to(folder).as_posix()
-            if path.is_file() and relative not in found and not path.name.startswith("."):
-                found[relative] = path
+        for parent, _, names in os.walk(folder):  # followlinks=False
+            for name in names:
+                relative = (Path(parent) / name).relative_to(folder).as_posix()
+                if name.startswith(".") or relative in found:
+                    continue
+                try:
+                    if (real := confined_file(folder, relative)) is not None:
+                        found[relative] = real
+                except Refused:
+                    continue
     return sorted(found.items())
 
 
 def folders_fingerprint(folders: Iterable[Path], *extra: str) -> str:
+    folders = tuple(folders)
     parts: list[bytes | str] = list(extra)
     for relative, path in folder_files(folders):
-        parts += [relative, path.read_bytes()]
+        folder = next(folder for folder in folders if path.is_relative_to(folder))
+        try:
+            data = read_limited(path, MAX_STYLES_ASSET_BYTES, "the limit for a styles file", inside=folder)
+        except PipelineError as error:  # replaced since it was listed
+            raise ConfigError(f"{display_path(path)}: {error}") from None
+        parts += [relative, data]
     return fingerprint(parts)

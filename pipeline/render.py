@@ -12,6 +12,11 @@ Nothing here reads or writes files for a document: templates, theme and
 stylesheet are read when the renderer is built, and WeasyPrint may only
 load files from the styles folders (see :mod:`pipeline.pdf`). Text from a
 leaflet is always escaped and never fetched.
+
+A styles folder may come from someone else, so its templates are not trusted
+either: they run in Jinja2's sandbox (no access to Python internals, so no
+code run on the build machine) and may include, import or extend only files
+inside the styles folders (:class:`StylesLoader`).
 """
 
 from __future__ import annotations
@@ -19,15 +24,19 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
+import jinja2.meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from . import __version__
 from .errors import ConfigError, PipelineError
+from .files import display_path
 from .model import CANONICAL_SECTIONS, Block, Item, Leaflet
 from .styles import BUILTIN_STYLES, PAGE_SIZES, RenderOptions, StylesFolders  # noqa: F401 - re-exported
 from .theme import Theme, load_theme
@@ -141,6 +150,47 @@ def _autoescape(template_name: str | None) -> bool:
     return template_name is None or not template_name.endswith(".css")
 
 
+class StylesLoader(jinja2.BaseLoader):
+    """Templates from the styles folders, first folder winning, read like any other styles file.
+
+    A name with ``..``, or an entry that is a link leading outside its folder,
+    a pipe, a device or over the size limit, is a :class:`ConfigError`
+    (see :meth:`StylesFolders.read`); the link is never followed.
+    """
+
+    def __init__(self, styles: StylesFolders):
+        self.styles = styles
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, None]:
+        found = self.styles.read(template)
+        if found is None:
+            raise jinja2.TemplateNotFound(template)
+        path, content = found
+        try:
+            source = content.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ConfigError(f"{display_path(path)}: not UTF-8 text: {error.reason} at byte {error.start}") from None
+        return source, str(path), None  # no up-to-date check: templates are read once per run
+
+
+def _template_error(error: jinja2.TemplateError, name: str) -> str:
+    """One line: a syntax error's text would add its location and source line on lines of their own."""
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return f"{error.filename or error.name or name}:{error.lineno}: template error: {error.message}"
+    return f"template {name}: {error}"
+
+
+@contextmanager
+def _page_fails_on_error(name: str) -> Iterator[None]:
+    """A template error while a page is made (an unsafe attribute, a refused include) fails that page only."""
+    try:
+        yield
+    except jinja2.TemplateError as error:
+        raise PipelineError(_template_error(error, name)) from None
+    except ConfigError as error:  # from the loader: an include or import refused at render time
+        raise PipelineError(f"template {name}: {error}") from None
+
+
 # -- the renderer ------------------------------------------------------------
 
 
@@ -161,8 +211,9 @@ class Renderer:
             raise ConfigError(f"page size: expected one of {', '.join(PAGE_SIZES)}, got {options.page_size!r}")
         self.styles = StylesFolders(options.styles)
         self.theme = load_theme(self.styles.folders, lambda relative: self.styles.find(relative) is not None)
-        self.environment = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(folder) for folder in self.styles.folders]),
+        # The sandbox: templates read attributes and call methods of what they are given, nothing more.
+        self.environment = ImmutableSandboxedEnvironment(
+            loader=StylesLoader(self.styles),
             autoescape=_autoescape,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -178,6 +229,7 @@ class Renderer:
             page_size=page_size,
             generator=GENERATOR,
         )
+        self._templates: dict[str, jinja2.Template] = {}
         self._leaflet_template = self._template(LEAFLET_TEMPLATE)
         self._index_template = self._template(INDEX_TEMPLATE)
         self._stylesheet_template = self._template(STYLESHEET)
@@ -185,17 +237,43 @@ class Renderer:
         self._pdf_writer: PdfWriter | None = None
 
     def _template(self, name: str) -> jinja2.Template:
-        try:
-            return self.environment.get_template(name)
-        except jinja2.TemplateNotFound:
-            raise ConfigError(f"template {name} not found in {', '.join(map(str, self.styles.folders))}") from None
-        except jinja2.TemplateSyntaxError as error:
-            raise ConfigError(f"{error.filename or name}:{error.lineno}: template error: {error.message}") from None
+        """The template ``name``, loaded with every template it names literally (extends, include,
+        import), so that a broken or refused one stops the run before any work (a :class:`ConfigError`)."""
+        if name not in self._templates:
+            try:
+                template = self.environment.get_template(name)
+                self._load_references(name, {name})
+            except jinja2.TemplateNotFound as error:
+                folders = ", ".join(map(str, self.styles.folders))
+                raise ConfigError(f"template {error.name} not found in {folders}") from None
+            except jinja2.TemplateError as error:
+                raise ConfigError(_template_error(error, name)) from None
+            except ConfigError as error:
+                raise ConfigError(f"template {name}: {error}") from None
+            self._templates[name] = template
+        return self._templates[name]
+
+    def _load_references(self, name: str, seen: set[str]) -> None:
+        source = self.environment.loader.get_source(self.environment, name)[0]
+        for referenced in jinja2.meta.find_referenced_templates(self.environment.parse(source, name)):
+            if referenced is None or referenced in seen:  # None: a name computed at render time
+                continue
+            seen.add(referenced)
+            try:
+                self.environment.get_template(referenced)
+            except jinja2.TemplateNotFound:
+                continue  # may be an `ignore missing` include; if it is ever reached, that leaflet fails
+            self._load_references(referenced, seen)
 
     def stylesheet(self, asset_root: str = "") -> str:
-        """The CSS text for pages whose ``assets/`` folder is at ``asset_root``."""
+        """The CSS text for pages whose ``assets/`` folder is at ``asset_root``; as it is the same
+        for every leaflet, a template error in it is a :class:`ConfigError`."""
         if asset_root not in self._stylesheets:
-            self._stylesheets[asset_root] = self._render_template(self._stylesheet_template, asset_root=asset_root)
+            try:
+                css = self._render_template(self._stylesheet_template, asset_root=asset_root)
+            except PipelineError as error:
+                raise ConfigError(str(error)) from None
+            self._stylesheets[asset_root] = css
         return self._stylesheets[asset_root]
 
     def pdf_writer(self) -> PdfWriter:
@@ -208,10 +286,8 @@ class Renderer:
         return self._pdf_writer
 
     def _render_template(self, template: jinja2.Template, **context: object) -> str:
-        try:
+        with _page_fails_on_error(template.name):
             return template.render(**context)
-        except jinja2.TemplateError as error:
-            raise PipelineError(f"template {template.name}: {error}") from None
 
     # -- pure at heart: leaflet -> HTML text -> PDF bytes
 
@@ -269,10 +345,8 @@ class Renderer:
     def page_chunks(self, template_name: str, **context: object) -> Iterator[str]:
         """:meth:`render_page` piece by piece, for pages too long to hold twice (``review.html``)."""
         template = self._template(template_name)
-        try:
+        with _page_fails_on_error(template.name):
             yield from template.generate(**context)
-        except jinja2.TemplateError as error:
-            raise PipelineError(f"template {template.name}: {error}") from None
 
     def assets(self) -> dict[str, Path]:
         """Files the HTML pages load, by path relative to the page's folder (``assets/...``)."""

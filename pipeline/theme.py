@@ -21,6 +21,7 @@ import yaml
 
 from .errors import ConfigError
 from .model import CANONICAL_SECTIONS, REVIEW_STATUSES
+from .styles import read_styles_file
 
 THEME_FILENAME = "theme.yaml"
 MIN_CONTRAST = 4.5
@@ -131,10 +132,10 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
     return merged
 
 
-def _read_theme_file(path: Path) -> dict[str, Any]:
+def _parse_theme_file(path: Path, content: bytes) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
+        data = yaml.safe_load(content.decode("utf-8"))
+    except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: cannot read: {error}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -148,18 +149,22 @@ def _read_theme_file(path: Path) -> dict[str, Any]:
 
 
 def load_theme(folders: Sequence[Path], asset_exists: Callable[[str], bool]) -> Theme:
-    """Merge ``theme.yaml`` from ``folders`` (searched first to last, so the first wins).
+    """Merge ``theme.yaml`` from ``folders`` (resolved; searched first to last, so the first wins).
 
     ``asset_exists`` tells whether a path relative to the styles folders names
     a file, to check the logo.
     """
     data: dict[str, Any] = {}
-    sources = [folder / THEME_FILENAME for folder in folders if (folder / THEME_FILENAME).is_file()]
-    for path in reversed(sources):
-        data = merge(data, _read_theme_file(path))
+    sources = []
+    for folder in folders:
+        # Confined and size-limited: a link leading outside the folder, a pipe or a huge file is refused.
+        if (content := read_styles_file(folder, THEME_FILENAME)) is not None:
+            sources.append((folder / THEME_FILENAME, content))
+    for path, content in reversed(sources):
+        data = merge(data, _parse_theme_file(path, content))
     problems = theme_problems(data, asset_exists)
     if problems:
-        names = ", ".join(str(path) for path in sources) or THEME_FILENAME
+        names = ", ".join(str(path) for path, _ in sources) or THEME_FILENAME
         raise ConfigError(f"{names}: " + "; ".join(problems))
     return _theme_from_data(data)
 
