@@ -23,7 +23,6 @@ from .lines import (
     HeadingStyle,
     Line,
     LineShape,
-    could_fit_a_heading_style,
     heading_style,
     is_lead_in,
     is_list_item,
@@ -142,7 +141,7 @@ def _stands_like_a_heading(index: int, segment: Segment, layout: _Layout) -> boo
         and layout.shapes[index].short_plain
         and layout.style.set_off
     )
-    if not (set_off or (could_fit_a_heading_style(text) and layout.style.fits(text))):
+    if not (set_off or layout.style.fits(text)):
         return False
     content = [line for line in segment.lines if line.text]
     # The first line under a heading is its content; a line after a bare entry is the next entry.

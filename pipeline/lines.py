@@ -1,14 +1,14 @@
 """What a single line of text looks like: blank, list item, heading, or prose.
 
 Shared by normalize (which must not join a heading onto a paragraph) and
-extract (which builds structure from the line kinds).
+extract (which builds structure from the line kinds). Everything here looks
+at one line, or at the lines of one file for how it writes its headings.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -24,11 +24,7 @@ INLINE_HEADING = re.compile(r"^(?P<heading>[^:]{2,60}?)\s*:\s+(?P<text>\S.*)$")
 LABELLED = re.compile(r"^(?P<label>[^\W\d_][^:.!?;]{0,48}?)\s*:\s+(?P<text>\S.*)$")
 LABEL_ONLY = re.compile(r"^(?P<label>[^\W\d_][^:.!?;]{0,48}?)\s*:$")
 _FINISHED = re.compile(r"""[.!?:;]['"’”)\]]*$""")
-_SENTENCE_MARKS = frozenset(".!?:;")
-_CLOSING_MARKS = frozenset("'\"’”)]")
-_MARKUP_MARKS = frozenset("#*_")
-_PUNCTUATED_END = re.compile(r"[.,;!]\W*$")
-_SENTENCE_END_MARKS = frozenset(".,;!")
+_SENTENCE_END = re.compile(r"[.,;!]\W*$")
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 MAX_LABEL_WORDS = 5  # "Label: text" has at most this many words before the colon
 
@@ -38,15 +34,6 @@ class Line(NamedTuple):
 
     number: int
     text: str
-
-
-# Line((number, text)) without NamedTuple's Python-level __new__: built for every line of every file.
-_line_from_pair = functools.partial(tuple.__new__, Line)
-
-
-def numbered_lines(pairs: Iterable[tuple[int, str]]) -> list[Line]:
-    """``Line`` objects from (number, text) pairs, e.g. ``enumerate(texts, 1)``."""
-    return list(map(_line_from_pair, pairs))
 
 
 class LineShape(NamedTuple):
@@ -61,7 +48,6 @@ class LineShape(NamedTuple):
     markup: bool  # a Markdown or bold heading
     finished: bool  # ends like a sentence, a label or a heading with a colon
     short_plain: bool  # a few words, no label, nothing at the end (:func:`is_short_plain_line`)
-    may_look_like_heading: bool  # not blank, not a list item, not ending in ".,;!" (which never look so)
 
     @property
     def is_label_line(self) -> bool:
@@ -69,23 +55,22 @@ class LineShape(NamedTuple):
         return self.labelled is not None and self.text[:1].isupper()
 
 
-# Lines repeat from page to page (headings, labels, site furniture); each
-# distinct one is looked at once.
-@functools.lru_cache(maxsize=32_768)
 def line_shape(text: str) -> LineShape:
-    """The shape of ``text`` as it is (callers strip it where that matters)."""
+    """The shape of ``text`` as it is (callers strip it where that matters).
+
+    A stage works a line's shape out once and passes it along with the line.
+    """
     list_kind, item = None, text
+    step = STEP.match(text)
     if text.startswith("- "):
         list_kind, item = "bullets", text[2:]
-    elif text[:1].isdigit() and (step := STEP.match(text)):
+    elif step:
         list_kind, item = "steps", step["text"]
     labelled = label_only = None
-    if ":" in text:
-        match = LABELLED.match(text)
-        if match and len(match["label"].split()) <= MAX_LABEL_WORDS:
-            labelled = match["label"], match["text"]
-        elif text.endswith(":") and (match := LABEL_ONLY.match(text)) and len(match["label"].split()) <= MAX_LABEL_WORDS:
-            label_only = match["label"]
+    if (match := LABELLED.match(text)) and _few_words(match["label"]):
+        labelled = match["label"], match["text"]
+    elif (match := LABEL_ONLY.match(text)) and _few_words(match["label"]):
+        label_only = match["label"]
     return LineShape(
         text=text,
         list_kind=list_kind,
@@ -96,52 +81,34 @@ def line_shape(text: str) -> LineShape:
         markup=is_markup_heading(text),
         finished=is_finished(text),
         short_plain=is_short_plain_line(text),
-        may_look_like_heading=bool(text) and not list_kind and text[-1] not in ".,;!",
     )
+
+
+def _few_words(label: str) -> bool:
+    return len(label.split()) <= MAX_LABEL_WORDS
 
 
 def is_finished(text: str) -> bool:
     """Ends like a sentence, a label or a heading with a colon."""
-    text = text.rstrip()
-    end = text[-1:]
-    return end in _SENTENCE_MARKS or (end in _CLOSING_MARKS and bool(_FINISHED.search(text)))
+    return _FINISHED.search(text.rstrip()) is not None
 
 
 def is_list_item(text: str) -> bool:
-    return text.startswith("- ") or (text[:1].isdigit() and STEP.match(text) is not None)
-
-
-def is_label_line(text: str) -> bool:
-    """``Goals: To relieve ...``: a short capitalised label, a colon, then text."""
-    if ":" not in text or not text[:1].isupper():
-        return False
-    labelled = LABELLED.match(text)
-    return bool(labelled) and len(labelled["label"].split()) <= MAX_LABEL_WORDS
+    return text.startswith("- ") or STEP.match(text) is not None
 
 
 def is_name_parenthesis(text: str) -> bool:
     """``(Common names: ...; Medical term: ...)``."""
-    return text.startswith("(") and NAME_PARENTHESIS.match(text) is not None
+    return NAME_PARENTHESIS.match(text) is not None
 
 
 def is_markup_heading(text: str) -> bool:
-    return text[:1] in _MARKUP_MARKS and bool(MARKDOWN_HEADING.match(text) or EMPHASIS_LINE.match(text))
+    return bool(MARKDOWN_HEADING.match(text) or EMPHASIS_LINE.match(text))
 
 
-def _ends_with_punctuation(text: str) -> bool:
-    """``[.,;!]`` and then nothing but non-word characters."""
-    last = text[-1:]
-    if last in _SENTENCE_END_MARKS:
-        return True
-    if not last or last.isalnum() or last == "_":
-        return False
-    return _PUNCTUATED_END.search(text) is not None
-
-
-@functools.lru_cache(maxsize=16_384)  # the same lines come up again and again
 def looks_like_title(text: str, max_words: int = 7) -> bool:
     """A short Title Case line with no sentence punctuation: a heading or a name."""
-    if is_list_item(text) or _ends_with_punctuation(text.strip()):
+    if is_list_item(text) or _SENTENCE_END.search(text.strip()):
         return False
     stripped = strip_heading_markup(text)
     if not stripped or len(stripped) > 70 or ":" in stripped:
@@ -153,7 +120,6 @@ def looks_like_title(text: str, max_words: int = 7) -> bool:
     return all(word[0].isupper() for word in significant)
 
 
-@functools.lru_cache(maxsize=16_384)  # the same lines come up again and again
 def is_marked_heading(text: str) -> bool:
     """Plainly a heading by its form: Markdown or bold, ``A Heading:`` or a short question."""
     if is_list_item(text):
@@ -167,11 +133,6 @@ def is_marked_heading(text: str) -> bool:
     if stripped.endswith(":") and len(words) <= 8 and not re.search(r"[.;!?]", stripped[:-1]):
         return True
     return stripped.endswith("?") and len(words) <= 10 and not re.search(r"[.;!]", stripped)
-
-
-def looks_like_unknown_heading(text: str) -> bool:
-    """A line that is plainly a heading even though the table does not know it."""
-    return is_marked_heading(text) or (not is_list_item(text) and looks_like_title(text.strip(), max_words=6))
 
 
 def is_short_plain_line(text: str, max_words: int = 5) -> bool:
@@ -189,7 +150,6 @@ LEAD_IN_WORDS = frozenset(
     "were was have has".split()
 )
 _LONGEST_HEADING = 90
-_SENTENCE_END = re.compile(r"[.,;!]\W*$")
 
 
 def is_lead_in(text: str) -> bool:
@@ -215,11 +175,6 @@ def known_heading(text: str, table: HeadingTable) -> str | None:
     """
     if len(text) > _LONGEST_HEADING or text.startswith("- "):
         return None
-    return _known_heading(text, table)
-
-
-@functools.lru_cache(maxsize=20_000)
-def _known_heading(text: str, table: HeadingTable) -> str | None:
     step = STEP.match(text)
     if step:
         return table.match(step["text"], loose=False)
@@ -247,20 +202,9 @@ class HeadingStyle:
         return bare[0].isupper() and len(bare.split()) > 1 and bare[1:] == bare[1:].lower()
 
 
-@functools.lru_cache(maxsize=16_384)  # the same lines come up again and again
-def could_fit_a_heading_style(text: str, max_words: int = 6) -> bool:
-    """What :meth:`HeadingStyle.fits` asks of a line whatever the style: a few plain
-    words starting with a letter, a colon at most at the end. Cheaper than a style."""
-    stripped = text.strip()
-    if not stripped[:1].isalpha() or is_lead_in(stripped):
-        return False
-    return is_short_plain_line(stripped.removesuffix(":"), max_words)
-
-
 _MARKUP = re.compile(r"^#{1,6}\s+|\*\*|__")
 
 
-@functools.lru_cache(maxsize=4096)
 def _case_of(heading: str) -> str:
     heading = strip_heading_markup(heading)
     words = heading.split()
@@ -272,10 +216,8 @@ def _case_of(heading: str) -> str:
 
 
 def _may_be_heading_line(text: str, table: HeadingTable) -> bool:
-    """A known heading on its own line, not the indented or full-stopped end of a wrapped sentence."""
-    if not text or text[0] == " " or text.endswith(".") or text.startswith("- ") or len(text) > _LONGEST_HEADING:
-        return False
-    if text[0].isdigit() and STEP.match(text):
+    """A known heading on its own line, not the indented or full-stopped end of a wrapped sentence, nor a step."""
+    if not text or text[0] == " " or text.endswith(".") or is_list_item(text):
         return False
     return known_heading(text, table) is not None
 
