@@ -8,8 +8,8 @@ procedure's, and which physical lines are one hard-wrapped paragraph.
 The work is two ordered lists of small named rules, ``TEXT_RULES`` on the
 whole text and then ``LINE_RULES`` on each line, then two steps that need
 data: site text is removed (and every removed line recorded) and hard-wrapped
-paragraphs and list items are joined. Each line remembers the source line it
-came from.
+paragraphs and list items are joined (:func:`pipeline.lines.join_wrapped_lines`).
+Each line remembers the source line it came from.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import yaml
 
 from .errors import ConfigError, InputError
 from .headings import HeadingTable, builtin_data_text, default_table
-from .lines import HeadingStyle, Line, LineShape, heading_style, is_finished, known_heading, line_shape, looks_like_title
+from .lines import Line, join_wrapped_lines
 from .model import RemovedLine
 
 # -- decoding ----------------------------------------------------------------
@@ -42,7 +42,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -87,6 +86,20 @@ def _strict(data: bytes, codec: str, name: str) -> str:
         return data.decode(codec)
     except UnicodeDecodeError as error:
         raise InputError(f"not valid {name} text: {error.reason} at byte {error.start}") from None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Share of control characters above which a file is binary data, not text.
+_BINARY_CONTROL_SHARE = 0.05
+_SAMPLE = 65_536  # characters looked at for control characters
+
+
+def _check_is_text(text: str) -> None:
+    if not text.strip():
+        raise InputError("empty file" if not text else "file holds only whitespace")
+    controls = len(_CONTROL.findall(text[:_SAMPLE]))
+    if controls > _BINARY_CONTROL_SHARE * min(len(text), _SAMPLE):
+        raise InputError("binary data, not text")
 
 
 # -- whole-text rules --------------------------------------------------------
@@ -165,7 +178,7 @@ _NUMBER_MARK = re.compile(
     r"(?:\(?(?P<number>\d{1,3})[.)]|(?i:step)\s+(?P<step>\d{1,3})\s*[.:)\-–—]|\(?(?P<letter>[a-z])\))"
     r"\s+(?=\S)"
 )
-_BOLD_LABEL = re.compile(r"^(?P<lead>\s*(?:- |\d{1,3}\. )?)(\*\*|__)(?P<label>[^*_:]{1,48}?)(?::\2|\2:)(?=\s|$)")
+_BOLD_LABEL = re.compile(r"(?P<lead>\s*(?:- |\d{1,3}\. )?)(\*\*|__)(?P<label>[^*_:]{1,48}?)(?::\2|\2:)(?=\s|$)")
 
 
 def strip_trailing_space(line: str) -> str:
@@ -194,7 +207,8 @@ def unify_numbering(line: str) -> str:
 
 def unwrap_bold_labels(line: str) -> str:
     """``- **Goals:** text`` and ``**Goals**: text`` -> ``- Goals: text``."""
-    return _BOLD_LABEL.sub(r"\g<lead>\g<label>:", line)
+    bold = _BOLD_LABEL.match(line)
+    return f"{bold['lead']}{bold['label']}:{line[bold.end():]}" if bold else line
 
 
 LINE_RULES: tuple[Callable[[str], str], ...] = (
@@ -279,178 +293,7 @@ def remove_site_text(lines: list[Line], site_text: SiteText) -> tuple[list[Line]
     return kept, removed, facts
 
 
-# -- joining hard-wrapped lines ----------------------------------------------
-
-# Lines this long or shorter mean the file was wrapped by a tool or an editor.
-_WRAPPED_FILE_WIDTH = 100
-# A joined paragraph stops growing at this length (a leaflet paragraph has a few
-# hundred characters): the next line starts one of its own. Each line joined
-# re-reads the paragraph so far, so without a bound thousands of short lines
-# that never end a sentence would cost time and memory with the square of their number.
-MAX_JOINED_CHARACTERS = 4_000
-
-
-@dataclass
-class _Paragraph:
-    """The logical line being assembled from physical ones."""
-
-    number: int  # of its first physical line
-    text: str  # as in the file, indentation and all, its physical lines joined by spaces
-    shape: LineShape  # of the stripped text
-    last_line: str  # its last physical line, as in the file
-    # Started after a blank line, a heading, a list item, a finished line or a title.
-    standalone: bool
-    physical_lines: int = 1
-
-    def extend(self, text: str, shape: LineShape) -> None:
-        self.text = f"{self.text.rstrip()} {shape.text}"
-        self.shape = line_shape(self.text.strip())
-        self.last_line = text
-        self.physical_lines += 1
-
-
-@dataclass(frozen=True)
-class _Wrapping:
-    """What the whole file tells about its line breaks."""
-
-    width: int | None  # the width it was hard-wrapped at, if it was
-    style: HeadingStyle  # how its known headings are written
-    table: HeadingTable
-
-    def is_heading(self, shape: LineShape) -> bool:
-        """The (stripped) line is a known or a Markdown/bold heading."""
-        return shape.markup or known_heading(shape.text, self.table) is not None
-
-    def looks_like_heading(self, text: str) -> bool:
-        """A Title Case line, or a short line written like the file's own headings."""
-        return looks_like_title(text) or self.style.fits(text)
-
-    def next_word_did_not_fit(self, previous: _Paragraph, text: str) -> bool:
-        """The width test: in a hard-wrapped file, the line before had no room for this line's first word."""
-        first_word = text.split(maxsplit=1)[0]
-        return bool(self.width) and len(previous.last_line.rstrip()) + 1 + len(first_word) > self.width
-
-
-def _is_structural(shape: LineShape, wrapping: _Wrapping) -> bool:
-    """Starts something of its own: never joined onto the line before."""
-    return bool(shape.list_kind) or shape.is_label_line or shape.parenthesis or wrapping.is_heading(shape)
-
-
-def _is_heading_word_in_a_sentence(previous: _Paragraph, text: str, wrapping: _Wrapping) -> bool:
-    """A lower-case heading word going on with the sentence before: "... speeds up" / "recovery".
-
-    A whole line that is exactly a known heading of several words ("how do i
-    prepare?") is a heading, whatever its case. One word, or words that only
-    loosely name a section ("risks of the procedure and the"), may be the end
-    of a sentence in a hard-wrapped file; so may a line indented under a list
-    item, or one that ends the sentence with a full stop.
-    """
-    stripped = text.strip()
-    if not stripped[0].islower() or previous.shape.finished:
-        return False
-    if (previous.shape.list_kind and text.startswith(" ")) or stripped.endswith("."):
-        return True
-    if len(stripped.split()) > 1 and wrapping.table.match(stripped, loose=False) is not None:
-        return False
-    return wrapping.next_word_did_not_fit(previous, text)
-
-
-def _continues(previous: _Paragraph, text: str, shape: LineShape, wrapping: _Wrapping) -> bool:
-    """Is ``text`` (of ``shape``, stripped) the rest of ``previous``, cut by a hard wrap?"""
-    before, before_shape = previous.shape.text, previous.shape
-    if not shape.text or not before:
-        return False
-    if before.startswith("("):
-        if before.count("(") > before.count(")") and not shape.list_kind:
-            return True  # "(Common names: ...; Medical" goes on until its ")"
-        if before_shape.parenthesis:
-            return False  # "(Common names: ...)" is complete in itself
-    if wrapping.is_heading(before_shape) or before.endswith(":"):
-        return False
-    indented = text.startswith(" ")
-    if not wrapping.width and before_shape.finished and not indented:
-        return False  # a sentence ended the line, and neither a hard wrap nor an indent says more follows
-    if _is_structural(shape, wrapping):
-        return _is_heading_word_in_a_sentence(previous, text, wrapping)
-    if before_shape.list_kind and indented:
-        return True
-    if before_shape.finished:
-        # A sentence ended the line: only a width test says more of it follows,
-        # and never when a heading follows ("... obstructions." / "Questions to Ask").
-        return wrapping.next_word_did_not_fit(previous, text) and not wrapping.looks_like_heading(shape.text)
-    if wrapping.next_word_did_not_fit(previous, text):
-        return True
-    if before_shape.list_kind and wrapping.looks_like_heading(shape.text):
-        return False  # "- Radiologist" / "Cost and Insurance": a heading after a list
-    # "Special Considerations" on its own line is a heading, not a wrapped line.
-    return not _is_standalone_heading(previous, wrapping)
-
-
-def _is_standalone_heading(paragraph: _Paragraph, wrapping: _Wrapping) -> bool:
-    return (
-        paragraph.physical_lines == 1
-        and paragraph.standalone
-        and wrapping.looks_like_heading(paragraph.shape.text)
-    )
-
-
-def _ends_a_block(paragraph: _Paragraph, wrapping: _Wrapping) -> bool:
-    """Nothing after this paragraph can be its hard-wrapped rest, short of a width test saying so."""
-    shape = paragraph.shape
-    return (
-        not shape.text
-        or shape.finished
-        or bool(shape.list_kind)
-        or wrapping.is_heading(shape)
-        or _is_standalone_heading(paragraph, wrapping)
-    )
-
-
-def wrap_width(lines: list[Line]) -> int | None:
-    """The width a file was hard-wrapped at, or None when it was not.
-
-    Evidence of wrapping: lines close to the longest one that stop mid-sentence
-    and go on in the next line. Two such lines are enough.
-    """
-    texts = [line.text.rstrip() for line in lines]
-    width = max((len(text) for text in texts), default=0)
-    if not 30 <= width <= _WRAPPED_FILE_WIDTH:
-        return None
-    evidence = sum(
-        1
-        for text, following in zip(texts, texts[1:])
-        if len(text) >= 0.8 * width and following.strip() and not is_finished(text)
-    )
-    return width if evidence >= 2 else None
-
-
-def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
-    """Physical lines -> logical ones: hard-wrapped paragraphs and list items joined."""
-    wrapping = _Wrapping(wrap_width(lines), heading_style([line.text for line in lines], table), table)
-    shapes = [line_shape(line.text.strip()) for line in lines]
-    joined: list[Line] = []
-    paragraph: _Paragraph | None = None  # the one being assembled, if any
-    for line, shape in zip(lines, shapes):
-        if not line.text:  # a blank line stands alone, and what follows it starts afresh
-            if paragraph is not None:
-                joined.append(Line(paragraph.number, paragraph.text))
-                paragraph = None
-            joined.append(line)
-        elif (
-            paragraph is not None
-            and len(paragraph.text) < MAX_JOINED_CHARACTERS
-            and not line.text.startswith("- ")  # a list item always starts a paragraph of its own
-            and _continues(paragraph, line.text, shape, wrapping)
-        ):
-            paragraph.extend(line.text, shape)
-        else:
-            standalone = paragraph is None or _ends_a_block(paragraph, wrapping)
-            if paragraph is not None:
-                joined.append(Line(paragraph.number, paragraph.text))
-            paragraph = _Paragraph(line.number, line.text, shape, line.text, standalone)
-    if paragraph is not None:
-        joined.append(Line(paragraph.number, paragraph.text))
-    return joined
+# -- the stage ---------------------------------------------------------------
 
 
 def tidy_lines(lines: list[Line]) -> list[Line]:
@@ -466,9 +309,6 @@ def tidy_lines(lines: list[Line]) -> list[Line]:
     return tidy
 
 
-# -- the stage ---------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Normalized:
     lines: tuple[Line, ...]
@@ -479,19 +319,6 @@ class Normalized:
     @property
     def text(self) -> str:
         return "".join(f"{line.text}\n" for line in self.lines)
-
-
-# Share of control characters above which a file is binary data, not text.
-_BINARY_CONTROL_SHARE = 0.05
-_SAMPLE = 65_536  # characters looked at for control characters
-
-
-def _check_is_text(text: str) -> None:
-    if not text.strip():
-        raise InputError("empty file" if not text else "file holds only whitespace")
-    controls = len(_CONTROL.findall(text[:_SAMPLE]))
-    if controls > _BINARY_CONTROL_SHARE * min(len(text), _SAMPLE):
-        raise InputError("binary data, not text")
 
 
 def normalize_text(

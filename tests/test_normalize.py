@@ -7,7 +7,7 @@ import pytest
 from pipeline import normalize as nz
 from pipeline.errors import ConfigError, InputError
 from pipeline.headings import default_table
-from pipeline.lines import Line
+from pipeline.lines import Line, join_wrapped_lines
 
 # -- decoding ------------------------------------------------------------------
 
@@ -178,7 +178,7 @@ def test_bad_site_text_data_is_a_config_error(data):
 
 def _join(*texts: str) -> list[str]:
     lines = [Line(n, t) for n, t in enumerate(texts, 1)]
-    return [line.text for line in nz.join_wrapped_lines(lines, default_table())]
+    return [line.text for line in join_wrapped_lines(lines, default_table())]
 
 
 def test_join_unfinished_paragraph_lines():
