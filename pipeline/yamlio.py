@@ -8,6 +8,7 @@ the result back into :mod:`pipeline.model` objects.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -21,17 +22,7 @@ import jsonschema
 import yaml
 
 from .errors import LeafletFileError
-from .model import (
-    CANONICAL_SECTIONS,
-    Block,
-    Code,
-    ExtraSection,
-    Item,
-    Leaflet,
-    RemovedLine,
-    Review,
-    Source,
-)
+from .model import CANONICAL_SECTIONS, Block, Code, ExtraSection, Item, Leaflet, RemovedLine, Review, Source
 
 SCHEMA_FILENAME = "leaflet.schema.json"
 # Where generated YAML finds the schema: output/yaml/<id>.yaml -> output/leaflet.schema.json
@@ -78,7 +69,7 @@ def leaflet_to_data(leaflet: Leaflet) -> dict[str, Any]:
         "schema_version": leaflet.schema_version,
         "id": leaflet.id,
         "title": leaflet.title,
-        "code": {"system": leaflet.code.system, "descriptor": leaflet.code.descriptor},
+        "code": dataclasses.asdict(leaflet.code),  # the schema's keys are the fields, in order
         "also_known_as": list(leaflet.also_known_as),
         "technical_term": leaflet.technical_term,
         "sections": {key: content_to_data(leaflet.section(key)) for key in CANONICAL_SECTIONS},
@@ -86,13 +77,7 @@ def leaflet_to_data(leaflet: Leaflet) -> dict[str, Any]:
             {"heading": extra.heading, "content": content_to_data(extra.content)}
             for extra in leaflet.extra_sections
         ],
-        "review": {
-            "status": leaflet.review.status,
-            "reviewer": leaflet.review.reviewer,
-            "reviewed_on": leaflet.review.reviewed_on,
-            "next_review_due": leaflet.review.next_review_due,
-            "notes": leaflet.review.notes,
-        },
+        "review": dataclasses.asdict(leaflet.review),
         "source": {
             "path": leaflet.source.path,
             "sha256": leaflet.source.sha256,
@@ -138,9 +123,7 @@ def _jsonable(value: Any) -> Any:
         return {key: _jsonable(inner) for key, inner in value.items()}
     if isinstance(value, list):
         return [_jsonable(inner) for inner in value]
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date):  # a datetime too
         return value.isoformat()
     return value
 
@@ -307,7 +290,7 @@ def leaflet_from_data(data: dict[str, Any]) -> Leaflet:
         schema_version=data["schema_version"],
         id=data["id"],
         title=data["title"],
-        code=Code(system=data["code"]["system"], descriptor=data["code"]["descriptor"]),
+        code=Code(**data["code"]),
         also_known_as=tuple(data["also_known_as"]),
         technical_term=data["technical_term"],
         sections={key: _content_from_data(data["sections"][key]) for key in CANONICAL_SECTIONS},
@@ -315,13 +298,7 @@ def leaflet_from_data(data: dict[str, Any]) -> Leaflet:
             ExtraSection(heading=extra["heading"], content=_content_from_data(extra["content"]))
             for extra in data["extra_sections"]
         ),
-        review=Review(
-            status=review["status"],
-            reviewer=review["reviewer"],
-            reviewed_on=_date(review["reviewed_on"]),
-            next_review_due=_date(review["next_review_due"]),
-            notes=review["notes"],
-        ),
+        review=Review(**{**review, **{key: _date(review[key]) for key in ("reviewed_on", "next_review_due")}}),
         source=Source(
             path=source["path"],
             sha256=source["sha256"],
