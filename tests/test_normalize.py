@@ -161,6 +161,12 @@ def test_site_text_sees_lines_stripped_with_single_spaces(line):
     assert nz.default_site_text().match(line)
 
 
+def test_a_blank_line_is_never_site_text():
+    anything = nz.site_text_from_data({"rules": [{"pattern": ".*", "drop_rest": True}]})
+    assert anything.match("   ") is None
+    assert anything.match("text")
+
+
 def test_site_text_rules_are_data():
     rules = nz.site_text_from_data({"rules": [{"name": "promo", "pattern": "buy now!?"}]})
     assert rules.match("  Buy   NOW ")
