@@ -255,15 +255,15 @@ class _Paragraph:
     text: str  # as in the file, indentation and all, its physical lines joined by spaces
     shape: LineShape  # of the stripped text
     last_line: str  # its last physical line, as in the file
-    # Started after a blank line, a heading, a list item, a finished line or a title.
+    # One line so far, started after a blank line, a heading, a list item, a finished
+    # line or a title: if it looks like a heading, it is one.
     standalone: bool
-    physical_lines: int = 1
 
     def extend(self, text: str, shape: LineShape) -> None:
         self.text = f"{self.text.rstrip()} {shape.text}"
         self.shape = line_shape(self.text.strip())
         self.last_line = text
-        self.physical_lines += 1
+        self.standalone = False
 
 
 @dataclass
@@ -349,11 +349,7 @@ def _continues(previous: _Paragraph, text: str, shape: LineShape, wrapping: _Wra
 
 
 def _is_standalone_heading(paragraph: _Paragraph, wrapping: _Wrapping) -> bool:
-    return (
-        paragraph.physical_lines == 1
-        and paragraph.standalone
-        and wrapping.looks_like_heading(paragraph.shape.text)
-    )
+    return paragraph.standalone and wrapping.looks_like_heading(paragraph.shape.text)
 
 
 def _ends_a_block(paragraph: _Paragraph, wrapping: _Wrapping) -> bool:

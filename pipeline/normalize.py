@@ -106,9 +106,9 @@ def _check_is_text(text: str) -> None:
 
 # A character reference with its semicolon: "&amp;", "&#8217;", "&#x2019;".
 _HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-# Lead bytes of UTF-8 read as Windows-1252 or Latin-1: the mojibake a scraped page
-# suffers from. ftfy also recodes text that only looks like other mojibake (Cyrillic,
-# MacRoman), so text without one of these is not given to it.
+# Lead bytes of UTF-8 read as Windows-1252 or Latin-1, the mojibake scraped pages have.
+# Only text with one of them goes to ftfy, which would also recode other kinds (UTF-8
+# read as Windows-1251) that this rule has always left alone.
 _MOJIBAKE_LEAD = re.compile("[\u00c2-\u00f4]")
 _LINE_BREAK = re.compile("\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
 # U+FFFE and U+FFFF are not characters (a byte-swapped BOM, a sentinel): never text,
@@ -274,7 +274,9 @@ def default_site_text() -> SiteText:
 
 
 def remove_site_text(lines: list[Line], site_text: SiteText) -> tuple[list[Line], list[RemovedLine], dict[str, str]]:
-    """Drop site lines, leaving a blank in their place so paragraphs stay apart."""
+    """Drop site lines (and all after one whose rule says ``drop_rest``), leaving a blank
+    in their place so paragraphs stay apart; returns the lines kept and removed, and the
+    facts the rules' named groups found (``code_system``)."""
     kept: list[Line] = []
     removed: list[RemovedLine] = []
     facts: dict[str, str] = {}
