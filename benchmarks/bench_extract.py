@@ -34,7 +34,8 @@ from pipeline.yamlio import dump_leaflet
 
 from .corpus import generate
 
-TARGET_DOCS_PER_SECOND = 2000
+# Issue 2 asked for 2,000; that target was retired with the speed layer it needed.
+TARGET_DOCS_PER_SECOND = 300
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 Corpus = Sequence[tuple[str, bytes]]

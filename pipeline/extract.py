@@ -23,7 +23,6 @@ from .lines import (
     HeadingStyle,
     Line,
     LineShape,
-    could_fit_a_heading_style,
     heading_style,
     is_lead_in,
     is_list_item,
@@ -60,6 +59,11 @@ class Segment:
     heading: str | None
     line: int | None
     lines: list[Line] = field(default_factory=list)
+    shapes: list[LineShape] = field(default_factory=list)  # of its lines, worked out once
+
+    def add(self, line: Line, shape: LineShape) -> None:
+        self.lines.append(line)
+        self.shapes.append(shape)
 
 
 # -- cutting into segments ---------------------------------------------------
@@ -111,7 +115,7 @@ class _Layout:
         return (
             index is not None
             and known_heading(self.lines[index].text, self.table) is None
-            and not self.shapes[index].short_plain
+            and not is_short_plain_line(self.lines[index].text)
         )
 
 
@@ -139,10 +143,10 @@ def _stands_like_a_heading(index: int, segment: Segment, layout: _Layout) -> boo
     set_off = (
         layout.between_blank_lines(index)
         and text[0].isalpha()
-        and layout.shapes[index].short_plain
+        and is_short_plain_line(text)
         and layout.style.set_off
     )
-    if not (set_off or (could_fit_a_heading_style(text) and layout.style.fits(text))):
+    if not (set_off or layout.style.fits(text)):
         return False
     content = [line for line in segment.lines if line.text]
     # The first line under a heading is its content; a line after a bare entry is the next entry.
@@ -189,48 +193,50 @@ def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment
     for index, line in enumerate(lines):
         current = segments[-1]
         if not line.text or line.text.startswith("- "):
-            current.lines.append(line)  # a blank line, or a bullet: never a heading
+            current.add(line, shapes[index])  # a blank line, or a bullet: never a heading
             continue
         known = _heading_of(line, shapes[index], table, line.number in in_run)
         if known is not None:
             kind, heading, inline_text = known
-            segments.append(Segment(kind, heading, line.number, [inline_text] if inline_text else []))
+            segments.append(Segment(kind, heading, line.number))
+            if inline_text:
+                segments[-1].add(inline_text, line_shape(inline_text.text))
         elif _unknown_heading(index, current, layout):
             segments.append(Segment(EXTRA, strip_heading_markup(line.text), line.number))
         else:
-            current.lines.append(line)
+            current.add(line, shapes[index])
     return segments
 
 
 # -- blocks ------------------------------------------------------------------
 
 
-def _item(text: str, number: int) -> Item:
-    shape = line_shape(text)
+def _item(shape: LineShape, number: int) -> Item:
     if shape.labelled:
         label, rest = shape.labelled
         return Item(text=rest, label=label, line=number)
     if shape.label_only:
         return Item(text="", label=shape.label_only, line=number)
-    return Item(text=text, line=number)
+    return Item(text=shape.item, line=number)
 
 
-def build_blocks(lines: list[Line]) -> tuple[Block, ...]:
+def build_blocks(lines: list[Line], shapes: list[LineShape]) -> tuple[Block, ...]:
+    """Paragraphs, bullet lists and steps of ``lines`` (of those ``shapes``)."""
     content = [line for line in lines if line.text]
-    shapes = [line_shape(line.text) for line in content]
+    shapes = [shape for line, shape in zip(lines, shapes) if line.text]
     labelled = [shape.labelled is not None and not shape.list_kind for shape in shapes]
     groups: list[tuple[str, int, list[Item] | str]] = []  # (kind, first line, items or paragraph text)
     for index, (line, shape) in enumerate(zip(content, shapes)):
         if shape.list_kind:
-            kind, text = shape.list_kind, shape.item
+            kind = shape.list_kind
         elif labelled[index] and (
             (index > 0 and labelled[index - 1]) or (index + 1 < len(labelled) and labelled[index + 1])
         ):
-            kind, text = "bullets", line.text  # a run of "Label: text" lines: labelled items all the same
+            kind = "bullets"  # a run of "Label: text" lines: labelled items all the same
         else:
             groups.append(("paragraph", line.number, line.text))
             continue
-        item = _item(text, line.number)
+        item = _item(shape, line.number)
         if groups and groups[-1][0] == kind:
             groups[-1][2].append(item)  # type: ignore[union-attr]
         else:
@@ -324,7 +330,7 @@ def _merge_sections(
     extras: list[ExtraSection] = []
     warnings: list[Diagnostic] = []
     for segment in segments:
-        blocks = build_blocks(segment.lines)
+        blocks = build_blocks(segment.lines, segment.shapes)
         if segment.kind == EXTRA:
             heading = segment.heading or ""
             extras.append(ExtraSection(heading=heading, content=blocks, line=segment.line))
@@ -392,7 +398,8 @@ def extract(
     if leftover:
         where = ", ".join(str(line.number) for line in leftover)
         warnings.append(Diagnostic(f"text outside any section (lines {where}) put first in summary", leftover[0].number))
-        sections["summary"] = build_blocks(leftover) + sections.get("summary", ())
+        leftover_blocks = build_blocks(leftover, [line_shape(line.text) for line in leftover])
+        sections["summary"] = leftover_blocks + sections.get("summary", ())
 
     title = names.title or descriptor
     if not title:

@@ -10,7 +10,6 @@ import functools
 import re
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -151,17 +150,6 @@ def table_from_data(data: Any) -> HeadingTable:
         common_names_labels=labels("common_names_labels"),
         technical_term_labels=labels("technical_term_labels"),
     )
-
-
-def load_table(path: Path | None = None) -> HeadingTable:
-    """The built-in table, or the one at ``path``."""
-    if path is None:
-        return default_table()
-    try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ConfigError(f"{path}: cannot read headings table: {error}") from None
-    return table_from_data(data)
 
 
 def builtin_data_text(name: str) -> str:

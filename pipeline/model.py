@@ -34,7 +34,6 @@ CANONICAL_SECTIONS: tuple[str, ...] = (
 REVIEW_STATUSES: tuple[str, ...] = ("draft", "reviewed", "approved")
 
 BlockKind = Literal["paragraph", "bullets", "steps"]
-BLOCK_KINDS: tuple[str, ...] = ("paragraph", "bullets", "steps")
 
 
 @dataclass(frozen=True)

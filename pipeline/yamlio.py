@@ -1,6 +1,6 @@
 """Leaflet <-> YAML text, the form clinical reviewers read and edit.
 
-Dumping writes the contract's key order in block style with a
+Dumping writes the contract's key order in block style, with PyYAML, after a
 ``yaml-language-server`` comment pointing at the published JSON Schema.
 Loading uses safe loading only, validates against the same schema and turns
 the result back into :mod:`pipeline.model` objects.
@@ -8,12 +8,12 @@ the result back into :mod:`pipeline.model` objects.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -22,17 +22,7 @@ import jsonschema
 import yaml
 
 from .errors import LeafletFileError
-from .model import (
-    CANONICAL_SECTIONS,
-    Block,
-    Code,
-    ExtraSection,
-    Item,
-    Leaflet,
-    RemovedLine,
-    Review,
-    Source,
-)
+from .model import CANONICAL_SECTIONS, Block, Code, ExtraSection, Item, Leaflet, RemovedLine, Review, Source
 
 SCHEMA_FILENAME = "leaflet.schema.json"
 # Where generated YAML finds the schema: output/yaml/<id>.yaml -> output/leaflet.schema.json
@@ -79,7 +69,7 @@ def leaflet_to_data(leaflet: Leaflet) -> dict[str, Any]:
         "schema_version": leaflet.schema_version,
         "id": leaflet.id,
         "title": leaflet.title,
-        "code": {"system": leaflet.code.system, "descriptor": leaflet.code.descriptor},
+        "code": dataclasses.asdict(leaflet.code),  # the schema's keys are the fields, in order
         "also_known_as": list(leaflet.also_known_as),
         "technical_term": leaflet.technical_term,
         "sections": {key: content_to_data(leaflet.section(key)) for key in CANONICAL_SECTIONS},
@@ -87,13 +77,7 @@ def leaflet_to_data(leaflet: Leaflet) -> dict[str, Any]:
             {"heading": extra.heading, "content": content_to_data(extra.content)}
             for extra in leaflet.extra_sections
         ],
-        "review": {
-            "status": leaflet.review.status,
-            "reviewer": leaflet.review.reviewer,
-            "reviewed_on": leaflet.review.reviewed_on,
-            "next_review_due": leaflet.review.next_review_due,
-            "notes": leaflet.review.notes,
-        },
+        "review": dataclasses.asdict(leaflet.review),
         "source": {
             "path": leaflet.source.path,
             "sha256": leaflet.source.sha256,
@@ -104,25 +88,21 @@ def leaflet_to_data(leaflet: Leaflet) -> dict[str, Any]:
 
 
 def dump_leaflet(leaflet: Leaflet, schema_reference: str = SCHEMA_REFERENCE) -> str:
-    data = leaflet_to_data(leaflet)
-    body = block_yaml(data)
-    if body is None:
-        body = pyyaml_dump(data)
-    return f"# yaml-language-server: $schema={schema_reference}\n{body}"
+    return f"# yaml-language-server: $schema={schema_reference}\n{dump_yaml(leaflet_to_data(leaflet))}"
 
 
-def pyyaml_dump(data: dict[str, Any]) -> str:
-    """The document as PyYAML writes it (with libyaml where it can): the reference for :func:`block_yaml`."""
-    text = _pyyaml_dump(data, _Dumper)
+def dump_yaml(data: dict[str, Any]) -> str:
+    """Block style, keys in the order given, every character as itself; libyaml where it can."""
+    text = _dump_with(data, _Dumper)
     if "\\U" in text and _Dumper is not yaml.SafeDumper:
         # libyaml writes characters beyond U+FFFF (emoji, rare CJK) as \U0001F600
         # escapes, which a reviewer cannot read; PyYAML's own emitter writes them as
         # themselves. Slower, and only for the rare document that has them.
-        text = _pyyaml_dump(data, yaml.SafeDumper)
+        text = _dump_with(data, yaml.SafeDumper)
     return text
 
 
-def _pyyaml_dump(data: dict[str, Any], dumper: type[yaml.SafeDumper]) -> str:
+def _dump_with(data: dict[str, Any], dumper: type[yaml.SafeDumper]) -> str:
     return yaml.dump(
         data,
         Dumper=dumper,
@@ -134,144 +114,6 @@ def _pyyaml_dump(data: dict[str, Any], dumper: type[yaml.SafeDumper]) -> str:
     )
 
 
-# -- the block writer --------------------------------------------------------
-#
-# PyYAML spends most of a dump in its Python representer. A leaflet is a small
-# block-style tree of mappings, lists and one-line strings, so most leaflets
-# are written here directly, byte for byte as libyaml writes them: strings
-# plain or, where libyaml would quote them ("The main steps are:", ""),
-# single-quoted, folded at spaces exactly where libyaml's emitter folds them
-# (yaml_emitter_write_plain_scalar, ..._single_quoted_scalar). A string that
-# would need more (escapes, line breaks, double spaces) makes the writer
-# decline, and dump_leaflet falls back to PyYAML. tests/test_yamlio.py checks
-# that both give the same text on generated and random leaflets.
-
-_PRINTABLE = "!-~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"  # libyaml's, less breaks and space
-_UNPRINTABLE = re.compile(f"[^ \\n{_PRINTABLE}]")
-# Whatever in a string stops libyaml from writing it plain in block context
-# (see yaml_emitter_analyze_scalar) ...
-_NOT_PLAIN = re.compile(
-    r"""^$  # empty
-    | ^[\ \#,\[\]{}&*!|>'"%@`]  # a space or an indicator first
-    | ^[-?:](?:\ |$)  # "- ", "? " or ": " first
-    | ^(?:---|\.\.\.)  # a document marker
-    | :(?:\ |$)  # a mapping indicator
-    | \ [\ \#]  # a comment indicator, or a double space
-    | \ $  # a trailing space""",
-    re.VERBOSE,
-)
-# ... and what this writer leaves to libyaml rather than single-quote it (folding
-# around double spaces and at the ends of a quoted string has special cases).
-_NOT_QUOTABLE = re.compile(r"^\ |\ $|\ \ ")
-# Cheap tests that let most strings skip the patterns above.
-_RISKY_FIRST = frozenset(" #,[]{}&*!|>'\"%@`-?:.") | {""}
-_RISKY_END = (":", " ")
-# Plain strings starting with these may read back as another type: "null", "yes", "12", "2026-01-01".
-_IMPLICIT_RESOLVERS = _Dumper.yaml_implicit_resolvers
-
-
-class _Declined(Exception):
-    """A value the block writer leaves to PyYAML."""
-
-
-def _reads_back_as_string(value: str) -> bool:
-    resolvers = _IMPLICIT_RESOLVERS.get(value[:1], []) + _IMPLICIT_RESOLVERS.get(None, [])
-    return not any(regexp.match(value) for _, regexp in resolvers)
-
-
-def _styled(value: str) -> str:
-    """``value`` plain, or single-quoted as libyaml quotes it (yaml_emitter_select_scalar_style)."""
-    first = value[:1]
-    risky = first in _RISKY_FIRST or value.endswith(_RISKY_END) or ": " in value or " #" in value or "  " in value
-    if (risky and _NOT_PLAIN.search(value)) or (first in _IMPLICIT_RESOLVERS and not _reads_back_as_string(value)):
-        if _NOT_QUOTABLE.search(value):
-            raise _Declined
-        return "'" + value.replace("'", "''") + "'"
-    return value
-
-
-def _folded(text: str, column: int, indent: int) -> str:
-    """``text`` written from ``column`` on: libyaml breaks a scalar at the first
-    space once the line is past LINE_WIDTH and goes on at ``indent``."""
-    if column + len(text) <= LINE_WIDTH + 1:
-        return text  # none of its spaces stands past the width
-    pieces = []
-    start = 0
-    while (space := text.find(" ", start + max(0, LINE_WIDTH + 1 - column))) >= 0:
-        pieces.append(text[start:space])
-        start, column = space + 1, indent
-    pieces.append(text[start:])
-    return ("\n" + " " * indent).join(pieces)
-
-
-# Strings repeat from leaflet to leaflet (headings, common sentences); each is
-# styled and folded once for a given place.
-@functools.lru_cache(maxsize=32_768)
-def _rendered(value: str, column: int, indent: int) -> str | None:
-    """``value`` as libyaml writes it from ``column`` on: plain or single-quoted,
-    folded, going on at ``indent``; None when this writer leaves it to PyYAML."""
-    if "\n" in value or _UNPRINTABLE.search(value):
-        return None  # a line break, or a character libyaml would escape
-    try:
-        return _folded(_styled(value), column, indent)
-    except _Declined:
-        return None
-
-
-@dataclass(frozen=True)
-class _BlockWriter:
-    out: list[str]
-
-    def scalar(self, value: Any, column: int, indent: int) -> str:
-        if type(value) is str:
-            text = _rendered(value, column, indent)
-            if text is None:
-                raise _Declined
-            return text
-        if value is None:
-            return "null"
-        if type(value) is int or type(value) is dt.date:
-            return _folded(str(value), column, indent)
-        raise _Declined
-
-    def mapping(self, mapping: dict[str, Any], indent: int, first_prefix: str) -> None:
-        """Keys at ``indent``; the first key's line starts with ``first_prefix`` ("- " in a list)."""
-        out, pad, prefix = self.out, " " * indent, first_prefix
-        for key, value in mapping.items():
-            if type(value) is list:
-                out.append(f"{prefix}{key}:\n" if value else f"{prefix}{key}: []\n")
-                self.sequence(value, indent)  # a list in a mapping is not indented
-            elif type(value) is dict:
-                if not value:
-                    raise _Declined
-                out.append(f"{prefix}{key}:\n")
-                self.mapping(value, indent + 2, " " * (indent + 2))
-            else:
-                out.append(f"{prefix}{key}: {self.scalar(value, indent + len(key) + 2, indent + 2)}\n")
-            prefix = pad
-
-    def sequence(self, items: list[Any], indent: int) -> None:
-        """Items as "- " lines at ``indent``."""
-        pad = " " * indent
-        for item in items:
-            if type(item) is dict and item:
-                self.mapping(item, indent + 2, f"{pad}- ")
-            elif isinstance(item, (dict, list)):
-                raise _Declined
-            else:
-                self.out.append(f"{pad}- {self.scalar(item, indent + 2, indent + 2)}\n")
-
-
-def block_yaml(data: dict[str, Any]) -> str | None:
-    """``data`` as :func:`pyyaml_dump` writes it, or None when it needs more than this writer does."""
-    writer = _BlockWriter([])
-    try:
-        writer.mapping(data, 0, "")
-    except _Declined:
-        return None
-    return "".join(writer.out)
-
-
 # -- loading -----------------------------------------------------------------
 
 
@@ -281,9 +123,7 @@ def _jsonable(value: Any) -> Any:
         return {key: _jsonable(inner) for key, inner in value.items()}
     if isinstance(value, list):
         return [_jsonable(inner) for inner in value]
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date):  # a datetime too
         return value.isoformat()
     return value
 
@@ -450,7 +290,7 @@ def leaflet_from_data(data: dict[str, Any]) -> Leaflet:
         schema_version=data["schema_version"],
         id=data["id"],
         title=data["title"],
-        code=Code(system=data["code"]["system"], descriptor=data["code"]["descriptor"]),
+        code=Code(**data["code"]),
         also_known_as=tuple(data["also_known_as"]),
         technical_term=data["technical_term"],
         sections={key: _content_from_data(data["sections"][key]) for key in CANONICAL_SECTIONS},
@@ -458,13 +298,7 @@ def leaflet_from_data(data: dict[str, Any]) -> Leaflet:
             ExtraSection(heading=extra["heading"], content=_content_from_data(extra["content"]))
             for extra in data["extra_sections"]
         ),
-        review=Review(
-            status=review["status"],
-            reviewer=review["reviewer"],
-            reviewed_on=_date(review["reviewed_on"]),
-            next_review_due=_date(review["next_review_due"]),
-            notes=review["notes"],
-        ),
+        review=Review(**{**review, **{key: _date(review[key]) for key in ("reviewed_on", "next_review_due")}}),
         source=Source(
             path=source["path"],
             sha256=source["sha256"],

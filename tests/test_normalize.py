@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import html
-import html.entities
-import re
-import unicodedata
-
-import ftfy
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from pipeline import normalize as nz
 from pipeline.errors import ConfigError, InputError
 from pipeline.headings import default_table
-from pipeline.lines import Line
+from pipeline.lines import Line, join_wrapped_lines
 
 # -- decoding ------------------------------------------------------------------
 
@@ -87,7 +79,9 @@ def test_unify_numbering(line):
 
 
 def test_unify_numbering_gives_letters_their_place():
-    assert nz.unify_numbering("  a) First\n  (b) Second\n  c) Third") == "  1. First\n  2. Second\n  3. Third"
+    assert [nz.unify_numbering(line) for line in ["  a) First", "  (b) Second", "  c) Third"]] == [
+        "  1. First", "  2. Second", "  3. Third"
+    ]
 
 
 def test_unify_numbering_leaves_numbers_in_text():
@@ -113,95 +107,38 @@ def test_collapse_inner_spaces_keeps_indentation():
     assert nz.collapse_inner_spaces("    a    b") == "    a b"
 
 
-@given(st.lists(st.text(alphabet=" \t\u00a0\r\x0b\x85\u2028-*•–●+1()2.:_#aB", max_size=24), max_size=8))
-def test_line_rules_on_a_whole_text_work_line_by_line(lines):
-    text = "\n".join(lines)
-    for rule in nz.LINE_RULES:
-        assert rule(text) == "\n".join(rule(line) for line in lines)
-        lines = rule(text).split("\n")
-        text = "\n".join(lines)
+def test_strip_trailing_space():
+    assert nz.strip_trailing_space("  text \t ") == "  text"
 
 
-# The rules as they were first written, one line at a time and without shortcuts.
-_REFERENCE_BULLET = re.compile(
-    r"^(?P<indent>\s*)(?:[-*+–—·−‒»→⇒]\s+|[•●○◦▪■□‣⁃➢➤►▸◆◇♦❖▶▷✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc]\s*)(?P<text>\S.*)$"
+@pytest.mark.parametrize(
+    ("line", "unwrapped"),
+    [
+        ("**Goals:** relief", "Goals: relief"),
+        ("__Goals__: relief", "Goals: relief"),
+        ("  - **Aims**: more", "  - Aims: more"),
+        ("2. **Rest:** a day", "2. Rest: a day"),
+        ("**Goals:**", "Goals:"),
+    ],
 )
-_REFERENCE_NUMBER = re.compile(
-    r"^(?P<indent>\s*)(?:\(?(?P<number>\d{1,3})[.)]|[Ss][Tt][Ee][Pp]\s+(?P<step>\d{1,3})\s*[.:)\-–—]|\(?(?P<letter>[a-z])\))"
-    r"\s+(?P<text>\S.*)$"
-)
-_REFERENCE_BOLD = re.compile(r"^(?P<lead>\s*(?:- |\d{1,3}\. )?)(\*\*|__)(?P<label>[^*_:\n]{1,48}?)(?::\2|\2:)(?=\s|$)")
+def test_unwrap_bold_labels(line, unwrapped):
+    assert nz.unwrap_bold_labels(line) == unwrapped
 
 
-def _reference_bullets(line):
-    if line.lstrip().startswith(("**", "- ")):
-        return line
-    match = _REFERENCE_BULLET.match(line)
-    return f"{match['indent']}- {match['text']}" if match else line
-
-
-def _reference_numbering(line):
-    match = _REFERENCE_NUMBER.match(line)
-    if not match:
-        return line
-    number = match["number"] or match["step"] or str("abcdefghijklmnopqrstuvwxyz".index(match["letter"]) + 1)
-    return f"{match['indent']}{number}. {match['text']}"
-
-
-REFERENCE_LINE_RULES = (
-    str.rstrip,
-    lambda line: re.sub(r"(?<=\S) {2,}(?=\S)", " ", line),
-    _reference_bullets,
-    _reference_numbering,
-    lambda line: _REFERENCE_BOLD.sub(lambda m: f"{m['lead']}{m['label']}:", line),
-)
-def _reference_character(reference):
-    name = reference[0][1:]
-    return html.unescape(reference[0]) if name.startswith("#") else html.entities.html5.get(name, reference[0])
-
-
-REFERENCE_TEXT_RULES = (
-    lambda text: re.sub(r"&(#\d{1,7}|#[xX][\da-fA-F]{1,6}|[A-Za-z][A-Za-z\d]{1,31});", _reference_character, text),
-    lambda text: ftfy.fix_encoding(text) if re.search("[\u00c2-\u00f4]", text) else text,
-    lambda text: unicodedata.normalize("NFC", text),
-    lambda text: re.sub("\r\n|[\r\u2028\u2029\x85\x0b\x0c]", "\n", text),
-    lambda text: nz._CONTROL.sub("", re.sub("[\u00ad\u200b-\u200d\u2060\ufeff]", "", text)),
-    lambda text: re.sub("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]", " ", text.expandtabs(4)),
-)
-_AWKWARD = " \t\u00a0\u2009\r\x0b\x0c\x85\u2028\u200b\ufeff\x00-*•–●+1()2.:_#aBéâ€™→✓&;Stepx"
-
-
-@given(st.text(alphabet=_AWKWARD + "\n\n\r\r", max_size=60) | st.text(max_size=40))
-def test_text_rules_do_what_they_did_before_their_shortcuts(text):
-    for rule, reference in zip(nz.TEXT_RULES, REFERENCE_TEXT_RULES, strict=True):
-        assert rule(text) == reference(text), rule.__name__
-        text = reference(text)
-
-
-@given(st.lists(st.text(alphabet=_AWKWARD, max_size=24), max_size=8))
-def test_line_rules_do_what_they_did_line_by_line(lines):
-    text = "\n".join(lines)
-    for rule, reference in zip(nz.LINE_RULES, REFERENCE_LINE_RULES, strict=True):
-        lines = [reference(line) for line in lines]
-        assert rule(text) == "\n".join(lines), rule.__name__
-        text = "\n".join(lines)
-
-
-@given(st.text(alphabet=_AWKWARD + "\x1c\x7f\x9f\ud800\U0001f600", max_size=60) | st.text(max_size=40))
-def test_plain_text_test_and_control_count_are_what_they_say(text):
-    assert nz._is_plain_text(text) == text.replace("\n", "").replace("\t", "").isprintable()
-    assert nz._count_controls(text) == len(nz._CONTROL.findall(text))
+@pytest.mark.parametrize("line", ["**Bold heading**", "**Goals:**relief", "Text **bold:** text", "**a*b:** c"])
+def test_unwrap_bold_labels_leaves_other_bold_text(line):
+    assert nz.unwrap_bold_labels(line) == line
 
 
 def test_line_endings_pair_up_as_before():
     assert nz.unify_line_endings("a\r\r\nb\r\n\rc\u2028") == "a\n\nb\n\nc\n"
 
 
-def test_line_rules_on_a_whole_text():
-    text = "Summary   \n  •  First  item\n(2) Second\n**Goals:** relief\n\n- **Aims**: more  \n"
-    for rule in nz.LINE_RULES:
-        text = rule(text)
-    assert text == "Summary\n  - First item\n2. Second\nGoals: relief\n\n- Aims: more\n"
+def test_line_rules_run_in_order_on_each_line():
+    lines = ["Summary   ", "  •  First  item", "(2) Second", "**Goals:** relief", "", "- **Aims**: more  "]
+    assert [nz.clean_line(line) for line in lines] == [
+        "Summary", "  - First item", "2. Second", "Goals: relief", "", "- Aims: more"
+    ]
 
 
 # -- site text -----------------------------------------------------------------
@@ -224,6 +161,12 @@ def test_site_text_sees_lines_stripped_with_single_spaces(line):
     assert nz.default_site_text().match(line)
 
 
+def test_a_blank_line_is_never_site_text():
+    anything = nz.site_text_from_data({"rules": [{"pattern": ".*", "drop_rest": True}]})
+    assert anything.match("   ") is None
+    assert anything.match("text")
+
+
 def test_site_text_rules_are_data():
     rules = nz.site_text_from_data({"rules": [{"name": "promo", "pattern": "buy now!?"}]})
     assert rules.match("  Buy   NOW ")
@@ -241,7 +184,7 @@ def test_bad_site_text_data_is_a_config_error(data):
 
 def _join(*texts: str) -> list[str]:
     lines = [Line(n, t) for n, t in enumerate(texts, 1)]
-    return [line.text for line in nz.join_wrapped_lines(lines, default_table())]
+    return [line.text for line in join_wrapped_lines(lines, default_table())]
 
 
 def test_join_unfinished_paragraph_lines():
