@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,7 +25,7 @@ from pathlib import Path
 from . import __version__
 from .batch import run_tasks
 from .errors import ConfigError, LeafletFileError, PipelineError
-from .files import InputFiles, collect_inputs, display_path, read_limited, write_atomic
+from .files import InputFiles, collect_inputs, display_path, read_limited
 from .output_folder import MAX_STATE_BYTES, PROPOSED_SUFFIX, YAML_SUFFIX, OutputFolder, id_problem
 from .records import Record, read_record, sha256_hex
 from .settings import Settings
@@ -144,17 +146,18 @@ def _not_approved(yaml_text: bytes | None) -> bool:
 def _claim_id(doc_id: str, path: Path, owners: dict[str, Path]) -> FileResult | None:
     """A failed result when another file already produces outputs named ``doc_id``,
     or named like it but for case (one file on a case-insensitive disk)."""
-    owner = owners.get(doc_id.casefold())
+    key = unicodedata.normalize("NFC", doc_id).lower()  # as case- and form-insensitive disks compare names
+    owner = owners.get(key)
     if owner is None:
-        owners[doc_id.casefold()] = path
+        owners[key] = path
         return None
     result = FileResult(input=display_path(path), id=doc_id)
     if owner.stem == doc_id or OutputFolder.yaml_id(owner) == doc_id:
         result.error = f"id {doc_id!r} is already used by {display_path(owner)}"
     else:
         result.error = (
-            f"id {doc_id!r} differs only in case from that of {display_path(owner)}; on a case-insensitive "
-            "disk their outputs would overwrite each other (rename one)"
+            f"id {doc_id!r} differs only in case or Unicode form from that of {display_path(owner)}; on a "
+            "case-insensitive disk their outputs would overwrite each other (rename one)"
         )
     return result
 
@@ -313,12 +316,15 @@ def _finish(report: RunReport, settings: Settings, *, index: bool, rendered_any:
             report.errors.append(f"leaflets: error: {cannot_write(error)}")
         except PipelineError as error:
             report.errors.append(f"{display_path(path)}: error: {error}")
+        except (MemoryError, RecursionError) as error:
+            report.errors.append(f"{display_path(path)}: error: could not be made ({type(error).__name__})")
     try:
-        write_atomic(folder.report, report.to_json())
+        folder.write(folder.report, report.to_json())
     except OSError as error:
         report.errors.append(f"leaflets: error: {cannot_write(error)}")
         try:
-            folder.report.unlink(missing_ok=True)
+            if os.path.lexists(folder.report):
+                folder.report.unlink()
         except OSError:
             report.errors.append(
                 f"leaflets: error: {display_path(folder.report)} could not be removed either; it is from an earlier run"
@@ -375,9 +381,9 @@ def write_index(folder: OutputFolder, settings: Settings, report: RunReport, ren
     renderer = _renderer(settings)
     copy_assets(renderer, folder)
     index = renderer.render_index([IndexEntry(id=k, title=v["title"], status=v["status"]) for k, v in entries.items()])
-    write_atomic(folder.index, index)
+    folder.write(folder.index, index)
     # After the page: a manifest that says more than the page would stop it being made again.
-    write_atomic(folder.manifest, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
+    folder.write(folder.manifest, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
 
 
 # -- review.html ---------------------------------------------------------------
@@ -413,7 +419,7 @@ def write_review(folder: OutputFolder, settings: Settings, today: dt.date) -> No
     from .work import _renderer
 
     write_review_page(folder, _renderer(settings), today)
-    write_atomic(folder.review_state, current + "\n")
+    folder.write(folder.review_state, current + "\n")
 
 
 def copy_assets(renderer, folder: OutputFolder) -> None:  # noqa: ANN001 - a pipeline.render.Renderer
@@ -422,7 +428,7 @@ def copy_assets(renderer, folder: OutputFolder) -> None:  # noqa: ANN001 - a pip
         target = folder.html_dir / relative
         data = source.read_bytes()
         if folder.read_or_none(target, len(data)) != data:
-            write_atomic(target, data)
+            folder.write(target, data)
 
 
 # -- commands ------------------------------------------------------------------

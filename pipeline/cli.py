@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -142,4 +143,14 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main() -> int:
-    return run()
+    try:
+        code = run()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # `leaflets check | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        return EXIT_FAILED
+    except OSError as error:  # standard output on a full disk, say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"leaflets: error: cannot write to standard output: {error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILED

@@ -27,7 +27,6 @@ from markupsafe import Markup
 from .check import ERROR, MAX_GRADE, WARNING, check_document
 from .errors import LeafletFileError
 from .errors import PipelineError
-from .files import write_atomic
 from .model import REVIEW_STATUSES
 from .output_folder import HTML_DIR, MAX_STATE_BYTES, PDF_DIR, YAML_DIR, OutputFolder
 from .records import code_fingerprint, fingerprint
@@ -400,8 +399,8 @@ def write_review_page(folder: OutputFolder, renderer: Renderer, today: dt.date) 
         row = _remembered_row(remembered.get(files.id), key, files) or _new_row(text, proposed_text, today, files)
         cache[files.id] = {"key": key, "row": row_to_data(row)}
         rows.append(row)
-    write_atomic(folder.review_page, review_page_chunks(rows, renderer, today))
-    write_atomic(folder.review_rows, json.dumps(cache, separators=(",", ":")) + "\n")
+    folder.write(folder.review_page, review_page_chunks(rows, renderer, today))
+    folder.write(folder.review_rows, json.dumps(cache, separators=(",", ":")) + "\n")
     return folder.review_page
 
 

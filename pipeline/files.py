@@ -1,4 +1,4 @@
-"""Safe file reading and writing and input discovery: the only place that touches paths."""
+"""Reading files safely, and finding the inputs of a run (writing is in :mod:`pipeline.writing`)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import errno
 import os
 import re
 import stat
-import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import ConfigError, PipelineError
@@ -17,165 +15,17 @@ INPUT_SUFFIX = ".txt"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def _mode_for_new_files() -> int:
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
+_LEADS_OUTSIDE = "is a link leading outside {folder}/; refused (remove the link)"
 
 
-_NEW_FILE_MODE = _mode_for_new_files()
-# Every temporary file the pipeline makes ends so, and only such files are ever
-# cleaned up: ".<name>.<random>.leaflets.tmp" beside the file it becomes.
-TEMPORARY_SUFFIX = ".leaflets.tmp"
-# A file set aside for a moment while it is replaced only if unchanged (see
-# replace_if_unchanged); a run killed at that moment leaves it to be put back.
-ASIDE_SUFFIX = ".leaflets.aside"
-
-
-def _mode_of(path: Path) -> int:
-    """The permissions ``path`` has if it is a regular file, else those of a new file."""
+def _opened_inside(handle: int, folder: Path) -> bool:
+    """Whether the open file ``handle`` lies inside ``folder``, from where the kernel says it is
+    (Linux ``/proc``; elsewhere the check made before opening stands)."""
     try:
-        info = path.lstat()
-    except FileNotFoundError:
-        return _NEW_FILE_MODE
-    return stat.S_IMODE(info.st_mode) if stat.S_ISREG(info.st_mode) else _NEW_FILE_MODE
-
-
-def _write_temporary(path: Path, data: bytes | str | Iterable[str]) -> Path:
-    """``data`` in a new temporary file beside ``path``, with the permissions ``path`` should get."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX)
-    except OSError as error:
-        raise OSError(error.errno, error.strerror, os.fspath(path)) from None
-    try:
-        os.fchmod(handle, _mode_of(path))
-        with os.fdopen(handle, "wb") as stream:
-            if isinstance(data, bytes):
-                stream.write(data)
-            elif isinstance(data, str):
-                stream.write(data.encode("utf-8"))
-            else:  # text in pieces (a long page as a template makes it)
-                for piece in data:
-                    stream.write(piece.encode("utf-8"))
-    except BaseException as error:
-        Path(name).unlink(missing_ok=True)
-        if isinstance(error, OSError):  # a full disk, say: name the file it was for, not the temporary
-            raise OSError(error.errno, error.strerror, os.fspath(path)) from None
-        raise
-    return Path(name)
-
-
-def write_atomic(path: Path, data: bytes | str | Iterable[str]) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place.
-
-    A run killed half-way leaves either the old file or the new one, never a
-    truncated mix. The file keeps the permissions it had; a new one gets those
-    ``open`` would give it (0666 less the umask), not the owner-only ones of a
-    temporary file, so reviewers and web servers can read what a batch writes.
-    A link at ``path`` is replaced by the file, never followed.
-    """
-    temporary = _write_temporary(path, data)
-    try:
-        os.replace(temporary, path)
-    except BaseException as error:
-        temporary.unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise OSError(error.errno, error.strerror, os.fspath(path)) from None
-        raise
-
-
-def replace_if_unchanged(path: Path, expected: bytes | None, data: bytes | str) -> bool:
-    """Put ``data`` at ``path`` only if ``path`` still holds exactly ``expected``
-    (``None``: only if there is no file there). False, leaving what is there, otherwise.
-
-    For files a person may save at any moment (a reviewer's YAML): checking and
-    then renaming would leave a moment in which a save is overwritten. Instead
-    the file is first moved aside (one atomic step, after which a save makes a
-    new file), checked there, and the new file is linked into place only if no
-    file has appeared meanwhile. A save that was still writing into the old
-    file is noticed after the link and put back.
-    """
-    temporary = _write_temporary(path, data)
-    try:
-        if expected is None:
-            return _place_new(temporary, path)
-        aside = temporary.with_name(temporary.name.removesuffix(TEMPORARY_SUFFIX) + ASIDE_SUFFIX)
-        try:
-            os.rename(path, aside)
-        except FileNotFoundError:
-            return False  # removed meanwhile: whoever did it decided
-        if _bytes_or_none(aside) != expected:
-            _put_back(aside, path)
-            return False
-        if not _place_new(temporary, path):
-            aside.unlink()  # a save made a new file meanwhile; the old one was ours
-            return False
-        if _bytes_or_none(aside) != expected:
-            os.replace(aside, path)  # a save wrote into the old file after all: it wins
-            return False
-        aside.unlink()
-        return True
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _place_new(temporary: Path, path: Path) -> bool:
-    """Give ``temporary``'s file the name ``path`` unless a file has that name (atomic where links work)."""
-    try:
-        os.link(temporary, path)
-        return True
-    except FileExistsError:
-        return False
-    except OSError as error:
-        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
-            raise
-    # A file system without hard links: the check and the rename are two steps.
-    if os.path.lexists(path):
-        return False
-    os.replace(temporary, path)
-    return True
-
-
-def _put_back(aside: Path, path: Path) -> None:
-    """Return a file moved aside to its name; a newer file saved there meanwhile is kept."""
-    if not _place_new(aside, path):
-        return  # the newer save stands; ``aside`` is that person's earlier version
-    aside.unlink(missing_ok=True)
-
-
-def _bytes_or_none(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
+        opened = Path(os.readlink(f"/proc/self/fd/{handle}"))
     except OSError:
-        return None
-
-
-def restore_set_aside(folder: Path) -> list[Path]:
-    """Put back files a killed run left moved aside in ``folder``; the paths restored.
-
-    Only while no other run works in the folder (the caller holds its lock).
-    A file saved at the name meanwhile is newer and is kept; the aside copy is then removed.
-    """
-    restored = []
-    for aside in sorted(folder.glob(f".*{ASIDE_SUFFIX}")):
-        name = aside.name[1:].removesuffix(ASIDE_SUFFIX).rsplit(".", 1)[0]
-        target = folder / name
-        if not aside.is_symlink() and aside.is_file():
-            if _place_new(aside, target):
-                restored.append(target)
-            aside.unlink(missing_ok=True)
-    return restored
-
-
-def remove_temporaries(folder: Path) -> None:
-    """Remove this pipeline's temporary files in ``folder`` (a killed run's); nothing else.
-
-    Only while no other run works in the folder (the caller holds its lock).
-    """
-    for path in folder.glob(f".*{TEMPORARY_SUFFIX}"):
-        if path.is_symlink() or path.is_file():
-            path.unlink(missing_ok=True)
+        return True
+    return opened.is_relative_to(folder.resolve())
 
 
 def read_limited(path: Path, limit: int, what: str = "the limit", inside: Path | None = None) -> bytes:
@@ -191,9 +41,13 @@ def read_limited(path: Path, limit: int, what: str = "the limit", inside: Path |
     try:
         real = path.resolve(strict=True) if inside is not None else path
         if inside is not None and not real.is_relative_to(inside.resolve()):
-            raise PipelineError(f"is a link leading outside {display_path(inside)}/; refused (remove the link)")
-        handle = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            raise PipelineError(_LEADS_OUTSIDE.format(folder=display_path(inside)))
+        # Not blocking on a pipe; not following a link put in place of the file since it was resolved.
+        flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (os.O_NOFOLLOW if inside is not None else 0)
+        handle = os.open(real, flags)
         try:
+            if inside is not None and not _opened_inside(handle, inside):  # a folder on the way swapped meanwhile
+                raise PipelineError(_LEADS_OUTSIDE.format(folder=display_path(inside)))
             info = os.fstat(handle)
             if stat.S_ISDIR(info.st_mode):
                 raise PipelineError("is a folder, not a file")
@@ -210,6 +64,8 @@ def read_limited(path: Path, limit: int, what: str = "the limit", inside: Path |
     except RuntimeError:  # a loop of links
         raise PipelineError("cannot read: a loop of links") from None
     except OSError as error:
+        if error.errno == errno.ELOOP and inside is not None:  # swapped for a link after it was resolved
+            raise PipelineError(_LEADS_OUTSIDE.format(folder=display_path(inside))) from None
         raise PipelineError(f"cannot read: {error.strerror or error}") from None
     if len(data) > limit:
         raise PipelineError(f"file grew past {limit:,} bytes while it was read; {what} is {limit:,}")

@@ -8,10 +8,15 @@ another process, an attacker), so every file is read back through
 :meth:`OutputFolder.read`: a regular file, inside the folder once links are
 resolved, no larger than the limit for its kind, never a pipe or a device.
 
+Everything the run writes goes through :meth:`OutputFolder.write` (or
+:meth:`OutputFolder.replace_if_unchanged` for a reviewer's files), which never
+follows a link below the folder (:mod:`pipeline.writing`).
+
 One run works in a folder at a time: :meth:`OutputFolder.claim` takes an
-exclusive lock for the whole run (``flock`` on ``.leaflets/lock``, which the
-kernel releases when the process dies, so a killed run's lock is never stale).
-Only under that lock are a killed run's temporary files cleaned up.
+exclusive lock for the whole run (``flock`` on the folder itself, which the
+kernel releases when the process dies, so a killed run's lock is never stale,
+and which no file deleted in the folder can undo). Only under that lock are a
+killed run's temporary files cleaned up.
 """
 
 from __future__ import annotations
@@ -20,13 +25,14 @@ import datetime as dt
 import fcntl
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from .errors import ConfigError, PipelineError
-from .files import display_path, has_control_characters, read_limited, remove_temporaries, restore_set_aside, write_atomic
+from .files import display_path, has_control_characters, read_limited
+from .writing import TEMPORARY_SUFFIX, remove_temporaries, replace_if_unchanged, restore_set_aside, write_atomic
 
 YAML_SUFFIX = ".yaml"
 PROPOSED = ".proposed"  # a proposed update of x.yaml is x.proposed.yaml
@@ -36,8 +42,9 @@ STATE_DIR = ".leaflets"
 YAML_DIR, NORMALIZED_DIR, HTML_DIR, PDF_DIR = "yaml", "normalized", "html", "pdf"
 RECORDS_DIR = f"{STATE_DIR}/records"
 # Every folder the pipeline writes into; none may be a link leading out of the output folder.
-FOLDERS = (YAML_DIR, NORMALIZED_DIR, HTML_DIR, f"{HTML_DIR}/assets", PDF_DIR, STATE_DIR, RECORDS_DIR)
+FOLDERS = (YAML_DIR, NORMALIZED_DIR, HTML_DIR, f"{HTML_DIR}/assets", f"{HTML_DIR}/assets/fonts", PDF_DIR, STATE_DIR, RECORDS_DIR)
 
+PROBE = f".probe{TEMPORARY_SUFFIX}"  # written and removed to test a folder; cleaned up like any temporary file
 # Limits for reading files back from the folder (each far above what the pipeline writes).
 MAX_YAML_BYTES = 1024 * 1024  # a reviewed leaflet is a few KB
 YAML_LIMIT = "the limit for a leaflet YAML"
@@ -139,7 +146,8 @@ class OutputFolder:
         return self.root / STATE_DIR / "review-rows.json"
 
     @property
-    def lock(self) -> Path:
+    def lock_note(self) -> Path:
+        """Which run holds the folder, for the message another run prints (the lock is on the folder)."""
         return self.root / STATE_DIR / "lock"
 
     def reviewed_yaml(self) -> list[Path]:
@@ -184,6 +192,17 @@ class OutputFolder:
         except PipelineError:
             return None
 
+    # -- writing
+
+    def write(self, path: Path, data: bytes | str | Iterable[str]) -> None:
+        """Write ``path`` (built from this folder) atomically, never through a link."""
+        write_atomic(self.root, path, data)
+
+    def replace_if_unchanged(self, path: Path, expected: bytes | None, data: bytes | str) -> bool:
+        """Replace a file a person may be saving only if it still holds ``expected``
+        (see :func:`pipeline.writing.replace_if_unchanged`)."""
+        return replace_if_unchanged(self.root, path, expected, data)
+
     # -- owning and preparing the folder
 
     @contextmanager
@@ -191,47 +210,56 @@ class OutputFolder:
         """Hold the folder for one run; :class:`OutputFolderBusy` if another run holds it."""
         self._check_folders()
         created = not self.root.exists()
+        shown = display_path(self.root)
         try:
-            (self.root / STATE_DIR).mkdir(parents=True, exist_ok=True)
-            handle = os.open(self.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError as error:
-            raise ConfigError(f"{display_path(self.root)}: cannot write to the output folder: {error.strerror or error}") from None
+            raise ConfigError(f"{shown}: cannot write to the output folder: {error.strerror or error}") from None
         try:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise OutputFolderBusy(
-                    f"{display_path(self.root)}: another run is using this output folder ({_holder(handle)}); "
+                    f"{shown}: another run is using this output folder ({self._holder()}); "
                     "wait for it to finish or use another -o folder"
                 ) from None
-            _note_holder(handle, command)
+            try:
+                self.write(self.lock_note, _holder_note(command))
+            except OSError:
+                pass  # only a note for others; a folder that cannot be written is reported by prepare()
             yield
         finally:
             os.close(handle)  # releases the lock
             if created:
                 self._remove_if_untouched()
 
+    def _holder(self) -> str:
+        note = (self.read_or_none(self.lock_note, 1024) or b"").decode("utf-8", "replace").strip()
+        note = "".join(ch for ch in note if ch.isprintable())
+        return note or "held by another process"
+
     def _remove_if_untouched(self) -> None:
         """A run that stopped before writing anything (a bad styles folder) leaves no folder behind."""
         state = self.root / STATE_DIR
         try:
             if os.listdir(self.root) == [STATE_DIR] and os.listdir(state) == ["lock"]:
-                self.lock.unlink()
+                self.lock_note.unlink()
                 state.rmdir()
                 self.root.rmdir()
         except OSError:
             pass  # something appeared meanwhile: it stays
 
     def _check_folders(self) -> None:
-        """The folder and the ones the pipeline writes into are folders inside it, not files or links out."""
+        """The folder and the ones the pipeline writes into are folders, not files or links
+        (a link would let the run's files land wherever it leads)."""
         shown = display_path(self.root)
         if self.root.exists() and not self.root.is_dir():
             raise ConfigError(f"{shown}: cannot write to the output folder: it is a file, not a folder")
-        root = self.root.resolve()
         for name in FOLDERS:
             folder = self.root / name
-            if folder.is_symlink() and not folder.resolve().is_relative_to(root):
-                raise ConfigError(f"{shown}: {name} is a link leading outside the output folder; refused (make it a folder)")
+            if folder.is_symlink():
+                raise ConfigError(f"{shown}: {name} is a link; refused (make it a folder of its own)")
             if folder.exists() and not folder.is_dir():
                 raise ConfigError(
                     f"{shown}: cannot write to the output folder ({display_path(folder)}): it is a file, not a folder"
@@ -247,18 +275,15 @@ class OutputFolder:
         notes = []
         try:
             for name in ("", *FOLDERS):
-                folder = self.root / name
-                folder.mkdir(parents=True, exist_ok=True)
-                _probe_writable(folder)
-            for name in ("", *FOLDERS, f"{HTML_DIR}/assets/fonts"):
-                folder = self.root / name
-                if folder.is_dir() and not folder.is_symlink():
-                    remove_temporaries(folder)
-            for path in restore_set_aside(self.yaml_dir):
-                notes.append(f"{display_path(path)}: put back where a stopped run had set it aside")
+                probe = self.root / name / PROBE
+                self.write(probe, b"")  # the only sure test that a folder can be written
+                probe.unlink()
+                remove_temporaries(self.root, PurePath(name))
+            for name in restore_set_aside(self.root, PurePath(YAML_DIR)):
+                notes.append(f"{display_path(self.yaml_dir / name)}: put back where a stopped run had set it aside")
             schema = resources.files("pipeline").joinpath("schema", SCHEMA_FILENAME).read_bytes()
             if self.read_or_none(self.schema, MAX_STATE_BYTES) != schema:
-                write_atomic(self.schema, schema)
+                self.write(self.schema, schema)
         except OSError as error:
             raise ConfigError(
                 f"{display_path(self.root)}: cannot write to the output folder: {error.strerror or error}"
@@ -266,30 +291,6 @@ class OutputFolder:
         return notes
 
 
-def _probe_writable(folder: Path) -> None:
-    """Create and remove a file: the only sure test that ``folder`` can be written."""
-    import tempfile
-
-    handle, name = tempfile.mkstemp(dir=folder, prefix=".probe.", suffix=".leaflets.tmp")
-    os.close(handle)
-    os.unlink(name)
-
-
-def _note_holder(handle: int, command: str) -> None:
-    """Who holds the lock, for the message another run prints; best effort."""
+def _holder_note(command: str) -> str:
     started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    note = f"leaflets {command}, process {os.getpid()} on {socket.gethostname()}, since {started}\n"
-    try:
-        os.ftruncate(handle, 0)
-        os.pwrite(handle, note.encode("utf-8", "replace")[:200], 0)
-    except OSError:
-        pass  # the lock itself is what counts
-
-
-def _holder(handle: int) -> str:
-    try:
-        note = os.pread(handle, 200, 0).decode("utf-8", "replace").strip()
-    except OSError:
-        note = ""
-    note = "".join(ch for ch in note if ch.isprintable())
-    return note or "held by another process"
+    return f"leaflets {command}, process {os.getpid()} on {socket.gethostname()}, since {started}\n"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ConfigError, PipelineError
-from .files import display_path, read_limited, write_atomic
+from .files import display_path, read_limited
 from .output_folder import MAX_RECORD_BYTES, OutputFolder
 from .styles import MAX_STYLES_ASSET_BYTES, Refused, confined_file
 
@@ -56,7 +56,7 @@ def read_record(folder: OutputFolder, doc_id: str) -> Record | None:
 
 
 def write_record(folder: OutputFolder, doc_id: str, record: Record) -> None:
-    write_atomic(folder.record(doc_id), json.dumps(asdict(record), indent=1) + "\n")
+    folder.write(folder.record(doc_id), json.dumps(asdict(record), indent=1) + "\n")
 
 
 # -- fingerprints of what outputs depend on ------------------------------------

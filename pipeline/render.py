@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 
 import jinja2
 import jinja2.meta
+import jinja2.runtime
+import jinja2.sandbox
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -182,13 +184,49 @@ def _template_error(error: jinja2.TemplateError, name: str) -> str:
 
 @contextmanager
 def _page_fails_on_error(name: str) -> Iterator[None]:
-    """A template error while a page is made (an unsafe attribute, a refused include) fails that page only."""
+    """A template error while a page is made (an unsafe attribute, a refused include,
+    a macro calling itself for ever) fails that page only."""
     try:
         yield
     except jinja2.TemplateError as error:
         raise PipelineError(_template_error(error, name)) from None
     except ConfigError as error:  # from the loader: an include or import refused at render time
         raise PipelineError(f"template {name}: {error}") from None
+    except RecursionError:
+        raise PipelineError(f"template {name}: calls itself without end (too deep)") from None
+    except MemoryError:
+        raise PipelineError(f"template {name}: makes a page too large for memory") from None
+
+
+# Longest text or list a template may make with "*", and the largest power with "**".
+MAX_PRODUCT_LENGTH = 1_000_000
+MAX_EXPONENT = 1_000
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja2's sandbox, which also refuses ``"x" * 10**9`` and ``10**10**10``.
+
+    Both operators are intercepted, so they are checked when the page is made
+    and never worked out ahead when the template is compiled (in the main
+    process, where no per-document memory limit applies).
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: object, right: object) -> object:
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
+            raise jinja2.sandbox.SecurityError(f"a power above {MAX_EXPONENT} is not allowed in a template")
+        if operator == "*" and _product_length(left, right) > MAX_PRODUCT_LENGTH:
+            raise jinja2.sandbox.SecurityError(f"text or a list longer than {MAX_PRODUCT_LENGTH:,} is not allowed")
+        return super().call_binop(context, operator, left, right)
+
+
+def _product_length(left: object, right: object) -> int:
+    """How long ``left * right`` would be when it repeats a text or a list (else 0)."""
+    for sequence, times in ((left, right), (right, left)):
+        if isinstance(sequence, (str, list, tuple)) and isinstance(times, int):
+            return len(sequence) * times
+    return 0
 
 
 # -- the renderer ------------------------------------------------------------
@@ -212,7 +250,7 @@ class Renderer:
         self.styles = StylesFolders(options.styles)
         self.theme = load_theme(self.styles.folders, lambda relative: self.styles.find(relative) is not None)
         # The sandbox: templates read attributes and call methods of what they are given, nothing more.
-        self.environment = ImmutableSandboxedEnvironment(
+        self.environment = Sandbox(
             loader=StylesLoader(self.styles),
             autoescape=_autoescape,
             undefined=jinja2.StrictUndefined,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, LeafletFileError, PipelineError
-from .files import display_path, replace_if_unchanged, write_atomic
+from .files import display_path
 from .output_folder import MAX_YAML_BYTES, PROPOSED_SUFFIX, YAML_SUFFIX, OutputFolder  # noqa: F401 - re-exported
 from .records import Record, read_record, sha256_hex, write_record
 from .settings import Settings
@@ -106,7 +106,7 @@ def store_yaml(folder: OutputFolder, doc_id: str, fresh: str, input_sha256: str,
     """Write the fresh YAML unless a person owns the file on disk (README: Review rules).
 
     The file is replaced only if it still holds exactly the bytes judged to be
-    the pipeline's own (:func:`~pipeline.files.replace_if_unchanged`), so a
+    the pipeline's own (:func:`~pipeline.writing.replace_if_unchanged`), so a
     reviewer who saves while this runs keeps their edit. Returns the record as
     it should be after this step.
     """
@@ -119,10 +119,12 @@ def store_yaml(folder: OutputFolder, doc_id: str, fresh: str, input_sha256: str,
         result.extract = "unchanged"
         return ours
     if existing is None or _generated_by_us(existing, record if record.yaml_sha256 else None):
-        if replace_if_unchanged(target, existing, fresh_bytes):
+        if folder.replace_if_unchanged(target, existing, fresh_bytes):
             result.extract = "written"
             return ours
-        result.warnings.append(f"{display_path(target)}: warning: saved by someone while this run was updating it; kept as saved")
+        result.warnings.append(
+            f"{display_path(target)}: warning: changed by someone while this run was updating it; kept as they left it"
+        )
         existing = _read_own_yaml(folder, target)
         if existing is None:
             result.extract = "kept"
@@ -149,7 +151,7 @@ def _keep_reviewed(
     current = _read_own_yaml(folder, proposed)
     written = current == fresh or (
         (current is None or sha256_hex(current) == record.proposed_sha256)
-        and replace_if_unchanged(proposed, current, fresh)
+        and folder.replace_if_unchanged(proposed, current, fresh)
     )
     owner = "was edited by a person" if status == "draft" else f"is {status or 'unreadable'}"
     if not written:
@@ -207,7 +209,7 @@ def extract_document(task: Task, settings: Settings, result: FileResult, record:
         )
     result.warnings += [warning.format(task.display) for warning in leaflet.warnings]
     normalized_path = settings.folder.normalized(task.doc_id)
-    write_atomic(normalized_path, normalized.text)
+    settings.folder.write(normalized_path, normalized.text)
     result.outputs.append(display_path(normalized_path))
     record = Record(**{**record.__dict__, "input_sha256": input_sha256, "extract_deps": settings.extract_deps})
     return store_yaml(settings.folder, task.doc_id, fresh, input_sha256, result, record)
@@ -272,8 +274,8 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
     except Exception as error:  # noqa: BLE001 - a layout-engine failure on one leaflet must not stop the batch
         raise PipelineError(_one_line(f"rendering failed: {type(error).__name__}: {error}")) from None
     html_path, pdf_path = settings.folder.html(task.doc_id), settings.folder.pdf(task.doc_id)
-    write_atomic(html_path, rendered.html)
-    write_atomic(pdf_path, rendered.pdf)
+    settings.folder.write(html_path, rendered.html)
+    settings.folder.write(pdf_path, rendered.pdf)
     result.outputs += [display_path(html_path), display_path(pdf_path)]
     result.warnings += [f"{shown}: warning: {_one_line(message)}" for message in rendered.warnings]
     result.render = "rendered"
@@ -304,6 +306,9 @@ def run_task(task: Task, settings: Settings) -> FileResult:
     try:
         if task.extract:
             record = extract_document(task, settings, result, record)
+            # At once, not after rendering: a run stopped while rendering must still
+            # know the YAML it just wrote as its own, not take it for a person's edit.
+            write_record(settings.folder, task.doc_id, record)
             result.seconds["extract"] = round(time.perf_counter() - started, 6)
         if task.render and (not task.extract or _needs_render_after_extract(settings, task.doc_id, record)):
             render_started = time.perf_counter()

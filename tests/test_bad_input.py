@@ -419,12 +419,12 @@ def test_an_output_folder_that_cannot_be_written_stops_the_run_and_keeps_what_wa
         return {path: path.read_bytes() for path in (workdir / "output").rglob("*") if path.is_file() and path.name != "lock"}
 
     before = files()
-    import tempfile
+    from pipeline import writing
 
     def refuse(*args, **kwargs):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(writing, "_write_temporary", refuse)
     assert cli.run(["build", "--force"]) == 2
     assert capfd.readouterr().err == "leaflets: error: output: cannot write to the output folder: Permission denied\n"
     assert files() == before

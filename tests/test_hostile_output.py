@@ -140,6 +140,6 @@ def test_an_output_folder_linked_outside_is_refused(tmp_path):
     done = leaflets("build", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr == (
-        "leaflets: error: output: pdf is a link leading outside the output folder; refused (make it a folder)\n"
+        "leaflets: error: output: pdf is a link; refused (make it a folder of its own)\n"
     )
     assert not list((tmp_path / "elsewhere").iterdir())
