@@ -10,6 +10,7 @@ import errno
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -395,3 +396,34 @@ def test_a_full_disk_mid_run_ends_cleanly_and_damages_nothing(small_disk, tmp_pa
     again = leaflets("build", "-o", str(output), cwd=tmp_path)
     assert again.wait(timeout=120) == 0, again.communicate()
     whole_outputs(output)
+
+
+def test_removing_the_state_folder_does_not_let_a_second_run_in(tmp_path):
+    """The lock is on the output folder itself, not on a file someone could delete."""
+    write_corpus(tmp_path / "input", 6, seed=4)
+    first = leaflets("build", "-j", "1", cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "output" / "pdf").glob("*.pdf")):
+        assert time.monotonic() < deadline and first.poll() is None, first.communicate()
+        time.sleep(0.05)
+    shutil.rmtree(tmp_path / "output" / ".leaflets")
+    second = leaflets("build", "-j", "1", cwd=tmp_path)
+    assert second.wait(timeout=120) == 2, second.communicate()
+    assert "another run is using this output folder" in second.communicate()[1]
+    assert first.wait(timeout=300) == 0, first.communicate()
+
+
+def test_a_run_stopped_while_rendering_still_knows_its_own_drafts(tmp_path, capsys):
+    """The record is written as soon as the YAML is: the next source change updates the draft."""
+    os.chdir(tmp_path)
+    (tmp_path / "input").mkdir()
+    source = tmp_path / "input" / "doc.txt"
+    source.write_bytes(SAMPLE.read_bytes())
+    assert run_leaflets(capsys, "build", "-q")[0] == 0
+    source.write_bytes(SAMPLE.read_bytes() + b"\nA first added sentence.\n")
+    code, _, err = run_leaflets(capsys, "build", "--time-limit", "0.1")  # extraction done, rendering stopped
+    assert code == 1 and "took longer than 0.1 s" in err
+    source.write_bytes(SAMPLE.read_bytes() + b"\nA second added sentence.\n")
+    code, _, err = run_leaflets(capsys, "build")
+    assert code == 0 and "proposed" not in err, err
+    assert "second added sentence" in (tmp_path / "output" / "yaml" / "doc.yaml").read_text("utf-8")

@@ -143,3 +143,17 @@ def test_an_output_folder_linked_outside_is_refused(tmp_path):
         "leaflets: error: output: pdf is a link; refused (make it a folder of its own)\n"
     )
     assert not list((tmp_path / "elsewhere").iterdir())
+
+
+def test_a_folder_of_the_output_linked_inside_it_is_refused_too(tmp_path):
+    """html/assets -> ../yaml would let a styles asset named like a leaflet overwrite a reviewer's YAML."""
+    shutil.copytree(ROOT / "input", tmp_path / "input")
+    assert leaflets("build", "-q", cwd=tmp_path).returncode == 0
+    assets = tmp_path / "output" / "html" / "assets"
+    shutil.rmtree(assets)
+    assets.symlink_to("../yaml")
+    before = {path.name: path.read_bytes() for path in (tmp_path / "output" / "yaml").iterdir()}
+    done = leaflets("build", "--force", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "leaflets: error: output: html/assets is a link; refused (make it a folder of its own)\n"
+    assert {path.name: path.read_bytes() for path in (tmp_path / "output" / "yaml").iterdir()} == before

@@ -10,6 +10,7 @@ with a timeout, so a hang fails the test instead of blocking the suite.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -243,3 +244,23 @@ def test_the_styles_fingerprint_reads_nothing_but_the_folders_own_files(site):
         stream.write(b"changed")
     assert first[0] == first[1]  # the same as a folder without those entries
     assert fingerprints() == first
+
+
+# -- no template can take the run down --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "body", "message"),
+    [
+        ("index.html", "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "calls itself without end"),
+        ("index.html", '{% set s = "x" * 3000000000 %}{{ s }}', "longer than 1,000,000 is not allowed"),
+        ("index.html", "{{ 2 ** 100000000 }}", "a power above 1000 is not allowed"),
+    ],
+)
+def test_a_template_that_never_ends_or_grows_without_end_fails_with_one_line(site, template, body, message):
+    (site / "my-styles" / template).write_text(body, "utf-8")
+    code, printed = build_in_subprocess(site)
+    assert code in (1, 2), printed
+    assert_one_line(printed, "error: ", message)
+    report = json.loads((site / "output" / "report.json").read_text("utf-8"))
+    assert report["errors"] and message in report["errors"][0]  # this run's report, not an older one
