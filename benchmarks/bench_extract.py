@@ -28,8 +28,9 @@ from collections.abc import Callable, Sequence
 import yaml
 
 from pipeline.extract import extract
-from pipeline.headings import default_table
-from pipeline.normalize import default_site_text, normalize
+from pipeline.config.headings import default_table
+from pipeline.config.site_text import default_site_text
+from pipeline.normalize import normalize
 from pipeline.yamlio import dump_leaflet
 
 from .corpus import generate

@@ -22,14 +22,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .batch import run_tasks
-from .errors import ConfigError, LeafletFileError, PipelineError
-from .files import InputFiles, collect_inputs, display_path, read_limited
-from .output_folder import MAX_STATE_BYTES, PROPOSED_SUFFIX, YAML_SUFFIX, OutputFolder, id_problem
-from .records import Record, read_record, sha256_hex
-from .settings import Settings
-from .work import FileResult, Task, cannot_write
+from pipeline import __version__
+from pipeline.batch import run_tasks
+from pipeline.errors import ConfigError, LeafletFileError, PipelineError
+from pipeline.files import InputFiles, collect_inputs, display_path, read_limited
+from pipeline.output_folder import MAX_STATE_BYTES, OutputFolder, PROPOSED_SUFFIX, YAML_SUFFIX, id_problem
+from pipeline.records import Record, read_record, sha256_hex
+from pipeline.settings import Settings
+from pipeline.work import FileResult, Task, cannot_write
 
 # Inputs larger than this are refused: a procedure description is a few KB.
 MAX_INPUT_BYTES = 2 * 1024 * 1024
@@ -135,7 +135,7 @@ def _rendered_up_to_date(settings: Settings, doc_id: str, record: Record | None,
 
 def _not_approved(yaml_text: bytes | None) -> bool:
     """For --approved-only: a quick look at review.status, without validating the file."""
-    from .work import peek_yaml
+    from pipeline.work import peek_yaml
 
     try:
         return peek_yaml(yaml_text or b"")["review"]["status"] != "approved"
@@ -349,7 +349,7 @@ def _read_manifest(folder: OutputFolder) -> dict[str, dict[str, str]] | None:
 
 def _entries_from_yaml(folder: OutputFolder) -> dict[str, dict[str, str]]:
     """Index entries read back from the YAML folder, when the manifest is missing or damaged."""
-    from .work import peek_yaml
+    from pipeline.work import peek_yaml
 
     entries = {}
     for path in folder.reviewed_yaml():
@@ -375,8 +375,8 @@ def write_index(folder: OutputFolder, settings: Settings, report: RunReport, ren
     entries = {doc_id: entry for doc_id, entry in sorted(entries.items()) if folder.rendered(doc_id)}
     if not rendered_any and entries == known and folder.index.is_file():
         return
-    from .render import IndexEntry
-    from .work import _renderer
+    from pipeline.render import IndexEntry
+    from pipeline.work import _renderer
 
     renderer = _renderer(settings)
     copy_assets(renderer, folder)
@@ -391,7 +391,7 @@ def write_index(folder: OutputFolder, settings: Settings, report: RunReport, ren
 
 def _review_fingerprint(folder: OutputFolder, today: dt.date) -> str:
     """What the review page shows depends on: the YAML files, which outputs exist, and today."""
-    from .records import fingerprint
+    from pipeline.records import fingerprint
 
     parts: list[bytes | str] = [today.isoformat()]
     yaml_dir = folder.yaml_dir
@@ -415,8 +415,8 @@ def write_review(folder: OutputFolder, settings: Settings, today: dt.date) -> No
     previous = folder.read_or_none(folder.review_state, MAX_STATE_BYTES)
     if previous is not None and previous.decode("utf-8", "replace").strip() == current and folder.review_page.is_file():
         return
-    from .dashboard import write_review_page
-    from .work import _renderer
+    from pipeline.dashboard import write_review_page
+    from pipeline.work import _renderer
 
     write_review_page(folder, _renderer(settings), today)
     folder.write(folder.review_state, current + "\n")
@@ -445,7 +445,7 @@ class Hooks:
 
 def _check_renderer(settings: Settings) -> None:
     """A bad styles folder, theme or print stylesheet stops the run before any work (only loaded when rendering)."""
-    from .work import _renderer
+    from pipeline.work import _renderer
 
     _renderer(settings).pdf_writer()
 
@@ -519,7 +519,7 @@ class CheckReport:
 
 def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: Callable[[str], None]) -> CheckReport:
     """``leaflets check``: every problem of every YAML file, one ``file:line:col`` line each."""
-    from .check import ERROR, check_text
+    from pipeline.check import ERROR, check_text
 
     report = CheckReport()
     if not yaml_paths:
@@ -527,7 +527,7 @@ def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: 
         if not default.is_dir():
             raise ConfigError(f"{display_path(default)}: no such folder; name YAML files to check")
         yaml_paths = [default]
-    from .work import yaml_text
+    from pipeline.work import yaml_text
 
     folder = OutputFolder(output)
     collected = collect_yaml(yaml_paths)

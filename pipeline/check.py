@@ -16,11 +16,11 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .errors import LeafletFileError
-from .model import CANONICAL_SECTIONS, Block, Leaflet
-from .normalize import SiteText, default_site_text
-from .readability import grade_level, leaflet_text
-from .yamlio import compose_yaml, construct, leaflet_from_data, schema_errors
+from pipeline.errors import LeafletFileError
+from pipeline.model import Block, CANONICAL_SECTIONS, Leaflet
+from pipeline.config.site_text import SiteText, default_site_text
+from pipeline.readability import grade_level, leaflet_text
+from pipeline.yamlio import compose_yaml, construct, leaflet_from_data, schema_errors
 
 ERROR, WARNING = "error", "warning"
 MAX_GRADE = 8.0

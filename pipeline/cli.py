@@ -11,12 +11,12 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__, build
-from .batch import cpu_count
-from .console import Console
-from .errors import ConfigError, PipelineError
-from .settings import DEFAULT_TIME_LIMIT, Settings
-from .styles import PAGE_SIZES, RenderOptions
+from pipeline import __version__, build
+from pipeline.batch import cpu_count
+from pipeline.console import Console
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.settings import DEFAULT_TIME_LIMIT, Settings
+from pipeline.styles import PAGE_SIZES, RenderOptions
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -145,12 +145,14 @@ def run(argv: list[str] | None = None) -> int:
 def main() -> int:
     try:
         code = run()
-        sys.stdout.flush()
-        return code
     except BrokenPipeError:  # `leaflets check | head`: the reader has what it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
-        return EXIT_FAILED
-    except OSError as error:  # standard output on a full disk, say
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        print(f"leaflets: error: cannot write to standard output: {error.strerror or error}", file=sys.stderr)
-        return EXIT_FAILED
+        code = EXIT_FAILED
+    try:
+        sys.stdout.flush()
+    except OSError as error:  # standard output closed early, or on a full disk
+        if not isinstance(error, BrokenPipeError):
+            print(f"leaflets: error: cannot write to standard output: {error.strerror or error}", file=sys.stderr)
+        code = EXIT_FAILED
+    # Nothing more to flush at exit, where a second failure would print a traceback.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return code

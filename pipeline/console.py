@@ -10,7 +10,7 @@ import sys
 import time
 from typing import TextIO
 
-from .work import FileResult
+from pipeline.work import FileResult
 
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a terminal
 

@@ -14,15 +14,14 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from .errors import InputError
-from .headings import NAME_BLOCK, HeadingTable, default_table, strip_heading_markup
-from .lines import (
+from pipeline.errors import InputError
+from pipeline.config.headings import HeadingTable, NAME_BLOCK, default_table, strip_heading_markup
+from pipeline.lines import (
     BULLET,
-    INLINE_HEADING,
-    NAME_PARENTHESIS,
     HeadingStyle,
-    Line,
+    INLINE_HEADING,
     LineShape,
+    NAME_PARENTHESIS,
     heading_style,
     is_lead_in,
     is_list_item,
@@ -32,18 +31,9 @@ from .lines import (
     line_shape,
     looks_like_title,
 )
-from .model import (
-    CANONICAL_SECTIONS,
-    Block,
-    Code,
-    Diagnostic,
-    ExtraSection,
-    Item,
-    Leaflet,
-    Review,
-    Source,
-)
-from .normalize import Normalized
+from pipeline.model import Line
+from pipeline.model import Block, CANONICAL_SECTIONS, Code, Diagnostic, ExtraSection, Item, Leaflet, Review, Source
+from pipeline.normalize import Normalized
 
 PREAMBLE = "preamble"
 EXTRA = "extra"

@@ -8,7 +8,7 @@ import re
 import stat
 from pathlib import Path
 
-from .errors import ConfigError, PipelineError
+from pipeline.errors import ConfigError, PipelineError
 
 INPUT_SUFFIX = ".txt"
 # Control characters would break the one-line errors and reports that name a file.

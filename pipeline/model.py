@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 SCHEMA_VERSION = 1
 
@@ -34,6 +34,13 @@ CANONICAL_SECTIONS: tuple[str, ...] = (
 REVIEW_STATUSES: tuple[str, ...] = ("draft", "reviewed", "approved")
 
 BlockKind = Literal["paragraph", "bullets", "steps"]
+
+
+class Line(NamedTuple):
+    """A line of normalized text and the 1-based source line it starts on."""
+
+    number: int
+    text: str
 
 
 @dataclass(frozen=True)

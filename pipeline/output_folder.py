@@ -27,17 +27,16 @@ import os
 import socket
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path, PurePath
 
-from .errors import ConfigError, PipelineError
-from .files import display_path, has_control_characters, read_limited
-from .writing import TEMPORARY_SUFFIX, remove_temporaries, replace_if_unchanged, restore_set_aside, write_atomic
+from pipeline.config import SCHEMA_FILENAME, schema_text
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.files import display_path, has_control_characters, read_limited
+from pipeline.writing import TEMPORARY_SUFFIX, remove_temporaries, replace_if_unchanged, restore_set_aside, write_atomic
 
 YAML_SUFFIX = ".yaml"
 PROPOSED = ".proposed"  # a proposed update of x.yaml is x.proposed.yaml
 PROPOSED_SUFFIX = f"{PROPOSED}{YAML_SUFFIX}"
-SCHEMA_FILENAME = "leaflet.schema.json"
 STATE_DIR = ".leaflets"
 YAML_DIR, NORMALIZED_DIR, HTML_DIR, PDF_DIR = "yaml", "normalized", "html", "pdf"
 RECORDS_DIR = f"{STATE_DIR}/records"
@@ -281,7 +280,7 @@ class OutputFolder:
                 remove_temporaries(self.root, PurePath(name))
             for name in restore_set_aside(self.root, PurePath(YAML_DIR)):
                 notes.append(f"{display_path(self.yaml_dir / name)}: put back where a stopped run had set it aside")
-            schema = resources.files("pipeline").joinpath("schema", SCHEMA_FILENAME).read_bytes()
+            schema = schema_text().encode("utf-8")
             if self.read_or_none(self.schema, MAX_STATE_BYTES) != schema:
                 self.write(self.schema, schema)
         except OSError as error:

@@ -22,8 +22,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .errors import ConfigError, PipelineError
-from .styles import StylesFolders
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.styles import StylesFolders
 
 PDF_OPTIONS = {
     "pdf_variant": "pdf/ua-1",  # tagged PDF: structure tree, /Lang, /Title shown as the window title

@@ -21,11 +21,11 @@ from dataclasses import asdict, dataclass, fields
 from importlib import resources
 from pathlib import Path
 
-from . import __version__
-from .errors import ConfigError, PipelineError
-from .files import display_path, read_limited
-from .output_folder import MAX_RECORD_BYTES, OutputFolder
-from .styles import MAX_STYLES_ASSET_BYTES, Refused, confined_file
+from pipeline import __version__
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.files import display_path, read_limited
+from pipeline.output_folder import MAX_RECORD_BYTES, OutputFolder
+from pipeline.styles import MAX_STYLES_ASSET_BYTES, Refused, confined_file
 
 
 def sha256_hex(data: bytes | str) -> str:
@@ -72,20 +72,21 @@ def fingerprint(parts: Iterable[bytes | str]) -> str:
     return digest.hexdigest()
 
 
-# The modules each kind of output is made by. Their source is part of the outputs'
-# fingerprints: the version number changes only at a release, while every commit
-# of main ships, so a change to how leaflets are extracted or rendered must rebuild them.
-EXTRACT_MODULES = ("normalize", "lines", "headings", "extract", "model", "yamlio")
-RENDER_MODULES = ("render", "pdf", "theme", "styles", "model", "yamlio")
-
-
 @functools.cache
-def code_fingerprint(modules: tuple[str, ...]) -> str:
-    return fingerprint(module_source(name) for name in modules)
+def code_fingerprint() -> str:
+    """One hash over the source of the whole package: part of every output's fingerprint.
+
+    The version number changes only at a release, while every commit of main
+    ships, so a change to the code must make outputs again. The whole package,
+    not a list of the modules thought to matter: such a list goes stale.
+    """
+    return fingerprint(part for relative, source in package_sources() for part in (relative, source))
 
 
-def module_source(name: str) -> bytes:
-    return resources.files(__package__).joinpath(f"{name}.py").read_bytes()
+def package_sources() -> list[tuple[str, bytes]]:
+    """(path, source) of every module of the package, in a fixed order."""
+    root = Path(__file__).resolve().parent
+    return [(path.relative_to(root).as_posix(), path.read_bytes()) for path in sorted(root.rglob("*.py"))]
 
 
 def folder_files(folders: Iterable[Path]) -> list[tuple[str, Path]]:

@@ -36,15 +36,15 @@ import jinja2.sandbox
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from . import __version__
-from .errors import ConfigError, PipelineError
-from .files import display_path
-from .model import CANONICAL_SECTIONS, Block, Item, Leaflet
-from .styles import BUILTIN_STYLES, PAGE_SIZES, RenderOptions, StylesFolders  # noqa: F401 - re-exported
-from .theme import Theme, load_theme
+from pipeline import __version__
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.files import display_path
+from pipeline.model import Block, CANONICAL_SECTIONS, Item, Leaflet
+from pipeline.styles import BUILTIN_STYLES, PAGE_SIZES, RenderOptions, StylesFolders  # noqa: F401 - re-exported
+from pipeline.theme import Theme, load_theme
 
 if TYPE_CHECKING:  # the layout engine takes a second to load; only commands that print PDFs need it
-    from .pdf import PdfWriter
+    from pipeline.pdf import PdfWriter
 
 LEAFLET_TEMPLATE = "leaflet.html"
 INDEX_TEMPLATE = "index.html"
@@ -318,7 +318,7 @@ class Renderer:
         """What prints this renderer's pages as PDF, made on first use (it loads WeasyPrint);
         a stylesheet that loads a refused file is a :class:`ConfigError` here."""
         if self._pdf_writer is None:
-            from .pdf import PdfWriter
+            from pipeline.pdf import PdfWriter
 
             self._pdf_writer = PdfWriter(self.styles, self.stylesheet(""), STYLESHEET)
         return self._pdf_writer

@@ -5,19 +5,22 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError
-from .output_folder import MAX_YAML_BYTES, OutputFolder
-from .records import EXTRACT_MODULES, RENDER_MODULES, code_fingerprint, fingerprint, folders_fingerprint
-from .styles import PAGE_SIZES, RenderOptions, StylesFolders
+from pipeline.config import data_text
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.files import display_path, read_limited
+from pipeline.output_folder import MAX_YAML_BYTES, OutputFolder
+from pipeline.records import code_fingerprint, fingerprint, folders_fingerprint
+from pipeline.styles import PAGE_SIZES, RenderOptions, StylesFolders
 
 if TYPE_CHECKING:
-    from .headings import HeadingTable
-    from .normalize import SiteText
+    from pipeline.config.headings import HeadingTable
+    from pipeline.config.site_text import SiteText
 
+# A heading table or site-text rules of a few KB; far more is no such file.
+MAX_DATA_FILE_BYTES = 1024 * 1024
 # Per-document limits in worker processes: a pathological input fails alone.
 DEFAULT_TIME_LIMIT = 120.0
 DEFAULT_MEMORY_LIMIT_MB = 2048
@@ -50,13 +53,13 @@ class Settings:
 
     @cached_property
     def headings(self) -> HeadingTable:
-        from .headings import table_from_data
+        from pipeline.config.headings import table_from_data
 
         return table_from_data(_parse_data(self.headings_text, "headings table"))
 
     @cached_property
     def site_text(self) -> SiteText:
-        from .normalize import site_text_from_data
+        from pipeline.config.site_text import site_text_from_data
 
         return site_text_from_data(_parse_data(self.site_text_text, "site text rules"))
 
@@ -91,13 +94,13 @@ class Settings:
             StylesFolders(render.styles).folders,
             render.page_size.lower(),
             str(render.large_print),
-            code_fingerprint(RENDER_MODULES),
+            code_fingerprint(),
         )
         return cls(
             output=output,
             headings_text=headings_text,
             site_text_text=site_text_text,
-            extract_deps=fingerprint([code_fingerprint(EXTRACT_MODULES), headings_text, site_text_text]),
+            extract_deps=fingerprint([code_fingerprint(), headings_text, site_text_text]),
             render=render,
             render_deps=render_deps,
             jobs=jobs or os.cpu_count() or 1,
@@ -119,8 +122,10 @@ def _parse_data(text: str, what: str) -> object:
 
 def _data_text(path: Path | None, builtin: str, what: str) -> str:
     if path is None:
-        return resources.files("pipeline").joinpath("data", builtin).read_text("utf-8")
+        return data_text(builtin)
     try:
-        return path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read {what}: {getattr(error, 'strerror', None) or error}") from None
+        return read_limited(path, MAX_DATA_FILE_BYTES, f"the limit for {what}").decode("utf-8")
+    except PipelineError as error:
+        raise ConfigError(f"{display_path(path)}: cannot read {what}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{display_path(path)}: cannot read {what}: not UTF-8 text ({error.reason})") from None

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from .errors import ConfigError, PipelineError
-from .files import display_path, read_limited
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.files import display_path, read_limited
 
 BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}

@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError
-from .model import CANONICAL_SECTIONS, REVIEW_STATUSES
-from .styles import read_styles_file
+from pipeline.errors import ConfigError
+from pipeline.model import CANONICAL_SECTIONS, REVIEW_STATUSES
+from pipeline.styles import read_styles_file
 
 THEME_FILENAME = "theme.yaml"
 MIN_CONTRAST = 4.5

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, LeafletFileError, PipelineError
-from .files import display_path
-from .output_folder import MAX_YAML_BYTES, PROPOSED_SUFFIX, YAML_SUFFIX, OutputFolder  # noqa: F401 - re-exported
-from .records import Record, read_record, sha256_hex, write_record
-from .settings import Settings
+from pipeline.errors import InputError, LeafletFileError, PipelineError
+from pipeline.files import display_path
+from pipeline.output_folder import MAX_YAML_BYTES, OutputFolder, PROPOSED_SUFFIX, YAML_SUFFIX  # noqa: F401 - re-exported
+from pipeline.records import Record, read_record, sha256_hex, write_record
+from pipeline.settings import Settings
 # A line longer than this is no procedure text (a minified page, a data dump),
 # and every regular expression of normalize and extract would run over it.
 MAX_LINE_CHARACTERS = 20_000
@@ -77,7 +77,7 @@ def peek_yaml(data: bytes | str, limit: int = MAX_YAML_BYTES) -> Any:
     laughs" bomb expands when the data is printed) and unsafe tags are refused
     with :class:`LeafletFileError`.
     """
-    from .yamlio import check_yaml_nesting, parse_yaml
+    from pipeline.yamlio import check_yaml_nesting, parse_yaml
 
     if len(data) > limit:
         raise LeafletFileError(f"larger than {limit:,} bytes")
@@ -186,9 +186,9 @@ def _has_content(leaflet) -> bool:  # noqa: ANN001 - a pipeline.model.Leaflet
 
 
 def extract_document(task: Task, settings: Settings, result: FileResult, record: Record) -> Record:
-    from .extract import extract
-    from .normalize import decode, normalize_text
-    from .yamlio import dump_leaflet
+    from pipeline.extract import extract
+    from pipeline.normalize import decode, normalize_text
+    from pipeline.yamlio import dump_leaflet
 
     assert task.data is not None
     input_sha256 = sha256_hex(task.data)
@@ -220,7 +220,7 @@ def extract_document(task: Task, settings: Settings, result: FileResult, record:
 
 @functools.cache
 def _renderer(settings: Settings):  # noqa: ANN202 - imported lazily: the layout engine is slow to load
-    from .render import renderer_for
+    from pipeline.render import renderer_for
 
     return renderer_for(settings.render)
 
@@ -231,7 +231,7 @@ def yaml_text(data: bytes) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise PipelineError(f"not UTF-8 text: {error.reason} at byte {error.start}") from None
-    from .yamlio import check_yaml_nesting
+    from pipeline.yamlio import check_yaml_nesting
 
     check_yaml_nesting(text)
     return text
@@ -241,7 +241,7 @@ def _first_yaml_error(text: str) -> str:
     """The first problem ``leaflets check`` finds, with its place, for a one-line error."""
     import datetime as dt
 
-    from .check import ERROR, check_text
+    from pipeline.check import ERROR, check_text
 
     errors = [problem for problem in check_text(text, dt.date.today()) if problem.severity == ERROR]
     first = errors[0]
@@ -250,7 +250,7 @@ def _first_yaml_error(text: str) -> str:
 
 
 def render_document(task: Task, settings: Settings, result: FileResult, record: Record) -> Record:
-    from .yamlio import load_leaflet
+    from pipeline.yamlio import load_leaflet
 
     yaml_path = task.yaml_path or settings.folder.yaml(task.doc_id)
     try:

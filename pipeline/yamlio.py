@@ -14,28 +14,22 @@ import functools
 import json
 import re
 from collections.abc import Callable
-from importlib import resources
 from typing import Any
 
 import fastjsonschema
 import jsonschema
 import yaml
 
-from .errors import LeafletFileError
-from .model import CANONICAL_SECTIONS, Block, Code, ExtraSection, Item, Leaflet, RemovedLine, Review, Source
+from pipeline.config import SCHEMA_FILENAME, schema_text
+from pipeline.errors import LeafletFileError
+from pipeline.model import Block, CANONICAL_SECTIONS, Code, ExtraSection, Item, Leaflet, RemovedLine, Review, Source
 
-SCHEMA_FILENAME = "leaflet.schema.json"
 # Where generated YAML finds the schema: output/yaml/<id>.yaml -> output/leaflet.schema.json
 SCHEMA_REFERENCE = f"../{SCHEMA_FILENAME}"
 LINE_WIDTH = 88
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@functools.cache
-def schema_text() -> str:
-    return resources.files("pipeline").joinpath("schema", SCHEMA_FILENAME).read_text("utf-8")
 
 
 @functools.cache

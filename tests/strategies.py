@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from pipeline.headings import default_table
+from pipeline.config.headings import default_table
 
 KNOWN_HEADINGS = sorted(default_table().exact)  # simplified forms, e.g. "risks and complications"
 VOCABULARY = (

@@ -33,7 +33,7 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline import cli
-from pipeline.lines import MAX_JOINED_CHARACTERS
+from pipeline.normalize.joining import MAX_JOINED_CHARACTERS
 from pipeline.yamlio import load_leaflet
 
 from .conftest import ROOT

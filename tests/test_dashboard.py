@@ -13,13 +13,7 @@ import pytest
 
 from pipeline import dashboard
 from pipeline.check import check_text
-from pipeline.dashboard import (
-    LeafletFiles,
-    proposed_change,
-    render_review_page,
-    review_row,
-    write_review_page,
-)
+from pipeline.dashboard import LeafletFiles, proposed_change, render_review_page, review_row, write_review_page
 from pipeline.output_folder import OutputFolder
 from pipeline.render import renderer_for
 from pipeline.styles import RenderOptions

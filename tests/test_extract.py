@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.headings import default_table
+from pipeline.config.headings import default_table
 from pipeline.lines import HeadingStyle, heading_style
 from pipeline.model import Block
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.headings import default_table
+from pipeline.config.headings import default_table
 from pipeline.lines import is_finished, is_marked_heading, known_heading, line_shape, looks_like_title
 
 

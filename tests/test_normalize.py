@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from pipeline import normalize as nz
+from pipeline.config import site_text
+from pipeline.normalize import rules
 from pipeline.errors import ConfigError, InputError
-from pipeline.headings import default_table
-from pipeline.lines import Line, join_wrapped_lines
+from pipeline.config.headings import default_table
+from pipeline.model import Line
+from pipeline.normalize.joining import join_wrapped_lines
 
 # -- decoding ------------------------------------------------------------------
 
@@ -36,28 +39,28 @@ def test_decode_refuses_broken_utf16():
 
 
 def test_repair_mojibake():
-    assert nz.repair_mojibake("patientâ€™s â€œcareâ€\x9d â€¢ item") == "patient’s “care” • item"
+    assert rules.repair_mojibake("patientâ€™s â€œcareâ€\x9d â€¢ item") == "patient’s “care” • item"
 
 
 def test_repair_mojibake_leaves_good_text_alone():
-    assert nz.repair_mojibake("Café déjà vu – ok") == "Café déjà vu – ok"
+    assert rules.repair_mojibake("Café déjà vu – ok") == "Café déjà vu – ok"
 
 
 def test_compose_unicode():
-    assert nz.compose_unicode("Cafe\u0301") == "Café"
+    assert rules.compose_unicode("Cafe\u0301") == "Café"
 
 
 def test_unify_line_endings():
-    assert nz.unify_line_endings("a\r\nb\rc\u2028d\x0ce") == "a\nb\nc\nd\ne"
+    assert rules.unify_line_endings("a\r\nb\rc\u2028d\x0ce") == "a\nb\nc\nd\ne"
 
 
 def test_remove_invisible():
-    assert nz.remove_invisible("in\u00advisible\u200b \ufeffok\x00\x07") == "invisible ok"
-    assert nz.remove_invisible("proc\ufffeedure\uffff") == "procedure"
+    assert rules.remove_invisible("in\u00advisible\u200b \ufeffok\x00\x07") == "invisible ok"
+    assert rules.remove_invisible("proc\ufffeedure\uffff") == "procedure"
 
 
 def test_unify_spaces():
-    assert nz.unify_spaces("a\u00a0b\u2009c\td") == "a b c   d"
+    assert rules.unify_spaces("a\u00a0b\u2009c\td") == "a b c   d"
 
 
 # -- line rules ----------------------------------------------------------------
@@ -65,50 +68,50 @@ def test_unify_spaces():
 
 @pytest.mark.parametrize("mark", ["-", "•", "*", "–", "●", "▪", "\uf0b7", "\uf0fc", "→", "»", "◆", "✓", "−"])
 def test_unify_bullets(mark):
-    assert nz.unify_bullets(f"  {mark} Item text") == "  - Item text"
+    assert rules.unify_bullets(f"  {mark} Item text") == "  - Item text"
 
 
 @pytest.mark.parametrize("line", ["**Bold heading**", "-5 degrees", "−5 degrees", "→left", "Plain text", "1.5 hours"])
 def test_unify_bullets_leaves_other_lines(line):
-    assert nz.unify_bullets(line) == line
+    assert rules.unify_bullets(line) == line
 
 
 @pytest.mark.parametrize("line", ["1) Step", "(1) Step", "1. Step", "Step 1: Step", "STEP 1 - Step", "step 1. Step"])
 def test_unify_numbering(line):
-    assert nz.unify_numbering(line) == "1. Step"
+    assert rules.unify_numbering(line) == "1. Step"
 
 
 def test_unify_numbering_gives_letters_their_place():
-    assert [nz.unify_numbering(line) for line in ["  a) First", "  (b) Second", "  c) Third"]] == [
+    assert [rules.unify_numbering(line) for line in ["  a) First", "  (b) Second", "  c) Third"]] == [
         "  1. First", "  2. Second", "  3. Third"
     ]
 
 
 def test_unify_numbering_leaves_numbers_in_text():
-    assert nz.unify_numbering("20-30 minutes") == "20-30 minutes"
-    assert nz.unify_numbering("1.5 hours") == "1.5 hours"
-    assert nz.unify_numbering("Steps 1 and 2 take an hour.") == "Steps 1 and 2 take an hour."
-    assert nz.unify_numbering("A) Upper case letters are headings (see headings.py)") == (
+    assert rules.unify_numbering("20-30 minutes") == "20-30 minutes"
+    assert rules.unify_numbering("1.5 hours") == "1.5 hours"
+    assert rules.unify_numbering("Steps 1 and 2 take an hour.") == "Steps 1 and 2 take an hour."
+    assert rules.unify_numbering("A) Upper case letters are headings (see headings.py)") == (
         "A) Upper case letters are headings (see headings.py)"
     )
 
 
 def test_html_character_references_become_characters():
     text = "Risks &amp; Complications&#58; it&#39;s &#x2019;ok&#8217; &nbsp;x"
-    assert nz.unescape_html_entities(text) == "Risks & Complications: it's \u2019ok\u2019 \u00a0x"
+    assert rules.unescape_html_entities(text) == "Risks & Complications: it's \u2019ok\u2019 \u00a0x"
 
 
 @pytest.mark.parametrize("text", ["R&D; AT&T", "&parameters;", "&notanentity;", "&para without a semicolon", "a & b;"])
 def test_html_character_references_leave_other_ampersands(text):
-    assert nz.unescape_html_entities(text) == text
+    assert rules.unescape_html_entities(text) == text
 
 
 def test_collapse_inner_spaces_keeps_indentation():
-    assert nz.collapse_inner_spaces("    a    b") == "    a b"
+    assert rules.collapse_inner_spaces("    a    b") == "    a b"
 
 
 def test_strip_trailing_space():
-    assert nz.strip_trailing_space("  text \t ") == "  text"
+    assert rules.strip_trailing_space("  text \t ") == "  text"
 
 
 @pytest.mark.parametrize(
@@ -122,21 +125,21 @@ def test_strip_trailing_space():
     ],
 )
 def test_unwrap_bold_labels(line, unwrapped):
-    assert nz.unwrap_bold_labels(line) == unwrapped
+    assert rules.unwrap_bold_labels(line) == unwrapped
 
 
 @pytest.mark.parametrize("line", ["**Bold heading**", "**Goals:**relief", "Text **bold:** text", "**a*b:** c"])
 def test_unwrap_bold_labels_leaves_other_bold_text(line):
-    assert nz.unwrap_bold_labels(line) == line
+    assert rules.unwrap_bold_labels(line) == line
 
 
 def test_line_endings_pair_up_as_before():
-    assert nz.unify_line_endings("a\r\r\nb\r\n\rc\u2028") == "a\n\nb\n\nc\n"
+    assert rules.unify_line_endings("a\r\r\nb\r\n\rc\u2028") == "a\n\nb\n\nc\n"
 
 
 def test_line_rules_run_in_order_on_each_line():
     lines = ["Summary   ", "  •  First  item", "(2) Second", "**Goals:** relief", "", "- **Aims**: more  "]
-    assert [nz.clean_line(line) for line in lines] == [
+    assert [rules.clean_line(line) for line in lines] == [
         "Summary", "  - First item", "2. Second", "Goals: relief", "", "- Aims: more"
     ]
 
@@ -148,7 +151,7 @@ def test_site_text_removed_recorded_and_facts_kept():
     lines = [Line(n, text) for n, text in enumerate(
         ["Search all medical codes", "Descriptor", "CPT4 code", "Summary", "Text", "Similar Codes", "12345 Other"], 1
     )]
-    kept, removed, facts = nz.remove_site_text(lines, nz.default_site_text())
+    kept, removed, facts = site_text.remove_site_text(lines, site_text.default_site_text())
     assert [line.text for line in kept] == ["", "Descriptor", "", "Summary", "Text", "", ""]
     assert [(r.line, r.text) for r in removed] == [
         (1, "Search all medical codes"), (3, "CPT4 code"), (6, "Similar Codes"), (7, "12345 Other")
@@ -158,17 +161,17 @@ def test_site_text_removed_recorded_and_facts_kept():
 
 @pytest.mark.parametrize("line", ["Back to top", "  back   TO\ttop ", "Back\u00a0to top", "Similar  Codes 123"])
 def test_site_text_sees_lines_stripped_with_single_spaces(line):
-    assert nz.default_site_text().match(line)
+    assert site_text.default_site_text().match(line)
 
 
 def test_a_blank_line_is_never_site_text():
-    anything = nz.site_text_from_data({"rules": [{"pattern": ".*", "drop_rest": True}]})
+    anything = site_text.site_text_from_data({"rules": [{"pattern": ".*", "drop_rest": True}]})
     assert anything.match("   ") is None
     assert anything.match("text")
 
 
 def test_site_text_rules_are_data():
-    rules = nz.site_text_from_data({"rules": [{"name": "promo", "pattern": "buy now!?"}]})
+    rules = site_text.site_text_from_data({"rules": [{"name": "promo", "pattern": "buy now!?"}]})
     assert rules.match("  Buy   NOW ")
     assert not rules.match("Search all medical codes")
 
@@ -176,7 +179,7 @@ def test_site_text_rules_are_data():
 @pytest.mark.parametrize("data", [None, {"rules": "x"}, {"rules": [{"pattern": "("}]}, {"rules": [{}]}])
 def test_bad_site_text_data_is_a_config_error(data):
     with pytest.raises(ConfigError):
-        nz.site_text_from_data(data)
+        site_text.site_text_from_data(data)
 
 
 # -- joining wraps ---------------------------------------------------------------

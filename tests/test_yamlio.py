@@ -79,7 +79,7 @@ def test_reviewer_dates_load_as_dates(seed_yaml):
 
 
 def test_published_schema_file_is_the_one_in_the_package():
-    assert (ROOT / "pipeline" / "schema" / "leaflet.schema.json").read_text("utf-8") == schema_text()
+    assert (ROOT / "pipeline" / "config" / "schema" / "leaflet.schema.json").read_text("utf-8") == schema_text()
 
 
 # -- strings YAML could read as something else read back as themselves ---------

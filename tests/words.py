@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 
-from pipeline.headings import HeadingTable, default_table
+from pipeline.config.headings import HeadingTable, default_table
 
 _WORD = re.compile(r"[^\W_]+")
 _MARKER = re.compile(

@@ -9,13 +9,14 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 import yaml
 
-from .errors import ConfigError
-from .model import CANONICAL_SECTIONS
+from pipeline.config import data_text
+
+from pipeline.errors import ConfigError
+from pipeline.model import CANONICAL_SECTIONS
 
 NAME_BLOCK = "name_block"
 
@@ -152,10 +153,6 @@ def table_from_data(data: Any) -> HeadingTable:
     )
 
 
-def builtin_data_text(name: str) -> str:
-    return resources.files("pipeline").joinpath("data", name).read_text("utf-8")
-
-
 @functools.cache
 def default_table() -> HeadingTable:
-    return table_from_data(yaml.safe_load(builtin_data_text("headings.yaml")))
+    return table_from_data(yaml.safe_load(data_text("headings.yaml")))

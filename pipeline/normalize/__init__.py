@@ -1,0 +1,74 @@
+"""Stage 1, normalize: raw bytes -> clean lines of Unicode text.
+
+It decides what is text and in which encoding, which characters a leaflet
+keeps (one line break, one kind of space, ``- `` for every bullet mark,
+``1.`` for every number mark), which lines are the website's rather than the
+procedure's, and which physical lines are one hard-wrapped paragraph.
+
+The work is two ordered lists of small named rules, ``TEXT_RULES`` on the
+whole text and then ``LINE_RULES`` on each line, then two steps that need
+data: site text is removed (and every removed line recorded) and hard-wrapped
+paragraphs and list items are joined (:mod:`pipeline.normalize.joining`).
+Each line remembers the source line it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.config.headings import HeadingTable, default_table
+from pipeline.config.site_text import SiteText, default_site_text, remove_site_text
+from pipeline.model import Line, RemovedLine
+from pipeline.normalize.decode import check_is_text, decode
+from pipeline.normalize.joining import join_wrapped_lines
+from pipeline.normalize.rules import TEXT_RULES, clean_line
+
+__all__ = ["Normalized", "decode", "normalize", "normalize_text"]
+
+
+def tidy_lines(lines: list[Line]) -> list[Line]:
+    """No indentation, at most one blank line in a row, none at either end."""
+    texts = [line.text.strip() for line in lines]
+    tidy = [
+        Line(line.number, text)
+        for index, (line, text) in enumerate(zip(lines, texts))
+        if text or (index > 0 and texts[index - 1])  # a blank line only after one with text
+    ]
+    while tidy and not tidy[-1].text:
+        tidy.pop()
+    return tidy
+
+
+@dataclass(frozen=True)
+class Normalized:
+    lines: tuple[Line, ...]
+    encoding: str
+    removed: tuple[RemovedLine, ...]
+    code_system: str | None
+
+    @property
+    def text(self) -> str:
+        return "".join(f"{line.text}\n" for line in self.lines)
+
+
+def normalize_text(
+    text: str,
+    encoding: str = "utf-8",
+    *,
+    site_text: SiteText | None = None,
+    headings: HeadingTable | None = None,
+) -> Normalized:
+    """Decoded text -> normalized lines (see the module docstring)."""
+    check_is_text(text)
+    for rule in TEXT_RULES:
+        text = rule(text)
+    cleaned = [Line(number, clean_line(line)) for number, line in enumerate(text.split("\n"), 1)]
+    kept, removed, facts = remove_site_text(cleaned, site_text or default_site_text())
+    joined = join_wrapped_lines(kept, headings or default_table())
+    return Normalized(tuple(tidy_lines(joined)), encoding, tuple(removed), facts.get("code_system"))
+
+
+def normalize(data: bytes, *, site_text: SiteText | None = None, headings: HeadingTable | None = None) -> Normalized:
+    """Raw bytes of one input file -> normalized lines."""
+    text, encoding = decode(data)
+    return normalize_text(text, encoding, site_text=site_text, headings=headings)
