@@ -8,7 +8,6 @@ and passed along with the line.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass

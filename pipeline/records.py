@@ -18,7 +18,6 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
-from importlib import resources
 from pathlib import Path
 
 from pipeline import __version__

@@ -8,7 +8,6 @@ charset-normalizer's guess. Empty, whitespace-only and binary files are refused.
 from __future__ import annotations
 
 import codecs
-import re
 
 import charset_normalizer
 

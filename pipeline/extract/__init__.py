@@ -1,0 +1,136 @@
+"""Stage 2, extract: normalized lines -> one :class:`~pipeline.model.Leaflet`.
+
+The lines are cut into segments at headings (known ones through the synonym
+table, unknown ones by their look), then each segment becomes structure:
+the name block gives title, common names and technical term; sections give
+paragraphs, bullet lists and numbered steps; text before the first heading
+is the code's descriptor on scraped pages. No line is ever dropped: what
+fits nowhere else goes into the summary with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.config.headings import NAME_BLOCK, HeadingTable, default_table, strip_heading_markup
+from pipeline.errors import InputError
+from pipeline.extract.blocks import build_blocks
+from pipeline.extract.names import Names, name_fields, parse_name_block
+from pipeline.extract.segments import EXTRA, PREAMBLE, Segment, split_segments
+from pipeline.lines import line_shape
+from pipeline.model import CANONICAL_SECTIONS, Block, Code, Diagnostic, ExtraSection, Leaflet, Review, Source
+from pipeline.normalize import Normalized
+
+_H1 = re.compile(r"^#\s+(?P<text>\S.*?)\s*#*$")
+
+
+
+def _add_names(names: Names, found: Names) -> None:
+    """What another name block ``found`` adds to ``names``: a second title is kept as text."""
+    if names.title is None:
+        names.title, names.title_line = found.title, found.title_line
+    elif found.title_line is not None:
+        names.leftover.append(found.title_line)
+    names.also_known_as += found.also_known_as
+    names.technical_term = names.technical_term or found.technical_term
+    names.leftover += found.leftover
+
+
+def _merge_sections(
+    segments: list[Segment],
+) -> tuple[dict[str, tuple[Block, ...]], list[ExtraSection], list[Diagnostic]]:
+    sections: dict[str, tuple[Block, ...]] = {}
+    first_line: dict[str, int | None] = {}
+    extras: list[ExtraSection] = []
+    warnings: list[Diagnostic] = []
+    for segment in segments:
+        blocks = build_blocks(segment.lines, segment.shapes)
+        if segment.kind == EXTRA:
+            heading = segment.heading or ""
+            extras.append(ExtraSection(heading=heading, content=blocks, line=segment.line))
+            warnings.append(
+                Diagnostic(f"heading {heading!r} matches no known section; kept under extra_sections", segment.line)
+            )
+        elif segment.kind in CANONICAL_SECTIONS:
+            if segment.kind in sections:
+                warnings.append(
+                    Diagnostic(
+                        f"section {segment.kind!r} appears again (heading {segment.heading!r}, "
+                        f"first at line {first_line[segment.kind]}); contents merged",
+                        segment.line,
+                    )
+                )
+                sections[segment.kind] += blocks
+            else:
+                sections[segment.kind] = blocks
+                first_line[segment.kind] = segment.line
+    return sections, extras, warnings
+
+
+def extract(
+    normalized: Normalized,
+    *,
+    doc_id: str,
+    source_path: str,
+    sha256: str,
+    headings: HeadingTable | None = None,
+) -> Leaflet:
+    """Normalized lines -> a draft leaflet, with warnings for a reviewer."""
+    table = headings or default_table()
+    segments = split_segments(normalized.lines, table)
+    if not any(segment.kind != PREAMBLE for segment in segments):
+        raise InputError("no recognisable section headings")
+
+    names = Names()
+    for segment in segments:
+        if segment.kind == NAME_BLOCK:
+            _add_names(names, parse_name_block(segment.lines, table))
+    has_name_block = any(segment.kind == NAME_BLOCK for segment in segments)
+
+    preamble = [line for line in segments[0].lines if line.text]
+    scraped = normalized.code_system is not None or bool(normalized.removed)
+    descriptor = None
+    leftover = list(names.leftover)
+    if preamble and _H1.match(preamble[0].text) and names.title is None:
+        names.title = _H1.match(preamble[0].text)["text"]
+        preamble = preamble[1:]
+    if preamble:
+        if scraped:
+            descriptor = preamble[0].text
+        elif names.title is None:
+            names.title = strip_heading_markup(preamble[0].text)
+        else:
+            leftover.insert(0, preamble[0])
+        rest = preamble[1:]
+        if not has_name_block and any(name_fields(line.text, table) for line in rest):
+            # The name lines without their "Name of the Procedure" heading: the same block.
+            _add_names(names, parse_name_block(rest, table))
+            rest = sorted(names.leftover, key=lambda line: line.number)  # without a name block, all of it
+        leftover = rest + leftover
+
+    sections, extras, warnings = _merge_sections(segments)
+    if leftover:
+        where = ", ".join(str(line.number) for line in leftover)
+        warnings.append(Diagnostic(f"text outside any section (lines {where}) put first in summary", leftover[0].number))
+        leftover_blocks = build_blocks(leftover, [line_shape(line.text) for line in leftover])
+        sections["summary"] = leftover_blocks + sections.get("summary", ())
+
+    title = names.title or descriptor
+    if not title:
+        title = doc_id
+        warnings.append(Diagnostic("no procedure name found; the file name is used as title"))
+    if not any(sections.get(key) for key in CANONICAL_SECTIONS):
+        warnings.append(Diagnostic("no known section found; everything is under extra_sections"))
+
+    return Leaflet(
+        id=doc_id,
+        title=title,
+        code=Code(system=normalized.code_system, descriptor=descriptor),
+        also_known_as=tuple(dict.fromkeys(names.also_known_as)),
+        technical_term=names.technical_term,
+        sections={key: sections.get(key, ()) for key in CANONICAL_SECTIONS},
+        extra_sections=tuple(extras),
+        review=Review(),
+        source=Source(path=source_path, sha256=sha256, encoding=normalized.encoding, removed=normalized.removed),
+        warnings=tuple(sorted(warnings, key=lambda w: w.line or 0)),
+    )

@@ -1,0 +1,191 @@
+"""Cutting normalized lines into segments, one per heading (and one for the text before the first).
+
+Where a heading is decided: a line that a heading table names (exactly, or
+loosely for a line that reads like a heading), an inline heading with its text
+("Duration: About an hour."), or a line that looks like a heading on this page
+(Markdown or bold, "A Heading:", a short question, a Title Case line set off
+like the page's known headings). Labelled runs ("Goals: ...") are items, not headings.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from pipeline.config.headings import NAME_BLOCK, HeadingTable, strip_heading_markup
+from pipeline.lines import (
+    INLINE_HEADING,
+    HeadingStyle,
+    LineShape,
+    heading_style,
+    is_lead_in,
+    is_marked_heading,
+    is_short_plain_line,
+    known_heading,
+    line_shape,
+    looks_like_title,
+)
+from pipeline.model import Line
+
+PREAMBLE = "preamble"
+EXTRA = "extra"
+_MAX_LABEL_WORDS = 5
+_H1 = re.compile(r"^#\s+(?P<text>\S.*?)\s*#*$")
+
+
+@dataclass
+class Segment:
+    """Lines under one heading (or before the first)."""
+
+    kind: str  # PREAMBLE, NAME_BLOCK, EXTRA, or a canonical section key
+    heading: str | None
+    line: int | None
+    lines: list[Line] = field(default_factory=list)
+    shapes: list[LineShape] = field(default_factory=list)  # of its lines, worked out once
+
+    def add(self, line: Line, shape: LineShape) -> None:
+        self.lines.append(line)
+        self.shapes.append(shape)
+
+
+
+def _heading_of(
+    line: Line, shape: LineShape, table: HeadingTable, in_labelled_run: bool
+) -> tuple[str, str, Line | None] | None:
+    """(kind, heading text, text after an inline heading) when ``line`` is a known heading."""
+    key = known_heading(line.text, table)
+    if key is not None:
+        return key, strip_heading_markup(line.text), None
+    # "Duration: About an hour." is a heading with its text; "Goals: ..." among
+    # other labelled lines is a labelled item.
+    text = line.text
+    if in_labelled_run or ":" not in text or shape.list_kind or shape.parenthesis:
+        return None
+    inline = INLINE_HEADING.match(text)
+    if inline:
+        key = table.match(inline["heading"], loose=False)
+        if key is not None:
+            return key, strip_heading_markup(inline["heading"]), Line(line.number, inline["text"])
+    return None
+
+
+@dataclass
+class _Layout:
+    """What the whole text tells about one line's neighbourhood."""
+
+    lines: tuple[Line, ...]
+    shapes: list[LineShape]  # one per line
+    table: HeadingTable
+
+    @functools.cached_property
+    def style(self) -> HeadingStyle:
+        """How the known headings are written; worked out when a line first needs it."""
+        return heading_style([line.text for line in self.lines], self.table)
+
+    def following(self, index: int) -> int | None:
+        """The index of the next line with text after ``lines[index]``."""
+        return next((after for after in range(index + 1, len(self.lines)) if self.lines[after].text), None)
+
+    def between_blank_lines(self, index: int) -> bool:
+        lines = self.lines
+        return 0 < index < len(lines) - 1 and not lines[index - 1].text and not lines[index + 1].text
+
+    def is_content(self, index: int | None) -> bool:
+        """What a heading stands over: not another heading, nor a bare list entry."""
+        return (
+            index is not None
+            and known_heading(self.lines[index].text, self.table) is None
+            and not is_short_plain_line(self.lines[index].text)
+        )
+
+
+def _unknown_heading(index: int, segment: Segment, layout: _Layout) -> bool:
+    text = layout.lines[index].text
+    if segment.kind == PREAMBLE or layout.shapes[index].list_kind or is_lead_in(text):
+        return False  # a list item is never a heading by its look
+    if segment.kind == NAME_BLOCK and not _has_title_line(segment):
+        return False
+    if is_marked_heading(text):
+        return True
+    # A line known only by its look is a heading when content follows it, not
+    # more lines like it ("Surgeon" / "Anesthesiologist": a list without marks).
+    if not layout.is_content(layout.following(index)):
+        return False
+    if looks_like_title(text, max_words=6):
+        return True
+    return segment.kind != NAME_BLOCK and _stands_like_a_heading(index, segment, layout)
+
+
+def _stands_like_a_heading(index: int, segment: Segment, layout: _Layout) -> bool:
+    """Written like the file's own headings ("Special considerations" among "Risks and
+    complications"), or a short line set off by blank lines as they are."""
+    text = layout.lines[index].text
+    set_off = (
+        layout.between_blank_lines(index)
+        and text[0].isalpha()
+        and is_short_plain_line(text)
+        and layout.style.set_off
+    )
+    if not (set_off or layout.style.fits(text)):
+        return False
+    content = [line for line in segment.lines if line.text]
+    # The first line under a heading is its content; a line after a bare entry is the next entry.
+    return bool(content) and not is_short_plain_line(content[-1].text)
+
+
+def _has_title_line(segment: Segment) -> bool:
+    return any(line.text for line in segment.lines)
+
+
+def _labelled_run_lines(lines: tuple[Line, ...], shapes: list[LineShape], table: HeadingTable) -> set[int]:
+    """Line numbers inside runs of "Label: text" lines that are labelled items.
+
+    A run whose labels are all known headings ("Summary: ...", "Duration: ...")
+    is a string of inline headings instead.
+    """
+    runs: list[list[Line]] = [[]]
+    for line, shape in zip(lines, shapes):
+        if not line.text:
+            continue
+        if shape.labelled and not shape.list_kind and not _names_line(line.text, table):
+            runs[-1].append(line)
+        elif runs[-1]:
+            runs.append([])
+    numbers: set[int] = set()
+    for run in runs:
+        labels = [line.text.split(":", 1)[0] for line in run]
+        if len(run) >= 2 and not all(table.match(label, loose=False) for label in labels):
+            numbers.update(line.number for line in run)
+    return numbers
+
+
+def _names_line(text: str, table: HeadingTable) -> bool:
+    """``Name of the Procedure: X`` or ``Common Name(s): ...``: the name block, not a list."""
+    label = text.split(":", 1)[0]
+    return table.match(label, loose=False) == NAME_BLOCK or table.name_label(label) is not None
+
+
+def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment]:
+    segments = [Segment(PREAMBLE, None, None)]
+    shapes = [line_shape(line.text) for line in lines]
+    in_run = _labelled_run_lines(lines, shapes, table)
+    layout = _Layout(lines, shapes, table)
+    for index, line in enumerate(lines):
+        current = segments[-1]
+        if not line.text or line.text.startswith("- "):
+            current.add(line, shapes[index])  # a blank line, or a bullet: never a heading
+            continue
+        known = _heading_of(line, shapes[index], table, line.number in in_run)
+        if known is not None:
+            kind, heading, inline_text = known
+            segments.append(Segment(kind, heading, line.number))
+            if inline_text:
+                segments[-1].add(inline_text, line_shape(inline_text.text))
+        elif _unknown_heading(index, current, layout):
+            segments.append(Segment(EXTRA, strip_heading_markup(line.text), line.number))
+        else:
+            current.add(line, shapes[index])
+    return segments
+
+
