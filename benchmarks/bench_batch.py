@@ -242,7 +242,7 @@ def bench_noop_and_memory(work: Path, big: int, rounds: int, sections: set[str])
     from pipeline import build
     from pipeline.files import collect_inputs
     from pipeline.settings import Settings
-    from pipeline.styles import RenderOptions
+    from pipeline.render.styles import RenderOptions
 
     styles = work / "styles-copy"
     shutil.copytree(ROOT / "styles", styles, dirs_exist_ok=True)

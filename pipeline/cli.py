@@ -16,7 +16,7 @@ from pipeline.batch import cpu_count
 from pipeline.console import Console
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.settings import DEFAULT_TIME_LIMIT, Settings
-from pipeline.styles import PAGE_SIZES, RenderOptions
+from pipeline.render.styles import PAGE_SIZES, RenderOptions
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 

@@ -24,7 +24,7 @@ from pipeline import __version__
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.files import display_path, read_limited
 from pipeline.output_folder import MAX_RECORD_BYTES, OutputFolder
-from pipeline.styles import MAX_STYLES_ASSET_BYTES, Refused, confined_file
+from pipeline.render.styles import MAX_STYLES_ASSET_BYTES, Refused, confined_file
 
 
 def sha256_hex(data: bytes | str) -> str:
@@ -91,7 +91,7 @@ def package_sources() -> list[tuple[str, bytes]]:
 def folder_files(folders: Iterable[Path]) -> list[tuple[str, Path]]:
     """Every file the styles folders offer, by relative path, first folder winning.
 
-    Only what the renderer may read: entries :func:`~pipeline.styles.confined_file`
+    Only what the renderer may read: entries :func:`~pipeline.render.styles.confined_file`
     refuses (links leading outside, pipes, devices) are left out, and linked
     folders are not entered, so none of them is ever opened here.
     """

@@ -13,7 +13,7 @@ from pipeline.errors import ConfigError, PipelineError
 from pipeline.files import display_path, read_limited
 from pipeline.output_folder import MAX_YAML_BYTES, OutputFolder
 from pipeline.records import code_fingerprint, fingerprint, folders_fingerprint
-from pipeline.styles import PAGE_SIZES, RenderOptions, StylesFolders
+from pipeline.render.styles import PAGE_SIZES, RenderOptions, StylesFolders
 
 if TYPE_CHECKING:
     from pipeline.config.headings import HeadingTable

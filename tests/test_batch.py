@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from benchmarks.corpus import generate
 from pipeline import cli, records, work
 from pipeline.settings import Settings
-from pipeline.styles import RenderOptions
+from pipeline.render.styles import RenderOptions
 
 from .conftest import ROOT
 

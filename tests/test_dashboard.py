@@ -16,7 +16,7 @@ from pipeline.check import check_text
 from pipeline.dashboard import LeafletFiles, proposed_change, render_review_page, review_row, write_review_page
 from pipeline.output_folder import OutputFolder
 from pipeline.render import renderer_for
-from pipeline.styles import RenderOptions
+from pipeline.render.styles import RenderOptions
 from pipeline.yamlio import load_leaflet
 from tests.test_render_support import axe_violations, probe_page
 

@@ -13,7 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.model import Leaflet
-from pipeline.render import Renderer, RenderOptions, block_views, renderer_for
+from pipeline.render import Renderer, RenderOptions, renderer_for
+from pipeline.render.views import block_views
 from tests.test_render_support import (
     DRAFT_MARK,
     _temporary_folder,

@@ -12,18 +12,11 @@ import pytest
 
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.model import Block, Item
-from pipeline.pdf import RefusedResource, StylesFetcher
-from pipeline.render import (
-    BUILTIN_STYLES,
-    Renderer,
-    RenderOptions,
-    StylesFolders,
-    block_views,
-    css_string,
-    renderer_for,
-    section_views,
-)
-from pipeline.theme import contrast_ratio
+from pipeline.render.pdf import RefusedResource, StylesFetcher
+from pipeline.render import BUILTIN_STYLES, Renderer, RenderOptions, StylesFolders, renderer_for
+from pipeline.render.templates import css_string
+from pipeline.render.views import block_views, section_views
+from pipeline.render.theme import contrast_ratio
 from tests.test_render_support import DRAFT_MARK, reviewed, rich_leaflet, sample_ids, sample_leaflet
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from pipeline import build
 from pipeline.model import Block, Code, ExtraSection, Item
-from pipeline.styles import RenderOptions, StylesFolders
+from pipeline.render.styles import RenderOptions, StylesFolders
 from pipeline.yamlio import dump_leaflet
 from tests.test_render_support import chromium, pdftotext, sample_ids, sample_leaflet
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.styles import BUILTIN_STYLES, MAX_STYLES_FILE_BYTES
+from pipeline.render.styles import BUILTIN_STYLES, MAX_STYLES_FILE_BYTES
 from tests.conftest import ROOT, run_leaflets
 from tests.test_render_support import SAMPLE_INPUT
 
@@ -206,7 +206,7 @@ FINGERPRINT = """
 import sys
 from pathlib import Path
 from pipeline.settings import Settings
-from pipeline.styles import RenderOptions
+from pipeline.render.styles import RenderOptions
 for folder in sys.argv[1:]:
     print(Settings.load(Path("output"), render=RenderOptions(styles=Path(folder))).render_deps)
 """

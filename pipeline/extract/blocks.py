@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 
-from pipeline.lines import (
-    LineShape,
-)
+from pipeline.lines import LineShape
 from pipeline.model import Block, Item, Line
 
 

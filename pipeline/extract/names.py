@@ -6,11 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.config.headings import HeadingTable, strip_heading_markup
-from pipeline.lines import (
-    BULLET,
-    NAME_PARENTHESIS,
-    is_list_item,
-)
+from pipeline.lines import BULLET, NAME_PARENTHESIS, is_list_item
 from pipeline.model import Line
 
 

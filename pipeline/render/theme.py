@@ -21,7 +21,7 @@ import yaml
 
 from pipeline.errors import ConfigError
 from pipeline.model import CANONICAL_SECTIONS, REVIEW_STATUSES
-from pipeline.styles import read_styles_file
+from pipeline.render.styles import read_styles_file
 
 THEME_FILENAME = "theme.yaml"
 MIN_CONTRAST = 4.5

@@ -23,7 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.styles import StylesFolders
+from pipeline.render.styles import StylesFolders
 
 PDF_OPTIONS = {
     "pdf_variant": "pdf/ua-1",  # tagged PDF: structure tree, /Lang, /Title shown as the window title

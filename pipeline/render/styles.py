@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.files import display_path, read_limited
 
-BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
+BUILTIN_STYLES = Path(__file__).resolve().parents[2] / "styles"
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 ASSETS = "assets"
 # Templates and theme.yaml are a few KB; anything bigger is a mistake or a trap.

@@ -1,0 +1,98 @@
+"""What the templates print, worked out from a leaflet: sections in order with their
+headings, blocks as HTML list kinds, the review status and the reference. Pure."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pipeline.model import CANONICAL_SECTIONS, Block, Item, Leaflet
+from pipeline.render.theme import Theme
+
+
+@dataclass(frozen=True)
+class BlockView:
+    """``p`` (text), ``ul``, ``ol`` or ``dl`` (a run of labelled bullets), with items."""
+
+    kind: str
+    text: str = ""
+    items: tuple[Item, ...] = ()
+
+
+@dataclass(frozen=True)
+class SectionView:
+    key: str
+    anchor: str
+    heading: str
+    blocks: tuple[BlockView, ...]
+
+
+@dataclass(frozen=True)
+class PageView:
+    sections: tuple[SectionView, ...]
+    draft: bool
+    status: str
+    reviewed_on: str
+    next_review_due: str
+    reference: str
+    description: str
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One line of ``index.html``: a rendered leaflet."""
+
+    id: str
+    title: str
+    status: str
+
+
+def block_views(blocks: Iterable[Block]) -> tuple[BlockView, ...]:
+    """Blocks as printed: bullets split into runs of plain (``ul``) and labelled (``dl``) items."""
+    views: list[BlockView] = []
+    for block in blocks:
+        if block.kind == "paragraph":
+            if block.text.strip():
+                views.append(BlockView("p", text=block.text))
+        elif block.kind == "steps":
+            if block.items:
+                views.append(BlockView("ol", items=block.items))
+        else:
+            for labelled, run in itertools.groupby(block.items, key=lambda item: item.label is not None):
+                views.append(BlockView("dl" if labelled else "ul", items=tuple(run)))
+    return tuple(views)
+
+
+def section_views(leaflet: Leaflet, theme: Theme) -> tuple[SectionView, ...]:
+    """Canonical sections in order, then extra sections; empty ones left out."""
+    views: list[SectionView] = []
+    for key in CANONICAL_SECTIONS:
+        if blocks := block_views(leaflet.section(key)):
+            views.append(SectionView(key, key.replace("_", "-"), theme.heading(key), blocks))
+    for number, extra in enumerate(leaflet.extra_sections, start=1):
+        if blocks := block_views(extra.content):
+            views.append(SectionView("extra", f"extra-{number}", extra.heading, blocks))
+    return tuple(views)
+
+
+def page_view(leaflet: Leaflet, theme: Theme) -> PageView:
+    labels = theme.labels
+    review = leaflet.review
+    reference = f"{labels['leaflet_id']} {leaflet.id}, {labels['source']} {leaflet.source.sha256[:12]}"
+    if leaflet.code.descriptor:
+        system = f" ({leaflet.code.system})" if leaflet.code.system else ""
+        description = f"{leaflet.code.descriptor}{system}"
+    else:
+        description = leaflet.technical_term or leaflet.title
+    return PageView(
+        sections=section_views(leaflet, theme),
+        draft=review.status == "draft",
+        status=theme.statuses.get(review.status, review.status),
+        reviewed_on=theme.format_date(review.reviewed_on),
+        next_review_due=theme.format_date(review.next_review_due),
+        reference=reference,
+        description=description,
+        keywords=tuple(dict.fromkeys([*leaflet.also_known_as, *filter(None, [leaflet.technical_term])])),
+    )
