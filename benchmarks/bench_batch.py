@@ -108,12 +108,12 @@ def bench_throughput(work: Path, count: int, rounds: int) -> None:
 def bench_overhead(work: Path, count: int, rounds: int) -> None:
     from weasyprint import HTML
 
-    from pipeline.settings import Settings
-    from pipeline.work import Task, _renderer, run_task
+    from pipeline.run.settings import Settings
+    from pipeline.run.document import Task, renderer_of, run_task
 
     corpus = write_corpus(work / "oh-input", count, seed=3)
     settings = Settings.load(work / "oh-out")
-    renderer = _renderer(settings)
+    renderer = renderer_of(settings)
     pipeline_times: list[float] = []
     bare_times: list[float] = []
     base_url = renderer.styles.base_url
@@ -239,9 +239,9 @@ def bench_noop_and_memory(work: Path, big: int, rounds: int, sections: set[str])
         times.append(seconds)
     print(f"  one input changed (1 rebuilt, {big - 1} up to date; the review page made again): {spread(times, ' s')}")
 
-    from pipeline import build
-    from pipeline.files import collect_inputs
-    from pipeline.settings import Settings
+    from pipeline.run import plan as build
+    from pipeline.run.files import collect_inputs
+    from pipeline.run.settings import Settings
     from pipeline.render.styles import RenderOptions
 
     styles = work / "styles-copy"

@@ -4,7 +4,7 @@ For every fixture input (tests/golden/*/input.txt, tests/fixtures/variants/*.txt
 input/*.txt, a few inputs that are refused), a generated corpus (``--seeds`` x ``--docs``) and the same
 corpus with awkward characters sprinkled in (``--mutated`` documents: odd
 spaces, line breaks, bullets, quotes, mojibake, emoji, control characters),
-it runs the steps of ``pipeline.work.extract_document`` in this process
+it runs the steps of ``pipeline.run.document.extract_document`` in this process
 (decode, line-length check, normalize, extract, YAML dump) and hashes the
 normalized text, the YAML and the formatted warnings of each document, or
 the message of the InputError it raised.
@@ -23,7 +23,7 @@ from pathlib import Path
 from pipeline.errors import InputError
 from pipeline.extract import extract
 from pipeline.normalize import decode, normalize_text
-from pipeline.work import check_line_lengths
+from pipeline.run.document import check_line_lengths
 from pipeline.yamlio import dump_leaflet
 
 from .corpus import generate

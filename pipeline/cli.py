@@ -11,12 +11,14 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline import __version__, build
-from pipeline.batch import cpu_count
-from pipeline.console import Console
+from pipeline import __version__
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.settings import DEFAULT_TIME_LIMIT, Settings
 from pipeline.render.styles import PAGE_SIZES, RenderOptions
+from pipeline.review.check import run_check
+from pipeline.run import commands as build
+from pipeline.run.console import Console
+from pipeline.run.settings import DEFAULT_TIME_LIMIT, Settings
+from pipeline.run.workers import cpu_count
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -107,7 +109,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    report = build.run_check(args.inputs, args.output, dt.date.today(), print)
+    report = run_check(args.inputs, args.output, dt.date.today(), print)
     failing = report.errors + (report.warnings if args.strict else 0)
     print(f"check: {report.files} files, {report.errors} errors, {report.warnings} warnings", file=sys.stderr)
     return EXIT_FAILED if failing else EXIT_OK

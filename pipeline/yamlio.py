@@ -21,12 +21,24 @@ import jsonschema
 import yaml
 
 from pipeline.config import SCHEMA_FILENAME, schema_text
-from pipeline.errors import LeafletFileError
-from pipeline.model import Block, CANONICAL_SECTIONS, Code, ExtraSection, Item, Leaflet, RemovedLine, Review, Source
+from pipeline.errors import LeafletFileError, PipelineError
+from pipeline.model import (
+    CANONICAL_SECTIONS,
+    Block,
+    Code,
+    ExtraSection,
+    Item,
+    Leaflet,
+    RemovedLine,
+    Review,
+    Source,
+)
 
 # Where generated YAML finds the schema: output/yaml/<id>.yaml -> output/leaflet.schema.json
 SCHEMA_REFERENCE = f"../{SCHEMA_FILENAME}"
 LINE_WIDTH = 88
+# Leaflet YAML larger than this is refused: a reviewed leaflet is a few KB.
+MAX_YAML_BYTES = 1024 * 1024
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -311,3 +323,32 @@ def load_leaflet(text: str) -> Leaflet:
         where = "/".join(str(part) for part in first.absolute_path) or "document"
         raise LeafletFileError(f"{where}: {first.message}")
     return leaflet_from_data(data)
+
+
+# -- reading a YAML file's bytes ---------------------------------------------------
+
+
+def decode_yaml(data: bytes) -> str:
+    """A leaflet YAML's text: UTF-8, nested at most ``yamlio.MAX_YAML_DEPTH`` levels."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PipelineError(f"not UTF-8 text: {error.reason} at byte {error.start}") from None
+    check_yaml_nesting(text)
+    return text
+
+
+def peek_yaml(data: bytes | str, limit: int = MAX_YAML_BYTES) -> Any:
+    """Plain data of a YAML file the pipeline only peeks into (status, title), without the schema.
+
+    As guarded as a full load: size, nesting, anchors and aliases (a "billion
+    laughs" bomb expands when the data is printed) and unsafe tags are refused
+    with :class:`LeafletFileError`.
+    """
+    from pipeline.yamlio import check_yaml_nesting, parse_yaml
+
+    if len(data) > limit:
+        raise LeafletFileError(f"larger than {limit:,} bytes")
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    check_yaml_nesting(text)
+    return parse_yaml(text)

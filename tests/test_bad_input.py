@@ -419,7 +419,7 @@ def test_an_output_folder_that_cannot_be_written_stops_the_run_and_keeps_what_wa
         return {path: path.read_bytes() for path in (workdir / "output").rglob("*") if path.is_file() and path.name != "lock"}
 
     before = files()
-    from pipeline import writing
+    from pipeline.run import writing
 
     def refuse(*args, **kwargs):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))

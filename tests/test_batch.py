@@ -16,8 +16,9 @@ import yaml
 from pypdf import PdfReader
 
 from benchmarks.corpus import generate
-from pipeline import cli, records, work
-from pipeline.settings import Settings
+from pipeline import cli
+from pipeline.run import document as work, records
+from pipeline.run.settings import Settings
 from pipeline.render.styles import RenderOptions
 
 from .conftest import ROOT

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.check import check_text
+from pipeline.review.check import check_text
 
 from .conftest import TESTS
 

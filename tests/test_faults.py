@@ -22,12 +22,14 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from pipeline import work, writing
-from pipeline.files import read_limited
+from pipeline.review import ownership
+from pipeline.run import writing
+from pipeline.run.report import FileResult
+from pipeline.run.files import read_limited
 from pipeline.errors import PipelineError
-from pipeline.output_folder import OutputFolder
-from pipeline.records import Record, sha256_hex
-from pipeline.writing import ASIDE_SUFFIX, replace_if_unchanged, write_atomic
+from pipeline.run.output_folder import OutputFolder
+from pipeline.run.records import Record, sha256_hex
+from pipeline.run.writing import ASIDE_SUFFIX, replace_if_unchanged, write_atomic
 
 from .conftest import ROOT, run_leaflets
 from .test_batch import write_corpus
@@ -183,8 +185,8 @@ def test_a_reviewers_save_while_the_yaml_is_updated_is_never_lost(tmp_path, monk
             how = saves[round_ % len(saves)]
             saver.stdin.write(f"{rng.uniform(0, 0.004):.6f} {how}\n")
             saver.stdin.flush()
-            result = work.FileResult(input="input/doc.txt")
-            work.store_yaml(folder, "doc", fresh, "a" * 64, result, record)
+            result = FileResult(input="input/doc.txt")
+            ownership.store_yaml(folder, "doc", fresh, "a" * 64, result, record)
             assert saver.stdout.readline() == "saved\n"
             if target.read_bytes() != edit:
                 lost.append((round_, how, result.extract))

@@ -35,7 +35,7 @@ from pipeline.model import Leaflet
 from pipeline.normalize import Normalized, decode, normalize_text
 from pipeline.render import BUILTIN_STYLES, renderer_for
 from pipeline.render.styles import RenderOptions
-from pipeline.work import check_line_lengths
+from pipeline.run.document import check_line_lengths
 from pipeline.yamlio import dump_leaflet, load_leaflet
 
 from .strategies import document_bytes

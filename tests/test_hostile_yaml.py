@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import cli
-from pipeline.check import check_text
+from pipeline.review.check import check_text
 from pipeline.yamlio import dump_leaflet
 
 from .conftest import ROOT, leaflet_from_bytes

@@ -8,7 +8,9 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
-from pipeline import build
+from pipeline.run import commands as build
+from pipeline.run.output_folder import OutputFolder
+from pipeline.run.settings import Settings
 from pipeline.yamlio import dump_leaflet
 from tests.test_render_support import axe_violations, probe_page, reviewed, sample_ids, sample_leaflet, sample_output
 
@@ -72,7 +74,7 @@ def test_rendering_one_leaflet_keeps_the_others_in_the_index(tmp_path):
     first, second = sample_ids()
     (output / "yaml" / f"{first}.yaml").write_text(dump_leaflet(reviewed(sample_leaflet(first))), "utf-8")
 
-    report = build.run_render([output / "yaml" / f"{first}.yaml"], build.Settings.load(output))
+    report = build.run_render([output / "yaml" / f"{first}.yaml"], Settings.load(output))
 
     assert [(result.status, result.render) for result in report.files] == [("built", "rendered")]
     statuses = {entry["title"]: entry["status"] for entry in index_entries(output)}
@@ -86,15 +88,15 @@ def test_leaflets_whose_files_are_gone_leave_the_index(tmp_path):
     output = _copy_of_sample(tmp_path)
     first, second = sample_ids()
     (output / "pdf" / f"{second}.pdf").unlink()
-    build.run_render([output / "yaml" / f"{first}.yaml"], build.Settings.load(output))
+    build.run_render([output / "yaml" / f"{first}.yaml"], Settings.load(output))
     assert [entry["title"] for entry in index_entries(output)] == [sample_leaflet(first).title]
 
 
 def test_a_damaged_record_is_rebuilt_from_the_yaml_folder(tmp_path):
     output = _copy_of_sample(tmp_path)
-    build.OutputFolder(output).manifest.write_text("{not json", "utf-8")
+    OutputFolder(output).manifest.write_text("{not json", "utf-8")
     first = sample_ids()[0]
-    build.run_render([output / "yaml" / f"{first}.yaml"], build.Settings.load(output))
+    build.run_render([output / "yaml" / f"{first}.yaml"], Settings.load(output))
     assert sorted(entry["title"] for entry in index_entries(output)) == sorted(
         sample_leaflet(doc_id).title for doc_id in sample_ids()
     )
@@ -104,14 +106,14 @@ def test_titles_are_escaped_in_the_index(tmp_path):
     leaflet = dataclasses.replace(sample_leaflet(sample_ids()[0]), title="<b>Bold</b> & co")
     yaml_path = tmp_path / "odd.yaml"
     yaml_path.write_text(dump_leaflet(leaflet), "utf-8")
-    build.run_render([yaml_path], build.Settings.load(tmp_path / "output"))
+    build.run_render([yaml_path], Settings.load(tmp_path / "output"))
     html = (tmp_path / "output" / "index.html").read_text("utf-8")
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in html and "<b>" not in html
 
 
 def test_empty_index_says_so(tmp_path):
     (tmp_path / "yaml").mkdir()
-    build.run_render([tmp_path / "yaml"], build.Settings.load(tmp_path / "output"))
+    build.run_render([tmp_path / "yaml"], Settings.load(tmp_path / "output"))
     assert "No leaflets yet." in (tmp_path / "output" / "index.html").read_text("utf-8")
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import build
+from pipeline.run import commands as build
+from pipeline.run.settings import Settings
 from pipeline.model import Block, Code, ExtraSection, Item
 from pipeline.render.styles import RenderOptions, StylesFolders
 from pipeline.yamlio import dump_leaflet
@@ -131,7 +132,7 @@ def test_hostile_text_is_escaped_printed_and_never_fetched(canary, tmp_path):
     yaml_path.write_text(dump_leaflet(hostile_leaflet(strings)), "utf-8")
     output = tmp_path / "output"
 
-    report = build.run_render([yaml_path], build.Settings.load(output))
+    report = build.run_render([yaml_path], Settings.load(output))
 
     assert [(result.status, result.render) for result in report.files] == [("built", "rendered")], report.files[0].error
     assert server.requests == []
@@ -160,7 +161,7 @@ def test_the_page_makes_no_request_in_a_browser(canary, tmp_path):
     yaml_path = tmp_path / "hostile.yaml"
     yaml_path.write_text(dump_leaflet(hostile_leaflet(strings)), "utf-8")
     output = tmp_path / "output"
-    build.run_render([yaml_path], build.Settings.load(output))
+    build.run_render([yaml_path], Settings.load(output))
 
     done = chromium((output / "html" / "hostile.html").as_uri(), "--window-size=800,600", "--virtual-time-budget=5000", "--dump-dom")
 
@@ -223,7 +224,7 @@ def test_template_syntax_in_every_field_stays_text_on_every_page(canary, tmp_pat
     (output / "yaml").mkdir(parents=True)
     (output / "yaml" / "fields.yaml").write_text(yaml.safe_dump(hostile, sort_keys=False, allow_unicode=True), "utf-8")
 
-    report = build.run_render([], build.Settings.load(output))
+    report = build.run_render([], Settings.load(output))
 
     assert [(result.status, result.error) for result in report.files] == [("built", None)]
     assert server.requests == []
@@ -257,7 +258,7 @@ def test_links_in_a_styles_folder_never_lead_outside_it(canary, tmp_path, monkey
     (inputs / source.name).write_bytes(source.read_bytes())
     monkeypatch.chdir(tmp_path)
 
-    report = build.run_build([inputs], build.Settings.load(tmp_path / "output", render=RenderOptions(styles=styles)))
+    report = build.run_build([inputs], Settings.load(tmp_path / "output", render=RenderOptions(styles=styles)))
 
     assert [result.status for result in report.files] == ["built"]
     assets = tmp_path / "output" / "html" / "assets"

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import build
+from pipeline.run import commands as build
+from pipeline.run.settings import Settings
 from pipeline.model import Block, ExtraSection, Item, Leaflet, Review
 from pipeline.yamlio import load_leaflet
 
@@ -52,7 +53,7 @@ def _temporary_folder(prefix: str) -> Path:
 def sample_output() -> Path:
     """``leaflets build input/ -o OUTPUT`` run once; returns OUTPUT."""
     output = _temporary_folder("leaflets-render-") / "output"
-    report = build.run_build([SAMPLE_INPUT], build.Settings.load(output))
+    report = build.run_build([SAMPLE_INPUT], Settings.load(output))
     assert not report.failed, [result.error for result in report.failed]
     return output
 

@@ -205,7 +205,7 @@ def test_a_huge_theme_or_template_is_refused_before_it_is_read(site, capsys, nam
 FINGERPRINT = """
 import sys
 from pathlib import Path
-from pipeline.settings import Settings
+from pipeline.run.settings import Settings
 from pipeline.render.styles import RenderOptions
 for folder in sys.argv[1:]:
     print(Settings.load(Path("output"), render=RenderOptions(styles=Path(folder))).render_deps)

@@ -14,7 +14,6 @@ from typing import Any
 import yaml
 
 from pipeline.config import data_text
-
 from pipeline.errors import ConfigError
 from pipeline.model import CANONICAL_SECTIONS
 

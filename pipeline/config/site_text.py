@@ -22,7 +22,6 @@ from pipeline.errors import ConfigError
 from pipeline.model import Line, RemovedLine
 
 
-
 @dataclass(frozen=True)
 class SiteTextRule:
     name: str

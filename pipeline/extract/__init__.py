@@ -12,13 +12,27 @@ from __future__ import annotations
 
 import re
 
-from pipeline.config.headings import HeadingTable, NAME_BLOCK, default_table, strip_heading_markup
+from pipeline.config.headings import (
+    NAME_BLOCK,
+    HeadingTable,
+    default_table,
+    strip_heading_markup,
+)
 from pipeline.errors import InputError
 from pipeline.extract.blocks import build_blocks
 from pipeline.extract.names import Names, name_fields, parse_name_block
 from pipeline.extract.segments import EXTRA, PREAMBLE, Segment, split_segments
 from pipeline.lines import line_shape
-from pipeline.model import Block, CANONICAL_SECTIONS, Code, Diagnostic, ExtraSection, Leaflet, Review, Source
+from pipeline.model import (
+    CANONICAL_SECTIONS,
+    Block,
+    Code,
+    Diagnostic,
+    ExtraSection,
+    Leaflet,
+    Review,
+    Source,
+)
 from pipeline.normalize import Normalized
 
 _H1 = re.compile(r"^#\s+(?P<text>\S.*?)\s*#*$")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-
 from pipeline.lines import LineShape
 from pipeline.model import Block, Item, Line
-
 
 
 def _item(shape: LineShape, number: int) -> Item:

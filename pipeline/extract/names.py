@@ -10,7 +10,6 @@ from pipeline.lines import BULLET, NAME_PARENTHESIS, is_list_item
 from pipeline.model import Line
 
 
-
 @dataclass
 class Names:
     title: str | None = None

@@ -13,10 +13,10 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from pipeline.config.headings import HeadingTable, NAME_BLOCK, strip_heading_markup
+from pipeline.config.headings import NAME_BLOCK, HeadingTable, strip_heading_markup
 from pipeline.lines import (
-    HeadingStyle,
     INLINE_HEADING,
+    HeadingStyle,
     LineShape,
     heading_style,
     is_lead_in,

@@ -32,8 +32,20 @@ from markupsafe import Markup
 from pipeline import __version__
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.model import Leaflet
-from pipeline.render.styles import BUILTIN_STYLES, PAGE_SIZES, RenderOptions, StylesFolders  # noqa: F401 - re-exported
-from pipeline.render.templates import Sandbox, StylesLoader, autoescape, css_string, page_fails_on_error, template_error
+from pipeline.render.styles import (  # noqa: F401 - re-exported
+    BUILTIN_STYLES,
+    PAGE_SIZES,
+    RenderOptions,
+    StylesFolders,
+)
+from pipeline.render.templates import (
+    Sandbox,
+    StylesLoader,
+    autoescape,
+    css_string,
+    page_fails_on_error,
+    template_error,
+)
 from pipeline.render.theme import load_theme
 from pipeline.render.views import IndexEntry, page_view
 

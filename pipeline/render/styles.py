@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.files import display_path, read_limited
+from pipeline.run.files import display_path, read_limited
 
 BUILTIN_STYLES = Path(__file__).resolve().parents[2] / "styles"
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}

@@ -19,8 +19,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.files import display_path
 from pipeline.render.styles import StylesFolders
+from pipeline.run.files import display_path
 
 
 def css_string(value: object) -> Markup:

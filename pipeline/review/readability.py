@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textstat
 
-from pipeline.model import Block, CANONICAL_SECTIONS, Leaflet
+from pipeline.model import CANONICAL_SECTIONS, Block, Leaflet
 
 
 def _block_sentences(block: Block) -> list[str]:

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.files import display_path, read_limited
-from pipeline.output_folder import MAX_RECORD_BYTES, OutputFolder
 from pipeline.render.styles import MAX_STYLES_ASSET_BYTES, Refused, confined_file
+from pipeline.run.files import display_path, read_limited
+from pipeline.run.output_folder import MAX_RECORD_BYTES, OutputFolder
 
 
 def sha256_hex(data: bytes | str) -> str:

@@ -9,18 +9,27 @@ that do not add up. Pure: text and today's date in, problems out.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
-from pipeline.errors import LeafletFileError
-from pipeline.model import Block, CANONICAL_SECTIONS, Leaflet
 from pipeline.config.site_text import SiteText, default_site_text
-from pipeline.readability import grade_level, leaflet_text
-from pipeline.yamlio import compose_yaml, construct, leaflet_from_data, schema_errors
+from pipeline.errors import ConfigError, LeafletFileError, PipelineError
+from pipeline.model import CANONICAL_SECTIONS, Block, Leaflet
+from pipeline.review.readability import grade_level, leaflet_text
+from pipeline.run.files import display_path
+from pipeline.run.output_folder import OutputFolder, collect_yaml
+from pipeline.yamlio import (
+    compose_yaml,
+    construct,
+    decode_yaml,
+    leaflet_from_data,
+    schema_errors,
+)
 
 ERROR, WARNING = "error", "warning"
 MAX_GRADE = 8.0
@@ -263,3 +272,49 @@ def check_document(text: str, today: dt.date, site_text: SiteText | None = None)
     grade = grade_level(leaflet_text(leaflet))
     problems += lint(leaflet, positions, today, site_text or default_site_text(), grade)
     return Checked(sorted(problems), leaflet, grade)
+
+
+# -- the command: leaflets check ----------------------------------------------------
+
+
+@dataclass
+class CheckReport:
+    files: int = 0
+    errors: int = 0
+    warnings: int = 0
+    lines: list[str] = field(default_factory=list)
+
+
+def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: Callable[[str], None]) -> CheckReport:
+    """``leaflets check``: every problem of every YAML file, one ``file:line:col`` line each."""
+    report = CheckReport()
+    if not yaml_paths:
+        default = OutputFolder(output).yaml_dir
+        if not default.is_dir():
+            raise ConfigError(f"{display_path(default)}: no such folder; name YAML files to check")
+        yaml_paths = [default]
+    folder = OutputFolder(output)
+    collected = collect_yaml(yaml_paths)
+    for path in collected:
+        report.files += 1
+        shown = display_path(path)
+        try:
+            if path in collected.refused:
+                raise PipelineError(collected.refused[path])
+            problems = check_text(decode_yaml(folder.read_named_yaml(path)), today)
+        except LeafletFileError as error:
+            report.errors += 1
+            where = f"{shown}:{error.line}:{error.column or 1}" if error.line else shown
+            print_line(f"{where}: error: {error}")
+            continue
+        except PipelineError as error:
+            report.errors += 1
+            print_line(f"{shown}: error: {error}")
+            continue
+        for problem in problems:
+            if problem.severity == ERROR:
+                report.errors += 1
+            else:
+                report.warnings += 1
+            print_line(problem.format(shown))
+    return report

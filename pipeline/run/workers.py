@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
-from pipeline.settings import Settings
-from pipeline.work import FileResult, Task, run_task
+from pipeline.run.document import FileResult, Task, run_task
+from pipeline.run.settings import Settings
 
 # A worker is replaced after this many documents (bounds any slow growth in caches).
 TASKS_PER_WORKER = 300

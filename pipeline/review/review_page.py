@@ -24,12 +24,17 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from pipeline.check import ERROR, MAX_GRADE, WARNING, check_document
-from pipeline.errors import LeafletFileError
-from pipeline.errors import PipelineError
+from pipeline.errors import LeafletFileError, PipelineError
 from pipeline.model import REVIEW_STATUSES
-from pipeline.output_folder import HTML_DIR, MAX_STATE_BYTES, OutputFolder, PDF_DIR, YAML_DIR
-from pipeline.records import code_fingerprint, fingerprint
+from pipeline.review.check import ERROR, MAX_GRADE, WARNING, check_document
+from pipeline.run.output_folder import (
+    HTML_DIR,
+    MAX_STATE_BYTES,
+    PDF_DIR,
+    YAML_DIR,
+    OutputFolder,
+)
+from pipeline.run.records import code_fingerprint, fingerprint
 from pipeline.yamlio import check_yaml_nesting, parse_yaml
 
 if TYPE_CHECKING:  # the renderer pulls in WeasyPrint; only its type is needed here

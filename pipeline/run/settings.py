@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from pipeline.config import data_text
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.files import display_path, read_limited
-from pipeline.output_folder import MAX_YAML_BYTES, OutputFolder
-from pipeline.records import code_fingerprint, fingerprint, folders_fingerprint
 from pipeline.render.styles import PAGE_SIZES, RenderOptions, StylesFolders
+from pipeline.run.files import display_path, read_limited
+from pipeline.run.output_folder import MAX_YAML_BYTES, OutputFolder
+from pipeline.run.records import code_fingerprint, fingerprint, folders_fingerprint
 
 if TYPE_CHECKING:
     from pipeline.config.headings import HeadingTable

@@ -10,7 +10,7 @@ import sys
 import time
 from typing import TextIO
 
-from pipeline.work import FileResult
+from pipeline.run.document import FileResult
 
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a terminal
 

@@ -31,8 +31,21 @@ from pathlib import Path, PurePath
 
 from pipeline.config import SCHEMA_FILENAME, schema_text
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.files import display_path, has_control_characters, read_limited
-from pipeline.writing import TEMPORARY_SUFFIX, remove_temporaries, replace_if_unchanged, restore_set_aside, write_atomic
+from pipeline.run.files import (
+    InputFiles,
+    collect_inputs,
+    display_path,
+    has_control_characters,
+    read_limited,
+)
+from pipeline.run.writing import (
+    TEMPORARY_SUFFIX,
+    remove_temporaries,
+    replace_if_unchanged,
+    restore_set_aside,
+    write_atomic,
+)
+from pipeline.yamlio import MAX_YAML_BYTES
 
 YAML_SUFFIX = ".yaml"
 PROPOSED = ".proposed"  # a proposed update of x.yaml is x.proposed.yaml
@@ -45,7 +58,6 @@ FOLDERS = (YAML_DIR, NORMALIZED_DIR, HTML_DIR, f"{HTML_DIR}/assets", f"{HTML_DIR
 
 PROBE = f".probe{TEMPORARY_SUFFIX}"  # written and removed to test a folder; cleaned up like any temporary file
 # Limits for reading files back from the folder (each far above what the pipeline writes).
-MAX_YAML_BYTES = 1024 * 1024  # a reviewed leaflet is a few KB
 YAML_LIMIT = "the limit for a leaflet YAML"
 MAX_RECORD_BYTES = 64 * 1024  # a record is a few hundred bytes
 MAX_STATE_BYTES = 64 * 1024 * 1024  # the index manifest and remembered review rows of many thousands of leaflets
@@ -199,7 +211,7 @@ class OutputFolder:
 
     def replace_if_unchanged(self, path: Path, expected: bytes | None, data: bytes | str) -> bool:
         """Replace a file a person may be saving only if it still holds ``expected``
-        (see :func:`pipeline.writing.replace_if_unchanged`)."""
+        (see :func:`pipeline.run.writing.replace_if_unchanged`)."""
         return replace_if_unchanged(self.root, path, expected, data)
 
     # -- owning and preparing the folder
@@ -293,3 +305,13 @@ class OutputFolder:
 def _holder_note(command: str) -> str:
     started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     return f"leaflets {command}, process {os.getpid()} on {socket.gethostname()}, since {started}\n"
+
+
+def collect_yaml(paths: list[Path]) -> InputFiles:
+    """YAML files as given; folders expanded to their ``*.yaml``, without ``*.proposed.yaml``."""
+    found = InputFiles()
+    for path in paths:
+        files = collect_inputs([path], suffix=YAML_SUFFIX)
+        found.refused.update(files.refused)
+        found += [file for file in files if not (path.is_dir() and file.name.endswith(PROPOSED_SUFFIX))]
+    return InputFiles(list(dict.fromkeys(found)), found.refused)

@@ -1,0 +1,9 @@
+"""Review: what a clinical reviewer is told about a leaflet YAML.
+
+- :mod:`pipeline.review.check`: every problem of a YAML file with its line and
+  column (``leaflets check``), schema errors said as "expected X, got Y" and
+  content lints (empty sections, site text, hard reading, review dates);
+- :mod:`pipeline.review.readability`: the reading grade;
+- :mod:`pipeline.review.review_page`: ``review.html``, the dashboard of every
+  leaflet's status and of proposed updates.
+"""

@@ -1,0 +1,189 @@
+"""The work on one document, as a worker process does it: read, run the stages, write.
+
+A :class:`Task` says what to do for one leaflet (extract, render, or both);
+:func:`run_task` does it and returns a :class:`~pipeline.run.report.FileResult`.
+Every file is written atomically, and the leaflet's record after the files it
+describes, so a run killed at any point leaves whole files and the next run
+redoes only what is not known to be done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.errors import InputError, LeafletFileError, PipelineError
+from pipeline.extract import extract
+from pipeline.model import Leaflet
+from pipeline.normalize import decode, normalize_text
+from pipeline.review.check import ERROR, check_text
+from pipeline.review.ownership import store_yaml
+from pipeline.run.files import display_path
+from pipeline.run.freshness import rendering_is_current
+from pipeline.run.records import Record, read_record, sha256_hex, write_record
+from pipeline.run.report import FileResult, cannot_write, one_line
+from pipeline.run.settings import Settings
+from pipeline.yamlio import decode_yaml, dump_leaflet, load_leaflet
+
+if TYPE_CHECKING:  # the renderer's module takes ~0.1 s to load; a run with nothing to render does without
+    from pipeline.render import Renderer
+
+
+# A line longer than this is no procedure text (a minified page, a data dump),
+# and every regular expression of normalize and extract would run over it.
+MAX_LINE_CHARACTERS = 20_000
+
+
+@dataclass(frozen=True)
+class Task:
+    """One leaflet's work. ``data`` is the input's bytes, already read to decide the task."""
+
+    doc_id: str
+    display: str
+    input_path: Path | None = None
+    data: bytes | None = None
+    yaml_path: Path | None = None
+    extract: bool = False
+    render: bool = False
+
+
+def check_line_lengths(text: str, limit: int = MAX_LINE_CHARACTERS) -> None:
+    """Refuse text with a line longer than ``limit`` characters, naming the first such line."""
+    if len(text) <= limit:
+        return
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) > limit:
+            raise InputError(
+                f"line {number} is {len(line):,} characters long; the limit is {limit:,} (not procedure text?)"
+            )
+
+
+def _has_content(leaflet: Leaflet) -> bool:
+    return any(leaflet.sections.values()) or any(extra.content for extra in leaflet.extra_sections)
+
+
+def extract_document(task: Task, settings: Settings, result: FileResult, record: Record) -> Record:
+
+    assert task.data is not None
+    input_sha256 = sha256_hex(task.data)
+    text, encoding = decode(task.data)
+    check_line_lengths(text)
+    normalized = normalize_text(text, encoding, site_text=settings.site_text, headings=settings.headings)
+    leaflet = extract(
+        normalized, doc_id=task.doc_id, source_path=task.display, sha256=input_sha256, headings=settings.headings
+    )
+    if not _has_content(leaflet):
+        raise InputError("no text under any heading (headings only?); nothing to put in a leaflet")
+    fresh = dump_leaflet(leaflet)
+    size = len(fresh.encode("utf-8"))
+    if size > settings.max_yaml_bytes:
+        raise InputError(
+            f"its YAML would be {size:,} bytes, over the {settings.max_yaml_bytes:,}-byte limit for a leaflet YAML "
+            "(more than one procedure?)"
+        )
+    result.warnings += [warning.format(task.display) for warning in leaflet.warnings]
+    normalized_path = settings.folder.normalized(task.doc_id)
+    settings.folder.write(normalized_path, normalized.text)
+    result.outputs.append(display_path(normalized_path))
+    record = Record(**{**record.__dict__, "input_sha256": input_sha256, "extract_deps": settings.extract_deps})
+    return store_yaml(settings.folder, task.doc_id, fresh, input_sha256, result, record)
+
+
+@functools.cache
+def renderer_of(settings: Settings) -> Renderer:
+    """The renderer for a run's options, made once per process."""
+    from pipeline.render import (
+        renderer_for,  # ~0.1 s to load: only in a run that renders
+    )
+
+    return renderer_for(settings.render)
+
+
+def _first_yaml_error(text: str) -> str:
+    """The first problem ``leaflets check`` finds, with its place, for a one-line error."""
+
+
+    errors = [problem for problem in check_text(text, dt.date.today()) if problem.severity == ERROR]
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more: run leaflets check)" if len(errors) > 1 else ""
+    return one_line(f"line {first.line}, column {first.column}: {first.message}") + more
+
+
+def render_document(task: Task, settings: Settings, result: FileResult, record: Record) -> Record:
+
+    yaml_path = task.yaml_path or settings.folder.yaml(task.doc_id)
+    try:
+        text = decode_yaml(settings.folder.read_named_yaml(yaml_path))
+    except LeafletFileError as error:
+        raise PipelineError(f"line {error.line}, column {error.column}: {error}") from None
+    shown = display_path(yaml_path)
+    try:
+        leaflet = load_leaflet(text)
+    except LeafletFileError:
+        raise PipelineError(_first_yaml_error(text)) from None
+    if settings.approved_only and leaflet.review.status != "approved":
+        result.status = "skipped"
+        return record
+    if leaflet.id != task.doc_id:
+        result.warnings.append(f"{shown}: warning: id {leaflet.id!r} differs from the file name; outputs are named {task.doc_id}")
+    try:
+        rendered = renderer_of(settings).render(leaflet)
+    except PipelineError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a layout-engine failure on one leaflet must not stop the batch
+        raise PipelineError(one_line(f"rendering failed: {type(error).__name__}: {error}")) from None
+    html_path, pdf_path = settings.folder.html(task.doc_id), settings.folder.pdf(task.doc_id)
+    settings.folder.write(html_path, rendered.html)
+    settings.folder.write(pdf_path, rendered.pdf)
+    result.outputs += [display_path(html_path), display_path(pdf_path)]
+    result.warnings += [f"{shown}: warning: {one_line(message)}" for message in rendered.warnings]
+    result.render = "rendered"
+    result.title, result.review_status = leaflet.title, leaflet.review.status
+    return Record(**{**record.__dict__, "rendered_yaml_sha256": sha256_hex(text), "render_deps": settings.render_deps})
+
+
+def _needs_render_after_extract(settings: Settings, doc_id: str, record: Record) -> bool:
+    """After extraction, render only if the YAML on disk is not what the outputs show."""
+    try:
+        current = settings.folder.read_yaml(settings.folder.yaml(doc_id))
+    except PipelineError:
+        return True  # rendering reports why it cannot be read
+    return not rendering_is_current(settings, doc_id, record, current)
+
+
+def run_task(task: Task, settings: Settings) -> FileResult:
+    """Do one leaflet's work; problems become the result's one-line error."""
+    result = FileResult(input=task.display, id=task.doc_id, status="built")
+    record = read_record(settings.folder, task.doc_id) or Record()
+    started = time.perf_counter()
+    try:
+        if task.extract:
+            record = extract_document(task, settings, result, record)
+            # At once, not after rendering: a run stopped while rendering must still
+            # know the YAML it just wrote as its own, not take it for a person's edit.
+            write_record(settings.folder, task.doc_id, record)
+            result.seconds["extract"] = round(time.perf_counter() - started, 6)
+        if task.render and (not task.extract or _needs_render_after_extract(settings, task.doc_id, record)):
+            render_started = time.perf_counter()
+            record = render_document(task, settings, result, record)
+            result.seconds["render"] = round(time.perf_counter() - render_started, 6)
+        write_record(settings.folder, task.doc_id, record)
+    except PipelineError as error:
+        result.status, result.error = "failed", str(error)
+    except MemoryError:
+        result.status, result.error = "failed", "ran out of memory (the per-document memory limit was reached)"
+    except OSError as error:
+        result.status, result.error = "failed", cannot_write(error)
+    except RecursionError:
+        result.status, result.error = "failed", "too deeply nested to process"
+    except Exception as error:  # noqa: BLE001 - a bug met by one document must not take its batch down
+        message = one_line(f"{type(error).__name__}: {error}")
+        result.status, result.error = "failed", f"internal error ({message}); please report it with this file"
+    if result.status == "built" and result.extract in ("unchanged", "kept") and result.render is None:
+        result.status = "up to date"
+    result.seconds["total"] = round(time.perf_counter() - started, 6)
+    return result

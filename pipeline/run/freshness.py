@@ -1,0 +1,35 @@
+"""Is this leaflet up to date? The one rule for what a run must redo.
+
+A leaflet's YAML is extracted again when its input bytes, the heading and
+site-text data or the pipeline's code changed since its record was written
+(or ``--force``); its page and PDF are made again when the YAML on disk, the
+styles folders, the page options or the code changed, or either file is gone.
+"""
+
+from __future__ import annotations
+
+from pipeline.run.records import Record, sha256_hex
+from pipeline.run.settings import Settings
+
+
+def extraction_is_current(settings: Settings, record: Record | None, input_sha256: str, yaml_text: bytes | None) -> bool:
+    """The YAML on disk was extracted from these input bytes, with this code and data."""
+    return (
+        not settings.force
+        and record is not None
+        and yaml_text is not None
+        and record.input_sha256 == input_sha256
+        and record.extract_deps == settings.extract_deps
+    )
+
+
+def rendering_is_current(settings: Settings, doc_id: str, record: Record | None, yaml_text: bytes | None) -> bool:
+    """The page and PDF on disk were made from this YAML, with these styles, options and code."""
+    return (
+        not settings.force
+        and record is not None
+        and yaml_text is not None
+        and record.rendered_yaml_sha256 == sha256_hex(yaml_text)
+        and record.render_deps == settings.render_deps
+        and settings.folder.rendered(doc_id)
+    )

@@ -1,0 +1,152 @@
+"""Deciding what a run does for each file: refused, up to date, skipped, or a task for a worker.
+
+Names are checked first (an id that would clash with the pipeline's own names
+or with another input's, on any disk), then the input and the YAML on disk
+are read and compared with the leaflet's record (:mod:`pipeline.run.freshness`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+from pipeline.run.document import Task
+from pipeline.run.files import InputFiles, display_path, read_limited
+from pipeline.run.freshness import extraction_is_current, rendering_is_current
+from pipeline.run.output_folder import (
+    PROPOSED_SUFFIX,
+    YAML_SUFFIX,
+    OutputFolder,
+    id_problem,
+)
+from pipeline.run.records import read_record, sha256_hex
+from pipeline.run.report import FileResult
+from pipeline.run.settings import Settings
+from pipeline.yamlio import peek_yaml
+
+# Inputs larger than this are refused: a procedure description is a few KB.
+MAX_INPUT_BYTES = 2 * 1024 * 1024
+
+
+def read_input(path: Path) -> bytes:
+    return read_limited(path, MAX_INPUT_BYTES, "the limit for an input file")
+
+
+@dataclass
+class Plan:
+    tasks: list[Task] = field(default_factory=list)
+    done: list[FileResult] = field(default_factory=list)  # failed before any work, or up to date
+
+
+def _not_approved(yaml_text: bytes | None) -> bool:
+    """For --approved-only: a quick look at review.status, without validating the file."""
+    try:
+        return peek_yaml(yaml_text or b"")["review"]["status"] != "approved"
+    except Exception:  # noqa: BLE001 - an unreadable file is the renderer's to report
+        return False
+
+
+def _claim_id(doc_id: str, path: Path, owners: dict[str, Path]) -> FileResult | None:
+    """A failed result when another file already produces outputs named ``doc_id``,
+    or named like it but for case (one file on a case-insensitive disk)."""
+    key = unicodedata.normalize("NFC", doc_id).lower()  # as case- and form-insensitive disks compare names
+    owner = owners.get(key)
+    if owner is None:
+        owners[key] = path
+        return None
+    result = FileResult(input=display_path(path), id=doc_id)
+    if owner.stem == doc_id or OutputFolder.yaml_id(owner) == doc_id:
+        result.error = f"id {doc_id!r} is already used by {display_path(owner)}"
+    else:
+        result.error = (
+            f"id {doc_id!r} differs only in case or Unicode form from that of {display_path(owner)}; on a "
+            "case-insensitive disk their outputs would overwrite each other (rename one)"
+        )
+    return result
+
+
+def _refusal(path: Path, doc_id: str, refused: dict[Path, str]) -> str | None:
+    """Why ``path`` may not be worked on at all, before it is read."""
+    if path in refused:
+        return refused[path]
+    return id_problem(doc_id)
+
+
+def _yaml_on_disk(folder: OutputFolder, doc_id: str) -> bytes | None:
+    """The YAML of ``doc_id`` as it is now; a file that is no YAML file (a link out, a pipe) is an error."""
+    path = folder.yaml(doc_id)
+    try:
+        return folder.read_yaml(path)
+    except PipelineError as error:
+        raise PipelineError(f"cannot use {display_path(path)}: {error}") from None
+
+
+def plan_inputs(paths: list[Path] | InputFiles, settings: Settings, *, render: bool) -> Plan:
+    """Extraction (and, for build, rendering) work for each input text file."""
+    plan = Plan()
+    owners: dict[str, Path] = {}
+    refused = getattr(paths, "refused", {})
+    for path in paths:
+        doc_id, shown = path.stem, display_path(path)
+        refusal = _refusal(path, doc_id, refused)
+        if refusal:
+            plan.done.append(FileResult(input=shown, id=doc_id, error=refusal))
+            continue
+        clash = _claim_id(doc_id, path, owners)
+        if clash:
+            plan.done.append(clash)
+            continue
+        try:
+            data = read_input(path)
+            yaml_text = _yaml_on_disk(settings.folder, doc_id)
+        except PipelineError as error:
+            plan.done.append(FileResult(input=shown, id=doc_id, error=str(error)))
+            continue
+        record = read_record(settings.folder, doc_id)
+        extract_current = extraction_is_current(settings, record, sha256_hex(data), yaml_text)
+        render_current = not render or rendering_is_current(settings, doc_id, record, yaml_text)
+        if render and extract_current and settings.approved_only and _not_approved(yaml_text):
+            plan.done.append(FileResult(input=shown, id=doc_id, status="skipped"))
+        elif extract_current and render_current:
+            plan.done.append(FileResult(input=shown, id=doc_id, status="up to date"))
+        else:
+            plan.tasks.append(
+                Task(doc_id, shown, input_path=path, data=data, extract=not extract_current, render=render)
+            )
+    return plan
+
+
+def plan_yaml(paths: list[Path] | InputFiles, settings: Settings) -> Plan:
+    """Rendering work for each YAML file."""
+    plan = Plan()
+    owners: dict[str, Path] = {}
+    refused = getattr(paths, "refused", {})
+    for path in paths:
+        doc_id, shown = OutputFolder.yaml_id(path), display_path(path)
+        if path.name.endswith(PROPOSED_SUFFIX):
+            reviewed = path.name.replace(PROPOSED_SUFFIX, YAML_SUFFIX)
+            error = f"is a proposed extraction; review it and save it as {reviewed} to render it"
+            plan.done.append(FileResult(input=shown, id=doc_id, error=error))
+            continue
+        refusal = _refusal(path, doc_id, refused)
+        if refusal:
+            plan.done.append(FileResult(input=shown, id=doc_id, error=refusal))
+            continue
+        clash = _claim_id(doc_id, path, owners)
+        if clash:
+            plan.done.append(clash)
+            continue
+        try:
+            yaml_text = settings.folder.read_named_yaml(path)
+        except PipelineError:
+            yaml_text = None  # rendering reports why
+        record = read_record(settings.folder, doc_id)
+        if settings.approved_only and _not_approved(yaml_text):
+            plan.done.append(FileResult(input=shown, id=doc_id, status="skipped"))
+        elif rendering_is_current(settings, doc_id, record, yaml_text):
+            plan.done.append(FileResult(input=shown, id=doc_id, status="up to date"))
+        else:
+            plan.tasks.append(Task(doc_id, shown, yaml_path=path, render=True))
+    return plan
