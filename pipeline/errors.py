@@ -6,6 +6,8 @@ on to the next file (or exits with status 2 for :class:`ConfigError`).
 
 from __future__ import annotations
 
+from pipeline.model import ERROR, Diagnostic
+
 
 class PipelineError(Exception):
     """Base class: something is wrong with one file or with the setup."""
@@ -23,13 +25,10 @@ class LeafletFileError(PipelineError):
         self.line = line
         self.column = column
 
-    def located(self, path: str) -> str:
-        where = path
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        return f"{where}: {self}"
+    def diagnostic(self) -> Diagnostic:
+        """This error as a diagnostic, to be printed the one way diagnostics are."""
+        column = self.column or 1 if self.line is not None else None
+        return Diagnostic(str(self), self.line, column, ERROR)
 
 
 class ConfigError(PipelineError):

@@ -102,16 +102,35 @@ class Source:
     removed: tuple[RemovedLine, ...] = ()
 
 
+ERROR, WARNING = "error", "warning"
+
+
 @dataclass(frozen=True)
 class Diagnostic:
-    """A problem worth a reviewer's attention; ``line`` refers to the input."""
+    """A problem worth a reviewer's attention, at a line (and column) of the file it is about.
+
+    The one way every stage reports a problem, and the one place its place is written.
+    """
 
     message: str
     line: int | None = None
+    column: int | None = None
+    severity: str = WARNING
+
+    @property
+    def place(self) -> str:
+        """``line 4, column 7`` (or less, when less is known), for a message of its own."""
+        if self.line is None:
+            return ""
+        return f"line {self.line}" + (f", column {self.column}" if self.column is not None else "")
 
     def format(self, path: str) -> str:
-        where = f"{path}:{self.line}" if self.line else path
-        return f"{where}: warning: {self.message}"
+        """``path:4:7: warning: message``, one line as ``leaflets check`` prints it."""
+        where = "".join(f":{number}" for number in (self.line, self.column if self.line else None) if number)
+        return f"{path}{where}: {self.severity}: {self.message}"
+
+    def sort_key(self) -> tuple[int, int, str, str]:
+        return self.line or 0, self.column or 0, self.severity, self.message
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from pypdf import PdfReader
 
 from benchmarks.corpus import generate
 from pipeline import cli
-from pipeline.run import document as work, records
-from pipeline.run.settings import Settings
 from pipeline.render.styles import RenderOptions
+from pipeline.run import document as work
+from pipeline.run import records
+from pipeline.run.settings import Settings
 
 from .conftest import ROOT
 

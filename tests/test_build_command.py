@@ -15,7 +15,13 @@ from pypdf import PdfReader
 
 from pipeline import cli
 from tests.conftest import run_leaflets
-from tests.test_render_support import DRAFT_MARK, ROOT, SAMPLE_INPUT, pdftotext, sample_ids
+from tests.test_render_support import (
+    DRAFT_MARK,
+    ROOT,
+    SAMPLE_INPUT,
+    pdftotext,
+    sample_ids,
+)
 
 
 @pytest.fixture

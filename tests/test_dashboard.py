@@ -11,12 +11,18 @@ from urllib.parse import unquote
 
 import pytest
 
-from pipeline.review import review_page as dashboard
-from pipeline.review.check import check_text
-from pipeline.review.review_page import LeafletFiles, proposed_change, render_review_page, review_row, write_review_page
-from pipeline.run.output_folder import OutputFolder
 from pipeline.render import renderer_for
 from pipeline.render.styles import RenderOptions
+from pipeline.review import review_page as dashboard
+from pipeline.review.check import check_text
+from pipeline.review.review_page import (
+    LeafletFiles,
+    proposed_change,
+    render_review_page,
+    review_row,
+    write_review_page,
+)
+from pipeline.run.output_folder import OutputFolder
 from pipeline.yamlio import load_leaflet
 from tests.test_render_support import axe_violations, probe_page
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.errors import InputError
 from pipeline.config.headings import default_table
+from pipeline.errors import InputError
 from pipeline.lines import HeadingStyle, heading_style
 from pipeline.model import Block
 

@@ -22,13 +22,13 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from pipeline.errors import PipelineError
 from pipeline.review import ownership
 from pipeline.run import writing
-from pipeline.run.report import FileResult
 from pipeline.run.files import read_limited
-from pipeline.errors import PipelineError
 from pipeline.run.output_folder import OutputFolder
 from pipeline.run.records import Record, sha256_hex
+from pipeline.run.report import FileResult
 from pipeline.run.writing import ASIDE_SUFFIX, replace_if_unchanged, write_atomic
 
 from .conftest import ROOT, run_leaflets
@@ -408,7 +408,9 @@ def test_removing_the_state_folder_does_not_let_a_second_run_in(tmp_path):
     while not list((tmp_path / "output" / "pdf").glob("*.pdf")):
         assert time.monotonic() < deadline and first.poll() is None, first.communicate()
         time.sleep(0.05)
-    shutil.rmtree(tmp_path / "output" / ".leaflets")
+    # Moved away in one step, then removed (the running build may still be writing into it).
+    (tmp_path / "output" / ".leaflets").rename(tmp_path / "removed")
+    shutil.rmtree(tmp_path / "removed", ignore_errors=True)
     second = leaflets("build", "-j", "1", cwd=tmp_path)
     assert second.wait(timeout=120) == 2, second.communicate()
     assert "another run is using this output folder" in second.communicate()[1]

@@ -12,7 +12,14 @@ from pipeline.run import commands as build
 from pipeline.run.output_folder import OutputFolder
 from pipeline.run.settings import Settings
 from pipeline.yamlio import dump_leaflet
-from tests.test_render_support import axe_violations, probe_page, reviewed, sample_ids, sample_leaflet, sample_output
+from tests.test_render_support import (
+    axe_violations,
+    probe_page,
+    reviewed,
+    sample_ids,
+    sample_leaflet,
+    sample_output,
+)
 
 
 class Entries(HTMLParser):

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config.headings import default_table
-from pipeline.lines import is_finished, is_marked_heading, known_heading, line_shape, looks_like_title
+from pipeline.lines import (
+    is_finished,
+    is_marked_heading,
+    known_heading,
+    line_shape,
+    looks_like_title,
+)
 
 
 def test_shape_of_list_items():

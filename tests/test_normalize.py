@@ -6,10 +6,10 @@ import pytest
 
 from pipeline import normalize as nz
 from pipeline.config import site_text
-from pipeline.normalize import rules
-from pipeline.errors import ConfigError, InputError
 from pipeline.config.headings import default_table
+from pipeline.errors import ConfigError, InputError
 from pipeline.model import Line
+from pipeline.normalize import rules
 from pipeline.normalize.joining import join_wrapped_lines
 
 # -- decoding ------------------------------------------------------------------

@@ -12,12 +12,24 @@ import pytest
 
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.model import Block, Item
+from pipeline.render import (
+    BUILTIN_STYLES,
+    Renderer,
+    RenderOptions,
+    StylesFolders,
+    renderer_for,
+)
 from pipeline.render.pdf import RefusedResource, StylesFetcher
-from pipeline.render import BUILTIN_STYLES, Renderer, RenderOptions, StylesFolders, renderer_for
 from pipeline.render.templates import css_string
-from pipeline.render.views import block_views, section_views
 from pipeline.render.theme import contrast_ratio
-from tests.test_render_support import DRAFT_MARK, reviewed, rich_leaflet, sample_ids, sample_leaflet
+from pipeline.render.views import block_views, section_views
+from tests.test_render_support import (
+    DRAFT_MARK,
+    reviewed,
+    rich_leaflet,
+    sample_ids,
+    sample_leaflet,
+)
 
 
 class Outline(HTMLParser):

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.run import commands as build
-from pipeline.run.settings import Settings
 from pipeline.model import Block, Code, ExtraSection, Item
 from pipeline.render.styles import RenderOptions, StylesFolders
+from pipeline.run import commands as build
+from pipeline.run.settings import Settings
 from pipeline.yamlio import dump_leaflet
 from tests.test_render_support import chromium, pdftotext, sample_ids, sample_leaflet
 

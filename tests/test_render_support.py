@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.model import Block, ExtraSection, Item, Leaflet, Review
 from pipeline.run import commands as build
 from pipeline.run.settings import Settings
-from pipeline.model import Block, ExtraSection, Item, Leaflet, Review
 from pipeline.yamlio import load_leaflet
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from pipeline import yamlio
 from pipeline.errors import LeafletFileError
-from pipeline.yamlio import dump_leaflet, dump_yaml, load_leaflet, parse_yaml, schema_errors, schema_text
+from pipeline.yamlio import (
+    dump_leaflet,
+    dump_yaml,
+    load_leaflet,
+    parse_yaml,
+    schema_errors,
+    schema_text,
+)
 
 from .conftest import ROOT, TESTS, leaflet_from_bytes
 
@@ -64,7 +71,7 @@ def test_syntax_error_has_line_and_column():
     with pytest.raises(LeafletFileError) as caught:
         parse_yaml("title: ok\nsections:\n  summary: [unclosed\n")
     assert caught.value.line == 4
-    assert caught.value.located("x.yaml").startswith("x.yaml:4:")
+    assert caught.value.diagnostic().format("x.yaml").startswith("x.yaml:4:")
 
 
 def test_schema_problem_names_the_place(seed_yaml):

@@ -19,7 +19,13 @@ import yaml
 
 from pipeline.config.site_text import SiteText, default_site_text
 from pipeline.errors import ConfigError, LeafletFileError, PipelineError
-from pipeline.model import CANONICAL_SECTIONS, Block, Leaflet
+from pipeline.model import (
+    CANONICAL_SECTIONS,
+    ERROR,
+    Block,
+    Diagnostic,
+    Leaflet,
+)
 from pipeline.review.readability import grade_level, leaflet_text
 from pipeline.run.files import display_path
 from pipeline.run.output_folder import OutputFolder, collect_yaml
@@ -31,22 +37,10 @@ from pipeline.yamlio import (
     schema_errors,
 )
 
-ERROR, WARNING = "error", "warning"
 MAX_GRADE = 8.0
 MAX_ITEM_CHARACTERS = 400
 
 Path_ = tuple[Any, ...]
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    line: int
-    column: int
-    severity: str
-    message: str
-
-    def format(self, path: str) -> str:
-        return f"{path}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
 
 # -- where things are in the file ----------------------------------------------
@@ -171,13 +165,13 @@ def _explain_alternatives(error: jsonschema.ValidationError) -> tuple[str, Path_
     return f"expected text, a labelled item or a block, got {_kind(value)}", path, False
 
 
-def schema_problems(data: Any, positions: Positions) -> list[Problem]:
+def schema_problems(data: Any, positions: Positions) -> list[Diagnostic]:
     problems = []
     for error in schema_errors(data):
         message, path, at_key = _explain(error)
         line, column = positions.at(path, key=at_key)
         where = "/".join(str(part) for part in (path[:-1] if at_key else path))
-        problems.append(Problem(line, column, ERROR, f"{where}: {message}" if where else message))
+        problems.append(Diagnostic(f"{where}: {message}" if where else message, line, column, ERROR))
     return problems
 
 
@@ -196,12 +190,12 @@ def _texts(blocks: tuple[Block, ...], path: Path_) -> Iterator[tuple[Path_, str]
 
 def lint(
     leaflet: Leaflet, positions: Positions, today: dt.date, site_text: SiteText, grade: float | None
-) -> list[Problem]:
+) -> list[Diagnostic]:
     """Warnings about the content of a valid leaflet; ``grade`` is its reading grade."""
-    problems: list[Problem] = []
+    problems: list[Diagnostic] = []
 
     def warn(path: Path_, message: str, key: bool = False) -> None:
-        problems.append(Problem(*positions.at(path, key=key), WARNING, message))
+        problems.append(Diagnostic(message, *positions.at(path, key=key)))
 
     for key in CANONICAL_SECTIONS:
         blocks = leaflet.sections[key]
@@ -241,12 +235,12 @@ class Checked:
     """What checking one YAML document found: its problems, sorted by position, and
     for a document without errors the leaflet it holds and its reading grade."""
 
-    problems: list[Problem]
+    problems: list[Diagnostic]
     leaflet: Leaflet | None = None
     grade: float | None = None
 
 
-def check_text(text: str, today: dt.date, site_text: SiteText | None = None) -> list[Problem]:
+def check_text(text: str, today: dt.date, site_text: SiteText | None = None) -> list[Diagnostic]:
     """All problems of one YAML document, sorted by position."""
     return check_document(text, today, site_text).problems
 
@@ -258,20 +252,20 @@ def check_document(text: str, today: dt.date, site_text: SiteText | None = None)
         positions = Positions(root)
         data = construct(root)
     except LeafletFileError as error:
-        return Checked([Problem(error.line or 1, error.column or 1, ERROR, str(error))])
+        return Checked([Diagnostic(str(error), error.line or 1, error.column or 1, ERROR)])
     problems = [
-        Problem(node.start_mark.line + 1, node.start_mark.column + 1, ERROR, f"duplicate key {path[-1]!r}")
+        Diagnostic(f"duplicate key {path[-1]!r}", node.start_mark.line + 1, node.start_mark.column + 1, ERROR)
         for path, node in positions.duplicates
     ]
     if not isinstance(data, dict):
-        return Checked([*problems, Problem(1, 1, ERROR, f"expected a leaflet mapping, got {_kind(data)}")])
+        return Checked([*problems, Diagnostic(f"expected a leaflet mapping, got {_kind(data)}", 1, 1, ERROR)])
     problems += schema_problems(data, positions)
     if problems:
-        return Checked(sorted(problems))
+        return Checked(sorted(problems, key=Diagnostic.sort_key))
     leaflet = leaflet_from_data(data)
     grade = grade_level(leaflet_text(leaflet))
     problems += lint(leaflet, positions, today, site_text or default_site_text(), grade)
-    return Checked(sorted(problems), leaflet, grade)
+    return Checked(sorted(problems, key=Diagnostic.sort_key), leaflet, grade)
 
 
 # -- the command: leaflets check ----------------------------------------------------
@@ -304,8 +298,7 @@ def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: 
             problems = check_text(decode_yaml(folder.read_named_yaml(path)), today)
         except LeafletFileError as error:
             report.errors += 1
-            where = f"{shown}:{error.line}:{error.column or 1}" if error.line else shown
-            print_line(f"{where}: error: {error}")
+            print_line(error.diagnostic().format(shown))
             continue
         except PipelineError as error:
             report.errors += 1

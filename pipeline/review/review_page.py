@@ -25,8 +25,8 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from pipeline.errors import LeafletFileError, PipelineError
-from pipeline.model import REVIEW_STATUSES
-from pipeline.review.check import ERROR, MAX_GRADE, WARNING, check_document
+from pipeline.model import ERROR, REVIEW_STATUSES, WARNING
+from pipeline.review.check import MAX_GRADE, check_document
 from pipeline.run.output_folder import (
     HTML_DIR,
     MAX_STATE_BYTES,
@@ -111,7 +111,7 @@ def review_row(yaml_text: str, proposed_text: str | None, today: dt.date, files:
         first = errors[0]
         return _row_from_broken(
             yaml_text, today, files, errors=len(errors), warnings=warnings, proposal=proposal,
-            first_error=f"line {first.line}, column {first.column}: {first.message}",
+            first_error=f"{first.place}: {first.message}",
         )
     leaflet = checked.leaflet
     assert leaflet is not None  # a document without errors
@@ -412,5 +412,5 @@ def _new_row(text: str, proposed_text: str | None, today: dt.date, files: Leafle
     try:
         check_yaml_nesting(text)  # parsed in this process: absurd nesting would crash it (C stack)
     except LeafletFileError as error:
-        return unreadable_row(files, f"line {error.line}, column {error.column}: {error}")
+        return unreadable_row(files, f"{error.diagnostic().place}: {error}")
     return review_row(text, proposed_text, today, files)

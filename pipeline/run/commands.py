@@ -20,8 +20,8 @@ from pathlib import Path
 from pipeline.errors import ConfigError
 from pipeline.run.document import renderer_of
 from pipeline.run.files import collect_inputs, display_path
-from pipeline.run.pages import finish_run
 from pipeline.run.output_folder import collect_yaml
+from pipeline.run.pages import finish_run
 from pipeline.run.plan import Plan, plan_inputs, plan_yaml
 from pipeline.run.report import FileResult, RunReport
 from pipeline.run.settings import Settings

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, LeafletFileError, PipelineError
 from pipeline.extract import extract
-from pipeline.model import Leaflet
+from pipeline.model import ERROR, Leaflet
 from pipeline.normalize import decode, normalize_text
-from pipeline.review.check import ERROR, check_text
+from pipeline.review.check import check_text
 from pipeline.review.ownership import store_yaml
 from pipeline.run.files import display_path
 from pipeline.run.freshness import rendering_is_current
@@ -110,7 +110,7 @@ def _first_yaml_error(text: str) -> str:
     errors = [problem for problem in check_text(text, dt.date.today()) if problem.severity == ERROR]
     first = errors[0]
     more = f" (and {len(errors) - 1} more: run leaflets check)" if len(errors) > 1 else ""
-    return one_line(f"line {first.line}, column {first.column}: {first.message}") + more
+    return one_line(f"{first.place}: {first.message}") + more
 
 
 def render_document(task: Task, settings: Settings, result: FileResult, record: Record) -> Record:
@@ -119,7 +119,7 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
     try:
         text = decode_yaml(settings.folder.read_named_yaml(yaml_path))
     except LeafletFileError as error:
-        raise PipelineError(f"line {error.line}, column {error.column}: {error}") from None
+        raise PipelineError(f"{error.diagnostic().place}: {error}") from None
     shown = display_path(yaml_path)
     try:
         leaflet = load_leaflet(text)
