@@ -13,15 +13,10 @@ import pytest
 
 from pipeline.render import renderer_for
 from pipeline.render.styles import RenderOptions
-from pipeline.review import review_page as dashboard
+from pipeline.review import review_page, rows
 from pipeline.review.check import check_text
-from pipeline.review.review_page import (
-    LeafletFiles,
-    proposed_change,
-    render_review_page,
-    review_row,
-    write_review_page,
-)
+from pipeline.review.review_page import render_review_page, write_review_page
+from pipeline.review.rows import LeafletFiles, proposed_change, review_row
 from pipeline.run.output_folder import OutputFolder
 from pipeline.yamlio import load_leaflet
 from tests.test_render_support import axe_violations, probe_page
@@ -300,7 +295,7 @@ def test_rows_are_remembered_and_checked_again_only_when_their_yaml_changes(rend
     output = _output_with_a_proposal(rendered_output, tmp_path)
     first = write_review_page(OutputFolder(output), renderer(), TODAY).read_text("utf-8")
     checked = []
-    monkeypatch.setattr(dashboard, "review_row", lambda text, *rest: checked.append(text) or review_row(text, *rest))
+    monkeypatch.setattr(review_page, "review_row", lambda text, *rest: checked.append(text) or review_row(text, *rest))
 
     assert write_review_page(OutputFolder(output), renderer(), TODAY).read_text("utf-8") == first
     assert checked == []  # every row remembered, the same page
@@ -338,7 +333,7 @@ def test_a_remembered_row_is_the_row_it_was(rendered_output, tmp_path):
         proposed = yaml_dir / path.name.replace(".yaml", ".proposed.yaml")
         text = path.read_bytes().decode("utf-8", "replace")
         row = review_row(text, proposed.read_text("utf-8") if proposed.is_file() else None, TODAY, FILES)
-        assert dashboard.row_from_data(json.loads(json.dumps(dashboard.row_to_data(row))), FILES) == row
+        assert rows.row_from_data(json.loads(json.dumps(rows.row_to_data(row))), FILES) == row
 
 
 # -- in a browser ------------------------------------------------------------------------

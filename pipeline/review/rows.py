@@ -1,0 +1,246 @@
+"""One row of the review dashboard per leaflet YAML: what it says (title, status, dates,
+reading grade, the problems ``leaflets check`` finds) and, when a fresh extraction
+waits beside it, the line difference between the two. Pure: text and dates in, rows out.
+
+A row is remembered between runs under a key over everything it is made from
+(:func:`row_key`), so only the rows of changed leaflets are checked again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.errors import LeafletFileError
+from pipeline.model import ERROR, REVIEW_STATUSES, WARNING
+from pipeline.review.check import MAX_GRADE, check_document
+from pipeline.run.records import code_fingerprint, fingerprint
+from pipeline.yamlio import parse_yaml
+
+CONTEXT_LINES = 2  # unchanged lines shown around each change
+
+
+MAX_DIFF_LINES = 400  # beyond this the proposed file itself is the better read
+
+
+@dataclass(frozen=True)
+class LeafletFiles:
+    """One leaflet's files, as links relative to the output folder; None when missing."""
+
+    id: str
+    yaml: str
+    html: str | None = None
+    pdf: str | None = None
+    proposed: str | None = None
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One line of a proposed change: ``removed``, ``added``, ``unchanged``, or a ``hunk`` heading."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ProposedChange:
+    """The reviewed YAML against the fresh extraction beside it."""
+
+    lines: tuple[DiffLine, ...]
+    removed: int
+    added: int
+    truncated: int = 0  # diff lines left out (see MAX_DIFF_LINES)
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One leaflet as the dashboard shows it; fields a broken file lacks are None."""
+
+    files: LeafletFiles
+    title: str
+    status: str | None
+    reviewer: str | None
+    reviewed_on: dt.date | None
+    next_review_due: dt.date | None
+    overdue: bool
+    grade: float | None
+    warnings: int
+    errors: int
+    first_error: str | None = None
+    proposal: ProposedChange | None = None
+
+    @property
+    def hard_to_read(self) -> bool:
+        return self.grade is not None and self.grade > MAX_GRADE
+
+
+def review_row(yaml_text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles) -> ReviewRow:
+    """The dashboard row for one leaflet YAML (valid or not) and its proposed update, if any."""
+    checked = check_document(yaml_text, today)
+    problems = checked.problems
+    errors = [problem for problem in problems if problem.severity == ERROR]
+    warnings = sum(problem.severity == WARNING for problem in problems)
+    proposal = proposed_change(yaml_text, proposed_text) if proposed_text is not None else None
+    if errors:
+        first = errors[0]
+        return _row_from_broken(
+            yaml_text, today, files, errors=len(errors), warnings=warnings, proposal=proposal,
+            first_error=f"{first.place}: {first.message}",
+        )
+    leaflet = checked.leaflet
+    assert leaflet is not None  # a document without errors
+    review = leaflet.review
+    return ReviewRow(
+        files=files,
+        title=leaflet.title,
+        status=review.status,
+        reviewer=review.reviewer or None,
+        reviewed_on=review.reviewed_on,
+        next_review_due=review.next_review_due,
+        overdue=_overdue(review.next_review_due, today),
+        grade=checked.grade,
+        warnings=warnings,
+        errors=0,
+        proposal=proposal,
+    )
+
+
+def unreadable_row(files: LeafletFiles, reason: str) -> ReviewRow:
+    """The row for a file that could not even be read as text."""
+    return ReviewRow(
+        files=files, title=files.id, status=None, reviewer=None, reviewed_on=None, next_review_due=None,
+        overdue=False, grade=None, warnings=0, errors=1, first_error=reason,
+    )
+
+
+def _overdue(due: dt.date | None, today: dt.date) -> bool:
+    return due is not None and due < today
+
+
+def _row_from_broken(yaml_text: str, today: dt.date, files: LeafletFiles, **counts: Any) -> ReviewRow:
+    """A row for a YAML that fails the check: whatever fields still make sense are shown."""
+    try:
+        data = parse_yaml(yaml_text)
+    except LeafletFileError:
+        data = None
+    data = data if isinstance(data, dict) else {}
+    review = data.get("review") if isinstance(data.get("review"), dict) else {}
+    title = data.get("title")
+    status = review.get("status")
+    reviewer = review.get("reviewer")
+    due = _as_date(review.get("next_review_due"))
+    return ReviewRow(
+        files=files,
+        title=title.strip() if isinstance(title, str) and title.strip() else files.id,
+        status=status if status in REVIEW_STATUSES else None,
+        reviewer=reviewer if isinstance(reviewer, str) and reviewer else None,
+        reviewed_on=_as_date(review.get("reviewed_on")),
+        next_review_due=due,
+        overdue=_overdue(due, today),
+        grade=None,
+        **counts,
+    )
+
+
+def _as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def proposed_change(reviewed: str, proposed: str, context: int = CONTEXT_LINES) -> ProposedChange:
+    """Changed lines with a little context, in hunks headed by where they are in each file."""
+    old, new = reviewed.splitlines(), proposed.splitlines()
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    lines: list[DiffLine] = []
+    removed = added = 0
+    for group in matcher.get_grouped_opcodes(context):
+        lines.append(DiffLine("hunk", _hunk_heading(group)))
+        for tag, old_start, old_end, new_start, new_end in group:
+            if tag == "equal":
+                lines += [DiffLine("unchanged", text) for text in old[old_start:old_end]]
+                continue
+            lines += [DiffLine("removed", text) for text in old[old_start:old_end]]
+            lines += [DiffLine("added", text) for text in new[new_start:new_end]]
+            removed += old_end - old_start
+            added += new_end - new_start
+    shown = lines[:MAX_DIFF_LINES]
+    return ProposedChange(tuple(shown), removed=removed, added=added, truncated=len(lines) - len(shown))
+
+
+def _hunk_heading(group: Sequence[tuple[str, int, int, int, int]]) -> str:
+    """``@@ -10,5 +10,6 @@`` said in words, with 1-based line numbers."""
+    old_start, old_end = group[0][1], group[-1][2]
+    new_start, new_end = group[0][3], group[-1][4]
+    return f"Reviewed YAML {_line_range(old_start, old_end)}, proposed YAML {_line_range(new_start, new_end)}"
+
+
+def _line_range(start: int, end: int) -> str:
+    if end - start <= 0:
+        return f"after line {start}" if start else "at the start"
+    if end - start == 1:
+        return f"line {start + 1}"
+    return f"lines {start + 1}-{end}"
+
+
+def row_key(yaml_text: str, proposed_text: str | None, today: dt.date) -> str:
+    """What a row depends on (its files' links are worked out afresh each time)."""
+    proposed = ["proposed", proposed_text] if proposed_text is not None else ["none"]
+    return fingerprint([code_fingerprint(), today.isoformat(), yaml_text, *proposed])
+
+
+def row_to_data(row: ReviewRow) -> dict[str, Any]:
+    proposal = row.proposal
+    return {
+        "title": row.title,
+        "status": row.status,
+        "reviewer": row.reviewer,
+        "reviewed_on": _iso(row.reviewed_on),
+        "next_review_due": _iso(row.next_review_due),
+        "overdue": row.overdue,
+        "grade": row.grade,
+        "warnings": row.warnings,
+        "errors": row.errors,
+        "first_error": row.first_error,
+        "proposal": None if proposal is None else {
+            "lines": [[line.kind, line.text] for line in proposal.lines],
+            "removed": proposal.removed,
+            "added": proposal.added,
+            "truncated": proposal.truncated,
+        },
+    }
+
+
+def row_from_data(data: dict[str, Any], files: LeafletFiles) -> ReviewRow:
+    """The row :func:`row_to_data` gave; malformed data raises (KeyError, TypeError, ValueError)."""
+    proposal = data["proposal"]
+    return ReviewRow(
+        files=files,
+        title=str(data["title"]),
+        status=data["status"],
+        reviewer=data["reviewer"],
+        reviewed_on=_date(data["reviewed_on"]),
+        next_review_due=_date(data["next_review_due"]),
+        overdue=bool(data["overdue"]),
+        grade=None if data["grade"] is None else float(data["grade"]),
+        warnings=int(data["warnings"]),
+        errors=int(data["errors"]),
+        first_error=data["first_error"],
+        proposal=None if proposal is None else ProposedChange(
+            lines=tuple(DiffLine(str(kind), str(text)) for kind, text in proposal["lines"]),
+            removed=int(proposal["removed"]),
+            added=int(proposal["added"]),
+            truncated=int(proposal["truncated"]),
+        ),
+    )
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _date(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
