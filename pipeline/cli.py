@@ -1,4 +1,4 @@
-"""Command line: parse arguments, call one function of :mod:`pipeline.build`, print.
+"""Command line: parse arguments, call one function of :mod:`pipeline.run.commands` (or :func:`pipeline.review.check.run_check`), print.
 
 Exit status (contract): 0 all good, 1 some file failed, 2 usage or configuration error.
 """

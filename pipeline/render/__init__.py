@@ -10,7 +10,7 @@ the parsed print stylesheet) so one instance serves any number of documents;
 
 Nothing here reads or writes files for a document: templates, theme and
 stylesheet are read when the renderer is built, and WeasyPrint may only
-load files from the styles folders (see :mod:`pipeline.pdf`). Text from a
+load files from the styles folders (see :mod:`pipeline.render.pdf`). Text from a
 leaflet is always escaped and never fetched.
 
 What the templates are given is worked out in :mod:`pipeline.render.views`;

@@ -1,9 +1,11 @@
-"""Review: what a clinical reviewer is told about a leaflet YAML.
+"""Review: what a clinical reviewer is told about a leaflet YAML, and what protects their work.
 
 - :mod:`pipeline.review.check`: every problem of a YAML file with its line and
   column (``leaflets check``), schema errors said as "expected X, got Y" and
   content lints (empty sections, site text, hard reading, review dates);
 - :mod:`pipeline.review.readability`: the reading grade;
-- :mod:`pipeline.review.review_page`: ``review.html``, the dashboard of every
-  leaflet's status and of proposed updates.
+- :mod:`pipeline.review.ownership`: whose a YAML is (the pipeline's or a
+  person's), and what a fresh extraction may do to it;
+- :mod:`pipeline.review.rows` and :mod:`pipeline.review.review_page`:
+  ``review.html``, the dashboard of every leaflet's status and of proposed updates.
 """

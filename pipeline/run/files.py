@@ -1,4 +1,4 @@
-"""Reading files safely, and finding the inputs of a run (writing is in :mod:`pipeline.writing`)."""
+"""Reading files safely, and finding the inputs of a run (writing is in :mod:`pipeline.run.writing`)."""
 
 from __future__ import annotations
 

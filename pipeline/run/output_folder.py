@@ -10,7 +10,7 @@ resolved, no larger than the limit for its kind, never a pipe or a device.
 
 Everything the run writes goes through :meth:`OutputFolder.write` (or
 :meth:`OutputFolder.replace_if_unchanged` for a reviewer's files), which never
-follows a link below the folder (:mod:`pipeline.writing`).
+follows a link below the folder (:mod:`pipeline.run.writing`).
 
 One run works in a folder at a time: :meth:`OutputFolder.claim` takes an
 exclusive lock for the whole run (``flock`` on the folder itself, which the
