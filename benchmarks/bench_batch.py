@@ -1,7 +1,7 @@
 """The batch engine measured as an operator meets it (issue 4), in one run.
 
 Every figure is taken side by side in the same run, on a generated corpus
-(``benchmarks/corpus.py``), each build a fresh ``leaflets`` process:
+(``tests/support/corpus.py``), each build a fresh ``leaflets`` process:
 
 throughput   ``leaflets build`` of N leaflets (YAML + HTML + PDF) with 1 job
              and with 2 jobs, fresh output folder each time, several rounds:
@@ -42,7 +42,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.corpus import generate
+from tests.support.corpus import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("throughput", "overhead", "pandoc", "noop", "memory")
@@ -108,8 +108,8 @@ def bench_throughput(work: Path, count: int, rounds: int) -> None:
 def bench_overhead(work: Path, count: int, rounds: int) -> None:
     from weasyprint import HTML
 
-    from pipeline.run.settings import Settings
     from pipeline.run.document import Task, renderer_of, run_task
+    from pipeline.run.settings import Settings
 
     corpus = write_corpus(work / "oh-input", count, seed=3)
     settings = Settings.load(work / "oh-out")
@@ -239,10 +239,10 @@ def bench_noop_and_memory(work: Path, big: int, rounds: int, sections: set[str])
         times.append(seconds)
     print(f"  one input changed (1 rebuilt, {big - 1} up to date; the review page made again): {spread(times, ' s')}")
 
+    from pipeline.render.styles import RenderOptions
     from pipeline.run import plan as build
     from pipeline.run.files import collect_inputs
     from pipeline.run.settings import Settings
-    from pipeline.render.styles import RenderOptions
 
     styles = work / "styles-copy"
     shutil.copytree(ROOT / "styles", styles, dirs_exist_ok=True)

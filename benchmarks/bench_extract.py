@@ -1,6 +1,6 @@
 """Throughput of normalize + extract + YAML dump on one core.
 
-A generated corpus (see ``benchmarks/corpus.py``) is held in memory; each
+A generated corpus (see ``tests/support/corpus.py``) is held in memory; each
 round runs the three stages over every document in this one process, the way
 a worker of a batch does, with no file I/O in the timed part. Beside it, each
 round times a baseline: decoding the bytes and dumping a small fixed-shape
@@ -27,13 +27,12 @@ from collections.abc import Callable, Sequence
 
 import yaml
 
-from pipeline.extract import extract
 from pipeline.config.headings import default_table
 from pipeline.config.site_text import default_site_text
+from pipeline.extract import extract
 from pipeline.normalize import normalize
 from pipeline.yamlio import dump_leaflet
-
-from .corpus import generate
+from tests.support.corpus import generate
 
 # Issue 2 asked for 2,000; that target was retired with the speed layer it needed.
 TARGET_DOCS_PER_SECOND = 300

@@ -2,7 +2,7 @@
 
 The leaflets are extracted in memory from the sample set (``input/*.txt``)
 plus a generated corpus (``--corpus N``, default 30; see
-``benchmarks/corpus.py``). One :class:`pipeline.render.Renderer` is built
+``tests/support/corpus.py``). One :class:`pipeline.render.Renderer` is built
 (its setup is timed on its own, like a batch worker's start) and warmed up by
 rendering every leaflet once. Then each repetition, for every leaflet, times
 side by side in this one process:
@@ -64,7 +64,7 @@ def sample_leaflets() -> list[Leaflet]:
 
 
 def corpus_leaflets(count: int, seed: int) -> list[Leaflet]:
-    from .corpus import generate
+    from tests.support.corpus import generate
 
     return [leaflet_from(name, data) for name, data in generate(count, seed)]
 

@@ -25,8 +25,7 @@ from pipeline.extract import extract
 from pipeline.normalize import decode, normalize_text
 from pipeline.run.document import check_line_lengths
 from pipeline.yamlio import dump_leaflet
-
-from .corpus import generate
+from tests.support.corpus import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ("tests/golden/*/input.txt", "tests/fixtures/variants/*.txt", "input/*.txt")

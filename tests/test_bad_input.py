@@ -35,10 +35,10 @@ from pypdf import PdfReader
 from pipeline import cli
 from pipeline.normalize.joining import MAX_JOINED_CHARACTERS
 from pipeline.yamlio import load_leaflet
+from tests.support.canary import CanaryServer
+from tests.support.words import missing_words
 
 from .conftest import ROOT
-from .test_render_injection import CanaryServer
-from .words import missing_words
 
 GOOD = sorted((ROOT / "input").glob("*.txt"))
 FIRST = GOOD[0].stem
@@ -433,7 +433,7 @@ def test_an_output_folder_that_cannot_be_written_stops_the_run_and_keeps_what_wa
 # -- inputs that used to exhaust the resource limits -----------------------------
 #
 # The limits themselves (time, memory) are covered with simulated work in
-# tests/test_batch.py; these are the real inputs that once reached them.
+# tests/test_commands.py; these are the real inputs that once reached them.
 
 
 def _statuses(workdir: Path) -> dict[str, str]:

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from pipeline import cli
 from tests.conftest import run_leaflets
-from tests.test_render_support import (
+from tests.support.rendering import (
     DRAFT_MARK,
     ROOT,
     SAMPLE_INPUT,

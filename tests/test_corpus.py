@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from benchmarks import corpus
 from pipeline.model import CANONICAL_SECTIONS
+from tests.support import corpus
 
 from .conftest import leaflet_from_bytes
 

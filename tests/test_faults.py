@@ -30,9 +30,9 @@ from pipeline.run.output_folder import OutputFolder
 from pipeline.run.records import Record, sha256_hex
 from pipeline.run.report import FileResult
 from pipeline.run.writing import ASIDE_SUFFIX, replace_if_unchanged, write_atomic
+from tests.support.corpus import write_corpus
 
 from .conftest import ROOT, run_leaflets
-from .test_batch import write_corpus
 
 SAMPLE = sorted((ROOT / "input").glob("*.txt"))[0]
 

@@ -37,9 +37,8 @@ from pipeline.render import BUILTIN_STYLES, renderer_for
 from pipeline.render.styles import RenderOptions
 from pipeline.run.document import check_line_lengths
 from pipeline.yamlio import dump_leaflet, load_leaflet
-
-from .strategies import document_bytes
-from .words import missing_words, words
+from tests.support.strategies import document_bytes
+from tests.support.words import missing_words, words
 
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.render import Renderer, RenderOptions
-from tests.test_render_support import (
+from tests.support.rendering import (
     axe_violations,
     chromium,
     pdftotext,

@@ -12,7 +12,7 @@ from pipeline.run import commands as build
 from pipeline.run.output_folder import OutputFolder
 from pipeline.run.settings import Settings
 from pipeline.yamlio import dump_leaflet
-from tests.test_render_support import (
+from tests.support.rendering import (
     axe_violations,
     probe_page,
     reviewed,

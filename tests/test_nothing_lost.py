@@ -9,9 +9,9 @@ import pytest
 
 from pipeline.normalize import decode, normalize
 from pipeline.yamlio import dump_leaflet
+from tests.support.words import characters, missing_words, without_list_marks, words
 
 from .conftest import TESTS, leaflet_from_bytes
-from .words import characters, missing_words, without_list_marks, words
 
 GOLDEN = sorted(path.name for path in (TESTS / "golden").iterdir() if path.is_dir())
 VARIANTS = TESTS / "fixtures" / "variants"

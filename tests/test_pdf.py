@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from pipeline.model import Leaflet
 from pipeline.render import Renderer, RenderOptions, renderer_for
 from pipeline.render.views import block_views
-from tests.test_render_support import (
+from tests.support.rendering import (
     DRAFT_MARK,
     _temporary_folder,
     pdftotext,

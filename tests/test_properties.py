@@ -11,9 +11,8 @@ from pipeline.errors import InputError
 from pipeline.extract import extract
 from pipeline.normalize import decode, normalize, normalize_text
 from pipeline.yamlio import dump_leaflet, load_leaflet, parse_yaml, schema_errors
-
-from .strategies import document_bytes
-from .words import missing_words, words
+from tests.support.strategies import document_bytes
+from tests.support.words import missing_words, words
 
 FAST = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

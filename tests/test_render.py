@@ -23,7 +23,7 @@ from pipeline.render.pdf import RefusedResource, StylesFetcher
 from pipeline.render.templates import css_string
 from pipeline.render.theme import contrast_ratio
 from pipeline.render.views import block_views, section_views
-from tests.test_render_support import (
+from tests.support.rendering import (
     DRAFT_MARK,
     reviewed,
     rich_leaflet,

@@ -9,7 +9,6 @@ any socket connection to the canary port.
 from __future__ import annotations
 
 import dataclasses
-import http.server
 import re
 import sys
 import threading
@@ -22,7 +21,8 @@ from pipeline.render.styles import RenderOptions, StylesFolders
 from pipeline.run import commands as build
 from pipeline.run.settings import Settings
 from pipeline.yamlio import dump_leaflet
-from tests.test_render_support import chromium, pdftotext, sample_ids, sample_leaflet
+from tests.support.canary import CanaryServer
+from tests.support.rendering import chromium, pdftotext, sample_ids, sample_leaflet
 
 _AUDIT: dict[str, object] = {"watch": None, "events": []}
 
@@ -46,27 +46,6 @@ def _audit_hook(state: dict[str, object]):
 
 
 sys.addaudithook(_audit_hook(_AUDIT))  # hooks cannot be removed; it only records while a test watches
-
-
-class CanaryServer(http.server.ThreadingHTTPServer):
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                server.requests.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(b"canary")
-
-            do_POST = do_HEAD = do_GET
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import pytest
 
 from pipeline.render.styles import BUILTIN_STYLES, MAX_STYLES_FILE_BYTES
 from tests.conftest import ROOT, run_leaflets
-from tests.test_render_support import SAMPLE_INPUT
+from tests.support.rendering import SAMPLE_INPUT
 
 SECRET = "CANARY-SECRET-4d1f"
 SUBPROCESS_TIMEOUT = 120

@@ -15,23 +15,14 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from benchmarks.corpus import generate
 from pipeline import cli
 from pipeline.render.styles import RenderOptions
 from pipeline.run import document as work
 from pipeline.run import records
 from pipeline.run.settings import Settings
+from tests.support.corpus import write_corpus
 
 from .conftest import ROOT
-
-
-def write_corpus(folder: Path, count: int, seed: int = 7) -> list[str]:
-    folder.mkdir(parents=True, exist_ok=True)
-    names = []
-    for name, data in generate(count, seed):
-        (folder / name).write_bytes(data)
-        names.append(Path(name).stem)
-    return names
 
 
 def run_cli(*args: str) -> int:

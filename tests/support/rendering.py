@@ -27,7 +27,7 @@ from pipeline.run import commands as build
 from pipeline.run.settings import Settings
 from pipeline.yamlio import load_leaflet
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_INPUT = ROOT / "input"
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DRAFT_MARK = "DRAFT - not clinically reviewed"

@@ -21,7 +21,7 @@ bytes. Titles, and so documents, are distinct. ``generate_documents`` also
 returns what each document was made from, for tests that compare it with
 what the extractor finds.
 
-Run ``python -m benchmarks.corpus N OUTDIR [--seed S]`` to write N files.
+Run ``python -m tests.support.corpus N OUTDIR [--seed S]`` to write N files.
 Generated corpora are for local runs only; do not commit them.
 """
 
@@ -800,7 +800,7 @@ def generate(n: int, seed: int = 0) -> list[tuple[str, bytes]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.corpus", description="Write N generated raw input documents to OUTDIR."
+        prog="python -m tests.support.corpus", description="Write N generated raw input documents to OUTDIR."
     )
     parser.add_argument("n", type=int, metavar="N", help="number of documents")
     parser.add_argument("outdir", type=Path, metavar="OUTDIR", help="folder to write the .txt files to")
@@ -817,3 +817,13 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def write_corpus(folder: Path, count: int, seed: int = 7) -> list[str]:
+    """Write ``count`` generated pages into ``folder``; their ids."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = []
+    for name, data in generate(count, seed):
+        (folder / name).write_bytes(data)
+        names.append(Path(name).stem)
+    return names

@@ -19,7 +19,7 @@ from pipeline.review.review_page import render_review_page, write_review_page
 from pipeline.review.rows import LeafletFiles, proposed_change, review_row
 from pipeline.run.output_folder import OutputFolder
 from pipeline.yamlio import load_leaflet
-from tests.test_render_support import axe_violations, probe_page
+from tests.support.rendering import axe_violations, probe_page
 
 from .conftest import TESTS
 
