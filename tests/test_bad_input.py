@@ -40,6 +40,8 @@ from tests.support.words import missing_words
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
+
 GOOD = sorted((ROOT / "input").glob("*.txt"))
 FIRST = GOOD[0].stem
 ODD_NAME = "Name with spaces 'single' \"double\" #1 50% Ünïcødé Ελληνικά 日本語"

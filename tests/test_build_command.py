@@ -23,6 +23,8 @@ from tests.support.rendering import (
     sample_ids,
 )
 
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
+
 
 @pytest.fixture
 def workdir(sample_workdir):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import subprocess
@@ -11,6 +13,8 @@ from pathlib import Path
 import yaml
 
 from .conftest import ROOT
+
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
 
 SEEDS = sorted((ROOT / "input").glob("*.txt"))
 

@@ -24,6 +24,8 @@ from tests.support.corpus import write_corpus
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
+
 
 def run_cli(*args: str) -> int:
     return cli.run(list(args))

@@ -47,6 +47,7 @@ def test_the_corpus_spans_the_layouts_of_the_contract(documents):
     assert any(len(document.sections) < len(CANONICAL_SECTIONS) for document in documents)
 
 
+@pytest.mark.slow
 def test_every_document_extracts_into_a_leaflet(documents):
     for document in documents:
         leaflet = leaflet_from_bytes(document.data, doc_id=document.name[:-4], source_path=f"input/{document.name}")
@@ -86,6 +87,7 @@ def _differences(document: corpus.Document) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_every_document_extracts_as_planned(documents):
     differences = [difference for document in documents for difference in _differences(document)]
     assert not differences, "\n".join(differences[:20])

@@ -34,6 +34,8 @@ from tests.support.corpus import write_corpus
 
 from .conftest import ROOT, run_leaflets
 
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
+
 SAMPLE = sorted((ROOT / "input").glob("*.txt"))[0]
 
 

@@ -19,6 +19,8 @@ each of the three tests)::
 
 from __future__ import annotations
 
+import pytest
+
 import functools
 import hashlib
 import re
@@ -39,6 +41,8 @@ from pipeline.run.document import check_line_lengths
 from pipeline.yamlio import dump_leaflet, load_leaflet
 from tests.support.strategies import document_bytes
 from tests.support.words import missing_words, words
+
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
 
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

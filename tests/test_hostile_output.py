@@ -20,6 +20,8 @@ import pytest
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
+
 SECRET = "CANARY-7f3e9b secret line"
 SAMPLES = sorted((ROOT / "input").glob("*.txt"))
 

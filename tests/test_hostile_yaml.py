@@ -21,6 +21,8 @@ from pipeline.yamlio import dump_leaflet
 
 from .conftest import ROOT, leaflet_from_bytes
 
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
+
 GOOD_INPUT = sorted((ROOT / "input").glob("*.txt"))[0]
 ALIASES = "YAML anchors and aliases (&name, *name) are not allowed"
 

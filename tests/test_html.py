@@ -23,6 +23,8 @@ from tests.support.rendering import (
     squash,
 )
 
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
+
 
 def sample_page(doc_id: str) -> Path:
     return sample_output() / "html" / f"{doc_id}.html"

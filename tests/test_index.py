@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import dataclasses
 import re
 import shutil
@@ -20,6 +22,8 @@ from tests.support.rendering import (
     sample_leaflet,
     sample_output,
 )
+
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
 
 
 class Entries(HTMLParser):

@@ -27,6 +27,8 @@ from tests.support.rendering import (
     squash,
 )
 
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
+
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
 

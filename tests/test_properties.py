@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import hashlib
 
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +15,8 @@ from pipeline.normalize import decode, normalize, normalize_text
 from pipeline.yamlio import dump_leaflet, load_leaflet, parse_yaml, schema_errors
 from tests.support.strategies import document_bytes
 from tests.support.words import missing_words, words
+
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
 
 FAST = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -24,6 +24,8 @@ from pipeline.yamlio import dump_leaflet
 from tests.support.canary import CanaryServer
 from tests.support.rendering import chromium, pdftotext, sample_ids, sample_leaflet
 
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
+
 _AUDIT: dict[str, object] = {"watch": None, "events": []}
 
 

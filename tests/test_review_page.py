@@ -259,6 +259,7 @@ def _output_with_a_proposal(rendered_output: Path, tmp_path: Path) -> Path:
     return output
 
 
+@pytest.mark.slow
 def test_write_review_page_lists_every_yaml_but_not_the_proposed_ones(rendered_output, tmp_path):
     output = _output_with_a_proposal(rendered_output, tmp_path)
     page = write_review_page(OutputFolder(output), renderer(), TODAY)
@@ -291,6 +292,7 @@ def test_a_yaml_over_the_leaflet_limit_gets_a_row_saying_so(tmp_path):
     assert "bytes; the limit for a leaflet YAML is 1,048,576" in html
 
 
+@pytest.mark.slow
 def test_rows_are_remembered_and_checked_again_only_when_their_yaml_changes(rendered_output, tmp_path, monkeypatch):
     output = _output_with_a_proposal(rendered_output, tmp_path)
     first = write_review_page(OutputFolder(output), renderer(), TODAY).read_text("utf-8")
@@ -310,6 +312,7 @@ def test_rows_are_remembered_and_checked_again_only_when_their_yaml_changes(rend
     assert len(checked) == len(GOLDEN_IDS) + 1  # a new day: overdue reviews change (the unreadable file has no row to check)
 
 
+@pytest.mark.slow
 def test_a_damaged_row_memory_is_made_again(rendered_output, tmp_path):
     output = _output_with_a_proposal(rendered_output, tmp_path)
     first = write_review_page(OutputFolder(output), renderer(), TODAY).read_text("utf-8")
@@ -348,6 +351,7 @@ def _open_dashboard(rendered_output: Path, tmp_path: Path) -> Path:
     return opened
 
 
+@pytest.mark.slow
 def test_axe_finds_no_violation_in_the_dashboard(rendered_output, tmp_path):
     page = _open_dashboard(rendered_output, tmp_path)
     violations, passes = axe_violations(page)
@@ -372,6 +376,7 @@ return {
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [360, 1280])
 def test_dashboard_fits_a_phone_and_a_desktop(rendered_output, tmp_path, width):
     result = probe_page(_open_dashboard(rendered_output, tmp_path), LAYOUT_PROBE, width=width)

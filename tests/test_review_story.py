@@ -10,6 +10,8 @@ import yaml
 
 from .conftest import run_leaflets
 
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
+
 SEED = "003_4a4ee41c62ba9be6"
 
 

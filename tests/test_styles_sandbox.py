@@ -24,6 +24,8 @@ from pipeline.render.styles import BUILTIN_STYLES, MAX_STYLES_FILE_BYTES
 from tests.conftest import ROOT, run_leaflets
 from tests.support.rendering import SAMPLE_INPUT
 
+pytestmark = pytest.mark.slow  # processes, PDFs, a browser or many examples: CI runs it, the quick subset does not
+
 SECRET = "CANARY-SECRET-4d1f"
 SUBPROCESS_TIMEOUT = 120
 
@@ -207,6 +209,7 @@ import sys
 from pathlib import Path
 from pipeline.run.settings import Settings
 from pipeline.render.styles import RenderOptions
+
 for folder in sys.argv[1:]:
     print(Settings.load(Path("output"), render=RenderOptions(styles=Path(folder))).render_deps)
 """

@@ -140,6 +140,7 @@ _LEAFLET_TEXT = st.one_of(
 
 @settings(max_examples=100, deadline=None)
 @given(leaflet_data(_LEAFLET_TEXT))
+@pytest.mark.slow
 def test_leaflet_data_reads_back_as_it_was(data):
     assert yaml.safe_load(dump_yaml(data)) == data
 
@@ -169,6 +170,7 @@ def _places(value, path=()):
 
 @settings(max_examples=500, deadline=None)
 @given(st.data())
+@pytest.mark.slow
 def test_the_quick_schema_check_agrees_with_jsonschema(seed_yaml, data):
     """A document the compiled schema lets through must be one jsonschema finds valid, and back.
     Most changes swap one string for another (near the edges: empty, dates, hashes), the rest
