@@ -223,11 +223,3 @@ class Renderer:
 def renderer_for(options: RenderOptions) -> Renderer:
     """The renderer for ``options``, built once per process."""
     return Renderer(options)
-
-
-def render_html(leaflet: Leaflet, options: RenderOptions | None = None) -> str:
-    return renderer_for(options or RenderOptions()).render_html(leaflet)
-
-
-def html_to_pdf(html: str, options: RenderOptions | None = None) -> bytes:
-    return renderer_for(options or RenderOptions()).html_to_pdf(html)

@@ -30,37 +30,6 @@ from pipeline.run.workers import run_tasks
 Notify = Callable[[FileResult], None]
 
 
-def execute(command: str, plan: Plan, settings: Settings, notify: Notify | None, started: float,
-            on_start: Callable[[int], None] | None = None, on_work: Notify | None = None) -> RunReport:
-    """Run the plan's tasks; Ctrl-C stops the workers and returns what finished."""
-    report = RunReport(command=command, jobs=settings.jobs)
-    by_input: dict[str, FileResult] = {}
-
-    def take(result: FileResult) -> None:
-        by_input[result.input] = result
-        if notify:
-            notify(result)
-
-    for result in plan.done:
-        take(result)
-    if on_start:
-        on_start(len(plan.tasks))
-
-    def finished(result: FileResult) -> None:
-        take(result)
-        if on_work:
-            on_work(result)
-
-    try:
-        run_tasks(plan.tasks, settings, finished)
-    except KeyboardInterrupt:
-        report.interrupted = True
-    order = [result.input for result in plan.done] + [task.display for task in plan.tasks]
-    report.files = [by_input[name] for name in dict.fromkeys(order) if name in by_input]
-    report.seconds = time.perf_counter() - started
-    return report
-
-
 @dataclass
 class Hooks:
     """How the caller follows the run: every document, the start of the work, each worker result."""
@@ -70,44 +39,21 @@ class Hooks:
     on_work: Notify | None = None
 
 
-def _checkrenderer_of(settings: Settings) -> None:
-    """A bad styles folder, theme or print stylesheet stops the run before any work (only loaded when rendering)."""
-    renderer_of(settings).pdf_writer()
-
-
 def run_extract(inputs: list[Path], settings: Settings, hooks: Hooks | None = None) -> RunReport:
     """``leaflets extract``: normalized text and YAML for every input."""
-    hooks = hooks or Hooks()
-    started = time.perf_counter()
     files = collect_inputs(inputs)
-    with settings.folder.claim("extract"):
-        plan = plan_inputs(files, settings, render=False)
-        if plan.tasks:
-            settings.check_extraction_data()
-        notes = settings.folder.prepare()
-        report = execute("extract", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)
-        report.notes += notes
-        return finish_run(report, settings, index=False)
+    return _run("extract", settings, hooks, lambda: plan_inputs(files, settings, render=False), extracts=True)
 
 
 def run_render(yaml_paths: list[Path], settings: Settings, hooks: Hooks | None = None) -> RunReport:
     """``leaflets render``: HTML page and PDF for every YAML file (default ``OUTPUT/yaml``), and ``index.html``."""
-    hooks = hooks or Hooks()
-    started = time.perf_counter()
     if not yaml_paths:
         default = settings.folder.yaml_dir
         if not default.is_dir():
             raise ConfigError(f"{display_path(default)}: no such folder; run `leaflets extract` first or name YAML files")
         yaml_paths = [default]
     files = collect_yaml(yaml_paths)
-    with settings.folder.claim("render"):
-        plan = plan_yaml(files, settings)
-        if plan.tasks:
-            _checkrenderer_of(settings)
-        notes = settings.folder.prepare()
-        report = execute("render", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)
-        report.notes += notes
-        return finish_run(report, settings, index=True, rendered_any=bool(plan.tasks))
+    return _run("render", settings, hooks, lambda: plan_yaml(files, settings), renders=True)
 
 
 def run_build(inputs: list[Path], settings: Settings, hooks: Hooks | None = None) -> RunReport:
@@ -117,15 +63,53 @@ def run_build(inputs: list[Path], settings: Settings, hooks: Hooks | None = None
     reviewer owns (kept, or with a proposed update beside it) is rendered as
     the reviewer left it; drafts are marked as drafts.
     """
+    files = collect_inputs(inputs)
+    return _run("build", settings, hooks, lambda: plan_inputs(files, settings, render=True), extracts=True, renders=True)
+
+
+def _run(
+    command: str, settings: Settings, hooks: Hooks | None, make_plan: Callable[[], Plan],
+    *, extracts: bool = False, renders: bool = False,
+) -> RunReport:
+    """The checklist every command follows."""
     hooks = hooks or Hooks()
     started = time.perf_counter()
-    files = collect_inputs(inputs)
-    with settings.folder.claim("build"):
-        plan = plan_inputs(files, settings, render=True)
-        if plan.tasks:
-            settings.check_extraction_data()
-            _checkrenderer_of(settings)
+    with settings.folder.claim(command):  # one run per output folder, from here to the end
+        plan = make_plan()
+        if plan.tasks and extracts:
+            settings.check_extraction_data()  # a broken data file stops the run before any work
+        if plan.tasks and renders:
+            renderer_of(settings).pdf_writer()  # so does a bad styles folder, theme or print stylesheet
         notes = settings.folder.prepare()
-        report = execute("build", plan, settings, hooks.notify, started, hooks.on_start, hooks.on_work)
+        report = _execute(command, plan, settings, hooks, started)
         report.notes += notes
-        return finish_run(report, settings, index=True, rendered_any=bool(plan.tasks))
+        return finish_run(report, settings, index=renders, rendered_any=renders and bool(plan.tasks))
+
+
+def _execute(command: str, plan: Plan, settings: Settings, hooks: Hooks, started: float) -> RunReport:
+    """Run the plan's tasks; Ctrl-C stops the workers and returns what finished."""
+    report = RunReport(command=command, jobs=settings.jobs)
+    by_input: dict[str, FileResult] = {}
+
+    def take(result: FileResult) -> None:
+        by_input[result.input] = result
+        if hooks.notify:
+            hooks.notify(result)
+
+    def finished(result: FileResult) -> None:
+        take(result)
+        if hooks.on_work:
+            hooks.on_work(result)
+
+    for result in plan.done:
+        take(result)
+    if hooks.on_start:
+        hooks.on_start(len(plan.tasks))
+    try:
+        run_tasks(plan.tasks, settings, finished)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    order = [result.input for result in plan.done] + [task.display for task in plan.tasks]
+    report.files = [by_input[name] for name in dict.fromkeys(order) if name in by_input]
+    report.seconds = time.perf_counter() - started
+    return report

@@ -67,11 +67,13 @@ def _claim_id(doc_id: str, path: Path, owners: dict[str, Path]) -> FileResult | 
     return result
 
 
-def _refusal(path: Path, doc_id: str, refused: dict[Path, str]) -> str | None:
-    """Why ``path`` may not be worked on at all, before it is read."""
-    if path in refused:
-        return refused[path]
-    return id_problem(doc_id)
+def _refused(path: Path, doc_id: str, refused: dict[Path, str], owners: dict[str, Path]) -> FileResult | None:
+    """A failed result when ``path`` may not be worked on at all (decided before it is read):
+    refused when found, a name that cannot name outputs, or an id another file has."""
+    reason = refused.get(path) or id_problem(doc_id)
+    if reason:
+        return FileResult(input=display_path(path), id=doc_id, error=reason)
+    return _claim_id(doc_id, path, owners)
 
 
 def _yaml_on_disk(folder: OutputFolder, doc_id: str) -> bytes | None:
@@ -90,13 +92,8 @@ def plan_inputs(paths: list[Path] | InputFiles, settings: Settings, *, render: b
     refused = getattr(paths, "refused", {})
     for path in paths:
         doc_id, shown = path.stem, display_path(path)
-        refusal = _refusal(path, doc_id, refused)
-        if refusal:
-            plan.done.append(FileResult(input=shown, id=doc_id, error=refusal))
-            continue
-        clash = _claim_id(doc_id, path, owners)
-        if clash:
-            plan.done.append(clash)
+        if refused_result := _refused(path, doc_id, refused, owners):
+            plan.done.append(refused_result)
             continue
         try:
             data = read_input(path)
@@ -130,13 +127,8 @@ def plan_yaml(paths: list[Path] | InputFiles, settings: Settings) -> Plan:
             error = f"is a proposed extraction; review it and save it as {reviewed} to render it"
             plan.done.append(FileResult(input=shown, id=doc_id, error=error))
             continue
-        refusal = _refusal(path, doc_id, refused)
-        if refusal:
-            plan.done.append(FileResult(input=shown, id=doc_id, error=refusal))
-            continue
-        clash = _claim_id(doc_id, path, owners)
-        if clash:
-            plan.done.append(clash)
+        if refused_result := _refused(path, doc_id, refused, owners):
+            plan.done.append(refused_result)
             continue
         try:
             yaml_text = settings.folder.read_named_yaml(path)
