@@ -14,13 +14,11 @@ import functools
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import fastjsonschema
-import jsonschema
 import yaml
 
-from pipeline.config import SCHEMA_FILENAME, schema_text
+from pipeline.config import MAX_YAML_BYTES, SCHEMA_FILENAME, schema_text
 from pipeline.errors import LeafletFileError, PipelineError
 from pipeline.model import (
     CANONICAL_SECTIONS,
@@ -37,8 +35,9 @@ from pipeline.model import (
 # Where generated YAML finds the schema: output/yaml/<id>.yaml -> output/leaflet.schema.json
 SCHEMA_REFERENCE = f"../{SCHEMA_FILENAME}"
 LINE_WIDTH = 88
-# Leaflet YAML larger than this is refused: a reviewed leaflet is a few KB.
-MAX_YAML_BYTES = 1024 * 1024
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -46,6 +45,8 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 @functools.cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # ~80 ms to load: only when a document is to be explained
+
     schema = json.loads(schema_text())
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
@@ -235,20 +236,28 @@ def parse_yaml(text: str) -> Any:
 def schema_errors(data: Any) -> list[jsonschema.ValidationError]:
     """Every way ``data`` breaks the schema, in document order; none for a valid leaflet."""
     instance = _jsonable(data)
-    try:
-        _quick_validate()(instance)
+    if _is_valid(instance):
         return []  # nearly every document: jsonschema is only needed to explain a failure
-    except fastjsonschema.JsonSchemaValueException:
-        pass
     return sorted(_validator().iter_errors(instance), key=lambda e: list(e.absolute_path))
 
 
+def _is_valid(instance: Any) -> bool:
+    """The schema compiled to Python code by fastjsonschema says only valid or not, about
+    six times faster than jsonschema. Dates are checked as jsonschema checks them."""
+    import fastjsonschema  # ~50 ms to load: only when a document is validated
+
+    try:
+        _compiled_schema()(instance)
+    except fastjsonschema.JsonSchemaValueException:
+        return False
+    return True
+
+
 @functools.cache
-def _quick_validate() -> Callable[[Any], Any]:
-    """The schema compiled to Python code by fastjsonschema: it says only valid or not,
-    about twenty times faster than jsonschema. Dates are checked as jsonschema checks them."""
-    schema = json.loads(schema_text())
-    return fastjsonschema.compile(schema, formats={"date": _is_date}, use_default=False)
+def _compiled_schema() -> Callable[[Any], Any]:
+    import fastjsonschema
+
+    return fastjsonschema.compile(json.loads(schema_text()), formats={"date": _is_date}, use_default=False)
 
 
 def _is_date(value: str) -> bool:

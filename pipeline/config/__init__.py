@@ -13,6 +13,8 @@ import functools
 from importlib import resources
 
 SCHEMA_FILENAME = "leaflet.schema.json"
+# Leaflet YAML larger than this is refused everywhere it is read: a reviewed leaflet is a few KB.
+MAX_YAML_BYTES = 1024 * 1024
 
 
 def data_text(name: str) -> str:

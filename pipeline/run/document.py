@@ -17,10 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, LeafletFileError, PipelineError
-from pipeline.extract import extract
 from pipeline.model import ERROR, Leaflet
-from pipeline.normalize import decode, normalize_text
-from pipeline.review.check import check_text
 from pipeline.review.ownership import store_yaml
 from pipeline.run.files import display_path
 from pipeline.run.freshness import rendering_is_current
@@ -67,6 +64,10 @@ def _has_content(leaflet: Leaflet) -> bool:
 
 
 def extract_document(task: Task, settings: Settings, result: FileResult, record: Record) -> Record:
+    # The stages and their libraries take about half a second to load: only in a run with work to do.
+    from pipeline.extract import extract
+    from pipeline.normalize import decode, normalize_text
+
 
     assert task.data is not None
     input_sha256 = sha256_hex(task.data)
@@ -105,6 +106,8 @@ def renderer_of(settings: Settings) -> Renderer:
 
 def _first_yaml_error(text: str) -> str:
     """The first problem ``leaflets check`` finds, with its place, for a one-line error."""
+    from pipeline.review.check import check_text  # loads jsonschema and textstat: only for a broken file
+
 
 
     errors = [problem for problem in check_text(text, dt.date.today()) if problem.severity == ERROR]

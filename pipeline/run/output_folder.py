@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePath
 
-from pipeline.config import SCHEMA_FILENAME, schema_text
+from pipeline.config import MAX_YAML_BYTES, SCHEMA_FILENAME, schema_text
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.run.files import (
     InputFiles,
@@ -45,7 +45,6 @@ from pipeline.run.writing import (
     restore_set_aside,
     write_atomic,
 )
-from pipeline.yamlio import MAX_YAML_BYTES
 
 YAML_SUFFIX = ".yaml"
 PROPOSED = ".proposed"  # a proposed update of x.yaml is x.proposed.yaml
