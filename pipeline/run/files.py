@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import re
 import stat
@@ -16,38 +17,57 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 _LEADS_OUTSIDE = "is a link leading outside {folder}/; refused (remove the link)"
+_READ = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC  # never waits for a pipe's writer
 
 
-def _opened_inside(handle: int, folder: Path) -> bool:
-    """Whether the open file ``handle`` lies inside ``folder``, from where the kernel says it is
-    (Linux ``/proc``; elsewhere the check made before opening stands)."""
+@functools.lru_cache(maxsize=16)
+def _real_folder(folder: str) -> str:
+    """Where a folder really is; the few folders a run reads from are resolved once."""
+    return os.path.realpath(folder)
+
+
+def _is_within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _open_inside(path: Path, inside: Path) -> int:
+    """Open ``path`` for reading only if it lies inside the folder ``inside`` once links are
+    resolved; nothing outside is ever opened (opening some devices alone does harm).
+
+    A link is resolved and checked before it is followed; anything else is opened
+    without following a link put there meanwhile (``O_NOFOLLOW``), and where the
+    open file really is is checked from ``/proc`` (a folder swapped on the way).
+    """
+    folder = _real_folder(os.fspath(inside))
+    target = os.fspath(path)
+    if os.path.islink(target):
+        target = os.path.realpath(target)
+        if not _is_within(target, folder):
+            raise PipelineError(_LEADS_OUTSIDE.format(folder=display_path(inside)))
+    handle = os.open(target, _READ | os.O_NOFOLLOW)
     try:
-        opened = Path(os.readlink(f"/proc/self/fd/{handle}"))
+        opened = os.readlink(f"/proc/self/fd/{handle}")
     except OSError:
-        return True
-    return opened.is_relative_to(folder.resolve())
+        return handle  # no /proc: the check before opening stands
+    if not _is_within(opened, folder):
+        os.close(handle)
+        raise PipelineError(_LEADS_OUTSIDE.format(folder=display_path(inside)))
+    return handle
 
 
 def read_limited(path: Path, limit: int, what: str = "the limit", inside: Path | None = None) -> bytes:
     """The bytes of the regular file ``path``, refused past ``limit`` bytes.
 
     With ``inside``, ``path`` must lie inside that folder once links are
-    resolved: a link leading elsewhere is refused, never read. Pipes, devices
+    resolved: a link leading elsewhere is refused, never opened. Pipes, devices
     and sockets are refused without blocking (the file is opened non-blocking
     and checked once open, so it cannot be swapped in between), and at most
     ``limit + 1`` bytes are read, so a file growing while we read it cannot
     exhaust memory.
     """
     try:
-        real = path.resolve(strict=True) if inside is not None else path
-        if inside is not None and not real.is_relative_to(inside.resolve()):
-            raise PipelineError(_LEADS_OUTSIDE.format(folder=display_path(inside)))
-        # Not blocking on a pipe; not following a link put in place of the file since it was resolved.
-        flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (os.O_NOFOLLOW if inside is not None else 0)
-        handle = os.open(real, flags)
+        handle = _open_inside(path, inside) if inside is not None else os.open(path, _READ)
         try:
-            if inside is not None and not _opened_inside(handle, inside):  # a folder on the way swapped meanwhile
-                raise PipelineError(_LEADS_OUTSIDE.format(folder=display_path(inside)))
             info = os.fstat(handle)
             if stat.S_ISDIR(info.st_mode):
                 raise PipelineError("is a folder, not a file")
@@ -61,11 +81,11 @@ def read_limited(path: Path, limit: int, what: str = "the limit", inside: Path |
             os.close(handle)
     except FileNotFoundError:
         raise PipelineError("no such file (a broken link?)") from None
-    except RuntimeError:  # a loop of links
-        raise PipelineError("cannot read: a loop of links") from None
     except OSError as error:
-        if error.errno == errno.ELOOP and inside is not None:  # swapped for a link after it was resolved
+        if error.errno == errno.ELOOP and inside is not None:  # swapped for a link after it was checked
             raise PipelineError(_LEADS_OUTSIDE.format(folder=display_path(inside))) from None
+        if error.errno == errno.ELOOP:
+            raise PipelineError("cannot read: a loop of links") from None
         raise PipelineError(f"cannot read: {error.strerror or error}") from None
     if len(data) > limit:
         raise PipelineError(f"file grew past {limit:,} bytes while it was read; {what} is {limit:,}")
