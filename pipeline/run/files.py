@@ -38,7 +38,7 @@ def _open_inside(path: Path, inside: Path) -> int:
     without following a link put there meanwhile (``O_NOFOLLOW``), and where the
     open file really is is checked from ``/proc`` (a folder swapped on the way).
     """
-    folder = _real_folder(os.fspath(inside))
+    folder = _real_folder(os.path.abspath(inside))
     target = os.fspath(path)
     if os.path.islink(target):
         target = os.path.realpath(target)
