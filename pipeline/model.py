@@ -1,8 +1,10 @@
 """The leaflet data model that every stage speaks.
 
 A leaflet is a title, a few identifying fields, and sections made of blocks.
-A block is a paragraph, a bullet list or a list of numbered steps; list items
-may carry a label (``Goals: To relieve ...``). Source line numbers ride along
+A block is a paragraph, a bullet list, a list of numbered steps, or a
+sub-headed group (a sub-heading such as ``Common`` under risks, and blocks of
+its own). List items may carry a label (``Goals: To relieve ...``) and a list
+of sub-items (bullets nested under a step). Source line numbers ride along
 on blocks and items so warnings can say ``file:line``; they are not written
 to the YAML a reviewer reads.
 """
@@ -13,7 +15,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-SCHEMA_VERSION = 1
+# 2: sub-headed groups in sections, sub-items under list items. Files of version 1 still load.
+SCHEMA_VERSION = 2
+SCHEMA_VERSIONS = (1, 2)
 
 CANONICAL_SECTIONS: tuple[str, ...] = (
     "summary",
@@ -33,7 +37,7 @@ CANONICAL_SECTIONS: tuple[str, ...] = (
 
 REVIEW_STATUSES: tuple[str, ...] = ("draft", "reviewed", "approved")
 
-BlockKind = Literal["paragraph", "bullets", "steps"]
+BlockKind = Literal["paragraph", "bullets", "steps", "group"]
 
 
 class Line(NamedTuple):
@@ -45,21 +49,31 @@ class Line(NamedTuple):
 
 @dataclass(frozen=True)
 class Item:
-    """One list entry; ``label`` is set for labelled items like ``Goals: ...``."""
+    """One list entry; ``label`` is set for labelled items like ``Goals: ...``, ``items``
+    for the entries of a list nested under this one (a step's own bullets)."""
 
     text: str
     label: str | None = None
     line: int | None = None
+    items: tuple[Item, ...] = ()
 
 
 @dataclass(frozen=True)
 class Block:
-    """A paragraph (``text``) or a list (``items``) of bullets or steps."""
+    """A paragraph (``text``), a list (``items``) of bullets or steps, or a group:
+    a sub-heading (``heading``) and the blocks under it (``blocks``, never groups)."""
 
     kind: BlockKind
     text: str = ""
     items: tuple[Item, ...] = ()
     line: int | None = None
+    heading: str = ""
+    blocks: tuple[Block, ...] = ()
+
+
+def without_groups(blocks: tuple[Block, ...]) -> list[Block]:
+    """The paragraphs and lists of ``blocks``, those inside groups included, in order."""
+    return [inner for block in blocks for inner in (block.blocks if block.kind == "group" else (block,))]
 
 
 @dataclass(frozen=True)

@@ -54,15 +54,21 @@ def _validator() -> jsonschema.Draft202012Validator:
 # -- dumping -----------------------------------------------------------------
 
 
-def item_to_data(item: Item) -> str | dict[str, str]:
-    if item.label is None:
+def item_to_data(item: Item) -> str | dict[str, Any]:
+    if item.label is None and not item.items:
         return item.text
-    return {"label": item.label, "text": item.text}
+    data: dict[str, Any] = {"label": item.label} if item.label is not None else {}
+    data["text"] = item.text
+    if item.items:
+        data["items"] = [item_to_data(sub) for sub in item.items]
+    return data
 
 
 def block_to_data(block: Block) -> dict[str, Any]:
     if block.kind == "paragraph":
         return {"paragraph": block.text}
+    if block.kind == "group":
+        return {"heading": block.heading, "content": content_to_data(block.blocks)}
     return {block.kind: [item_to_data(item) for item in block.items]}
 
 
@@ -274,15 +280,19 @@ def _is_date(value: str) -> bool:
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
-def _item_from_data(data: str | dict[str, str]) -> Item:
+def _item_from_data(data: str | dict[str, Any]) -> Item:
     if isinstance(data, str):
         return Item(text=data)
-    return Item(text=data["text"], label=data["label"])
+    return Item(
+        text=data["text"], label=data.get("label"), items=tuple(_item_from_data(sub) for sub in data.get("items", ()))
+    )
 
 
 def _block_from_data(data: dict[str, Any]) -> Block:
     if "paragraph" in data:
         return Block(kind="paragraph", text=data["paragraph"])
+    if "heading" in data:
+        return Block(kind="group", heading=data["heading"], blocks=_content_from_data(data["content"]))
     kind = "bullets" if "bullets" in data else "steps"
     return Block(kind=kind, items=tuple(_item_from_data(item) for item in data[kind]))
 

@@ -85,13 +85,13 @@ BROKEN = {
     ),
     "misspelt block": (
         GOOD.replace("  - paragraph: Typically", "  - paragrph: Typically"),
-        ["f.yaml:{n}:5: error: sections/duration/0: expected one block key (paragraph, bullets or steps), "
-         "got paragrph"],
+        ["f.yaml:{n}:5: error: sections/duration/0: expected one block key (paragraph, bullets, steps, or heading "
+         "with content), got paragrph"],
         "paragrph",
     ),
     "labelled item with extra key": (
         GOOD.replace("      text: Less invasive, less recovery time", "      text: Less invasive, less recovery time\n      note: x"),
-        ["f.yaml:{n}:7: error: sections/alternatives/0/bullets/3: a labelled item takes only 'label' and 'text'"],
+        ["f.yaml:{n}:7: error: sections/alternatives/0/bullets/3: an item takes only 'label', 'text' and 'items'"],
         "label: Pros of alternatives",
     ),
     "duplicate key": (
@@ -100,8 +100,8 @@ BROKEN = {
         "title: Again",
     ),
     "schema version": (
-        GOOD.replace("schema_version: 1", "schema_version: 2"),
-        ["f.yaml:2:17: error: schema_version: expected 1, got 2"],
+        GOOD.replace("schema_version: 2", "schema_version: 3"),
+        ["f.yaml:2:17: error: schema_version: expected one of 1, 2, got 3"],
         None,
     ),
     "empty title": (

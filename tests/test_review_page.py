@@ -87,13 +87,13 @@ def test_approved_row_without_reviewer():
 
 
 def test_invalid_yaml_still_gets_a_row_with_its_errors():
-    text = APPROVED.replace("schema_version: 1", "schema_version: one").replace("reviewr", "x")
+    text = APPROVED.replace("schema_version: 2", "schema_version: one").replace("reviewr", "x")
     text = text.replace("  notes: null", "  notes: null\n  reviewr: x")
     row = review_row(text, None, TODAY, FILES)
     assert row.errors == 2 and row.warnings == 0
     assert row.title == "Dilation of Anal Sphincter" and row.status == "approved"  # what can still be read is shown
     assert row.grade is None
-    assert row.first_error.startswith("line 2, column 17: schema_version: expected 1")
+    assert row.first_error.startswith("line 2, column 17: schema_version: expected one of 1, 2")
 
 
 def test_unparseable_yaml_row_is_named_after_its_file():

@@ -13,11 +13,14 @@ from pipeline.render.theme import Theme
 
 @dataclass(frozen=True)
 class BlockView:
-    """``p`` (text), ``ul``, ``ol`` or ``dl`` (a run of labelled bullets), with items."""
+    """``p`` (text), ``ul``, ``ol`` or ``dl`` (a run of labelled bullets) with items (each with
+    its own sub-items), or ``group``: a sub-heading (``heading``) over blocks of its own."""
 
     kind: str
     text: str = ""
     items: tuple[Item, ...] = ()
+    heading: str = ""
+    blocks: tuple[BlockView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,12 @@ def block_views(blocks: Iterable[Block]) -> tuple[BlockView, ...]:
     """Blocks as printed: bullets split into runs of plain (``ul``) and labelled (``dl``) items."""
     views: list[BlockView] = []
     for block in blocks:
-        if block.kind == "paragraph":
+        if block.kind == "group":
+            if inner := block_views(block.blocks):
+                views.append(BlockView("group", heading=block.heading, blocks=inner))
+            elif block.heading.strip():
+                views.append(BlockView("p", text=block.heading))  # a sub-heading over nothing is printed as text
+        elif block.kind == "paragraph":
             if block.text.strip():
                 views.append(BlockView("p", text=block.text))
         elif block.kind == "steps":

@@ -148,21 +148,33 @@ def _explain_alternatives(error: jsonschema.ValidationError) -> tuple[str, Path_
     if any(sub.validator in ("pattern", "format") for sub in subs):
         return f"expected {_pattern_name(next(s for s in subs if s.validator in ('pattern', 'format')))} "\
             f"or null, got {_kind(value)}", path, False
-    deeper = [sub for sub in subs if len(sub.absolute_path) > len(error.absolute_path)]
+    deeper = [sub for sub in subs if _depth(sub) > len(error.absolute_path)]
     if deeper:
-        return _explain(max(deeper, key=lambda sub: len(sub.absolute_path)))
-    if isinstance(value, dict) and set(value) >= {"label", "text"}:
-        return "a labelled item takes only 'label' and 'text'", path, False
-    if isinstance(value, dict) and "label" in value:
+        return _explain(max(deeper, key=_depth))
+    if isinstance(value, dict) and "text" in value and set(value) - {"label", "text", "items"}:
+        return "an item takes only 'label', 'text' and 'items'", path, False
+    if isinstance(value, dict) and "label" in value and "text" not in value:
         return "a labelled item needs both 'label' and 'text'", path, False
+    if isinstance(value, dict) and "text" in value:
+        return "an item with 'text' needs a 'label' or its 'items'", path, False
     if isinstance(value, dict) and len(value) == 1 and set(value) <= {"paragraph", "bullets", "steps"}:
         (kind, inner), = value.items()
         wanted = "non-empty text" if kind == "paragraph" else "a non-empty list"
         return f"{kind}: expected {wanted}, got {_kind(inner)}", path, False
+    if isinstance(value, dict) and "heading" in value:
+        return "a sub-headed group takes a non-empty 'heading' and its 'content' (a list of blocks)", path, False
     if isinstance(value, dict):
-        return f"expected one block key (paragraph, bullets or steps), got {', '.join(map(str, value)) or 'none'}", \
-            path, False
+        keys = ", ".join(map(str, value)) or "none"
+        return f"expected one block key (paragraph, bullets, steps, or heading with content), got {keys}", path, False
     return f"expected text, a labelled item or a block, got {_kind(value)}", path, False
+
+
+def _depth(error: jsonschema.ValidationError) -> int:
+    """How deep into the document an error reaches; for a oneOf/anyOf, its deepest alternative's error
+    (a group is a block of blocks, so the alternatives nest)."""
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        return max(_depth(sub) for sub in error.context)
+    return len(error.absolute_path)
 
 
 def schema_problems(data: Any, positions: Positions) -> list[Diagnostic]:
@@ -179,13 +191,21 @@ def schema_problems(data: Any, positions: Positions) -> list[Diagnostic]:
 
 
 def _texts(blocks: tuple[Block, ...], path: Path_) -> Iterator[tuple[Path_, str]]:
+    """Every paragraph and item text of ``blocks`` (groups and sub-items included), with its place."""
     for index, block in enumerate(blocks):
-        if block.kind == "paragraph":
+        if block.kind == "group":
+            yield from _texts(block.blocks, (*path, index, "content"))
+        elif block.kind == "paragraph":
             yield (*path, index, "paragraph"), block.text
         else:
             for item_index, item in enumerate(block.items):
-                item_path = (*path, index, block.kind, item_index)
-                yield (item_path if item.label is None else (*item_path, "text")), item.text
+                yield from _item_texts(item, (*path, index, block.kind, item_index))
+
+
+def _item_texts(item: Item, path: Path_) -> Iterator[tuple[Path_, str]]:
+    yield (path if item.label is None and not item.items else (*path, "text")), item.text
+    for index, sub in enumerate(item.items):
+        yield from _item_texts(sub, (*path, "items", index))
 
 
 def lint(
