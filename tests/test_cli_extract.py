@@ -75,7 +75,7 @@ def test_a_bad_file_fails_alone_with_one_line(tmp_path):
 
 def test_warnings_name_file_and_line(tmp_path):
     (tmp_path / "input").mkdir()
-    (tmp_path / "input" / "odd.txt").write_text("Summary\nText.\nSpecial Considerations:\nCare.\n")
+    (tmp_path / "input" / "odd.txt").write_text("Summary\nText.\nSpecial Considerations\nCare.\n")
     run = leaflets("extract", cwd=tmp_path)
     assert run.returncode == 0
     assert "input/odd.txt:3: warning: heading 'Special Considerations' matches no known section" in run.stderr

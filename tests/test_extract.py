@@ -121,7 +121,7 @@ def test_first_line_is_the_title_when_there_is_no_name_block():
 
 
 def test_unknown_heading_goes_to_extra_sections_with_a_warning():
-    leaflet = extract_text("Summary\nText.\nSpecial Considerations:\nDiabetes needs care.\nRisks\nBleeding.\n")
+    leaflet = extract_text("Summary\nText.\nSpecial Considerations\nDiabetes needs care.\nRisks\nBleeding.\n")
     assert [(e.heading, plain(e.content)) for e in leaflet.extra_sections] == [
         ("Special Considerations", [("paragraph", "Diabetes needs care.", [])])
     ]
@@ -183,7 +183,7 @@ def test_heading_holding_a_known_heading_maps_to_it(heading, key):
 
 
 def test_heading_naming_two_sections_stays_extra():
-    leaflet = extract_text("Summary\nText.\nRisks and Benefits:\nBoth.\n")
+    leaflet = extract_text("Summary\nText.\nRisks and Benefits\nBoth.\n")
     assert [extra.heading for extra in leaflet.extra_sections] == ["Risks and Benefits"]
 
 
@@ -358,3 +358,75 @@ def test_name_lines_without_their_heading_are_still_the_name_block():
     assert leaflet.also_known_as == ("First Name", "Second Name")
     assert leaflet.technical_term == "Technical Thing"
     assert [block.text for block in leaflet.section("summary")] == ["A line of text.", "What it is."]
+
+
+# -- sub-headings inside a section, and lists nested under steps -----------------------------
+
+
+def outline(blocks):
+    """Blocks as (kind, heading or text, items with their sub-items), groups opened up."""
+    def item(entry):
+        return (entry.label, entry.text, [item(sub) for sub in entry.items]) if entry.items else (entry.label, entry.text)
+
+    return [
+        ("group", block.heading, outline(block.blocks)) if block.kind == "group"
+        else (block.kind, block.text, [item(entry) for entry in block.items])
+        for block in blocks
+    ]
+
+
+def test_colon_labels_under_risks_are_its_sub_headings_not_sections_of_their_own():
+    leaflet = extract_text(
+        "Summary\nA short text.\nRisks and Complications\nCommon:\n- A bruise\n- Soreness\nRare:\n- Infection\n"
+        "Benefits\n- Less pain\n"
+    )
+    assert outline(leaflet.sections["risks"]) == [
+        ("group", "Common", [("bullets", "", [(None, "A bruise"), (None, "Soreness")])]),
+        ("group", "Rare", [("bullets", "", [(None, "Infection")])]),
+    ]
+    assert leaflet.extra_sections == () and not [w for w in leaflet.warnings if "procedure name" not in w.message]
+    assert outline(leaflet.sections["benefits"]) == [("bullets", "", [(None, "Less pain")])]
+
+
+def test_a_label_naming_its_own_section_heads_a_part_of_it():
+    leaflet = extract_text("Preparation\nPre-Procedure Instructions:\n- Fast from midnight\nDiagnostic Tests:\n- None\n")
+    assert [block.heading for block in leaflet.sections["preparation"]] == ["Pre-Procedure Instructions", "Diagnostic Tests"]
+    assert not any("appears again" in warning.message for warning in leaflet.warnings)
+
+
+def test_on_a_page_whose_headings_end_with_colons_an_unknown_colon_heading_is_a_section():
+    leaflet = extract_text("Summary:\nA short text.\nRisks:\nA bruise.\nAftercare Notes:\nRest well.\n")
+    assert [extra.heading for extra in leaflet.extra_sections] == ["Aftercare Notes"]
+
+
+def test_a_sub_heading_with_nothing_under_it_stays_as_text():
+    leaflet = extract_text("Summary\nA short text.\nRisks\nRare:\nBenefits\n- Less pain\n")
+    assert outline(leaflet.sections["risks"]) == [("paragraph", "Rare", [])]
+
+
+def test_bullets_between_steps_are_the_step_before_them_and_the_numbering_goes_on():
+    leaflet = extract_text(
+        "Procedure Description\n1. The skin is numbed.\n2. The growth is removed in one of two ways:\n"
+        "- Blade: it is sliced off.\n- Loop: a wire lifts it.\n3. A dressing goes on.\n"
+    )
+    assert outline(leaflet.sections["procedure"]) == [("steps", "", [
+        (None, "The skin is numbed."),
+        (None, "The growth is removed in one of two ways:", [("Blade", "it is sliced off."), ("Loop", "a wire lifts it.")]),
+        (None, "A dressing goes on."),
+    ])]
+
+
+def test_bullets_after_a_last_step_ending_with_a_colon_are_its_own():
+    leaflet = extract_text("Procedure Description\n1. You lie down.\n2. Then one of these is used:\n- a laser\n- a loop\n")
+    steps = leaflet.sections["procedure"][0]
+    assert steps.kind == "steps" and [sub.text for sub in steps.items[1].items] == ["a laser", "a loop"]
+
+
+def test_bullets_after_a_finished_last_step_stay_a_list_of_their_own():
+    leaflet = extract_text("Procedure Description\n1. You lie down.\n2. It is done.\n- Tools: a loop\n")
+    assert [block.kind for block in leaflet.sections["procedure"]] == ["steps", "bullets"]
+
+
+def test_technical_terms_in_the_plural_is_the_technical_term():
+    leaflet = extract_text("Name of the Procedure:\nEar Wax Removal\nCommon Names: Ear cleaning\nTechnical Terms: Cerumen removal\nSummary\nText.\n")
+    assert (leaflet.title, leaflet.also_known_as, leaflet.technical_term) == ("Ear Wax Removal", ("Ear cleaning",), "Cerumen removal")

@@ -67,6 +67,13 @@ def test_plausible_documents_lose_nothing(data):
 
 
 def _strip_lines(block):
+    """The block as the YAML keeps it: no source line numbers, in groups and sub-items too."""
     from dataclasses import replace
 
-    return replace(block, line=None, items=tuple(replace(item, line=None) for item in block.items))
+    def item(entry):
+        return replace(entry, line=None, items=tuple(item(sub) for sub in entry.items))
+
+    return replace(
+        block, line=None, items=tuple(item(entry) for entry in block.items),
+        blocks=tuple(_strip_lines(inner) for inner in block.blocks),
+    )

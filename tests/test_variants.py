@@ -22,7 +22,8 @@ def _without_line_numbers(leaflet: Leaflet) -> dict:
     """What a reader sees: sections and names, not where they stood in the file."""
     def blocks(content):
         return [
-            (block.kind, block.text, [(item.label, item.text) for item in block.items]) for block in content
+            (block.kind, block.heading or block.text, [(item.label, item.text) for item in block.items])
+            for block in content
         ]
 
     return {
@@ -50,5 +51,9 @@ def test_variant_extracts_like_its_original(name: str):
     extra_headings = expect.get("extra_sections", [])
     assert [heading for heading, _ in got["extra_sections"]] == extra_headings
     got["extra_sections"] = want["extra_sections"]
+    for key, headings in expect.get("sub_headings", {}).items():  # parts the variant adds to a section
+        added = [block for block in got["sections"][key] if block[0] == "group"]
+        assert [text for _, text, _ in added] == headings
+        got["sections"][key] = [block for block in got["sections"][key] if block[0] != "group"]
     assert got == want
     assert variant.review == original.review

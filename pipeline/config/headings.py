@@ -54,6 +54,11 @@ def simplify(heading: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text.lower()).split())
 
 
+def _label_form(label: str) -> str:
+    """A name-block label as compared: simplified, each word singular ("Common Names" = "Common Name")."""
+    return " ".join(_singular(word) for word in simplify(label).split())
+
+
 def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
@@ -96,8 +101,8 @@ class HeadingTable:
         return found
 
     def name_label(self, label: str) -> str | None:
-        """``common_names`` or ``technical_term`` for a name-block label."""
-        simple = simplify(label)
+        """``common_names`` or ``technical_term`` for a name-block label (plural or not: "Technical Terms")."""
+        simple = _label_form(label)
         if simple in self.common_names_labels:
             return "common_names"
         if simple in self.technical_term_labels:
@@ -141,7 +146,7 @@ def table_from_data(data: Any) -> HeadingTable:
     loose = {words: keys.pop() for words, keys in loose_candidates.items() if len(keys) == 1}
 
     def labels(name: str) -> frozenset[str]:
-        return frozenset(simplify(label) for label in _expect_list(name_block.get(name, []), f"name_block.{name}"))
+        return frozenset(_label_form(label) for label in _expect_list(name_block.get(name, []), f"name_block.{name}"))
 
     return HeadingTable(
         exact=exact,

@@ -19,7 +19,7 @@ from pipeline.config.headings import (
     strip_heading_markup,
 )
 from pipeline.errors import InputError
-from pipeline.extract.blocks import build_blocks
+from pipeline.extract.blocks import build_blocks, section_blocks
 from pipeline.extract.names import Names, name_fields, parse_name_block
 from pipeline.extract.segments import EXTRA, PREAMBLE, Segment, split_segments
 from pipeline.lines import line_shape
@@ -58,7 +58,7 @@ def _merge_sections(
     extras: list[ExtraSection] = []
     warnings: list[Diagnostic] = []
     for segment in segments:
-        blocks = build_blocks(segment.lines, segment.shapes)
+        blocks = section_blocks(segment.lines, segment.shapes, segment.sub_headings)
         if segment.kind == EXTRA:
             heading = segment.heading or ""
             extras.append(ExtraSection(heading=heading, content=blocks, line=segment.line))

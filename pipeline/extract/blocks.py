@@ -1,4 +1,9 @@
-"""A segment's lines -> paragraphs, bullet lists and numbered steps; labelled items kept as label and text."""
+"""A segment's lines -> paragraphs, bullet lists, numbered steps and sub-headed groups.
+
+Labelled items keep label and text. Bullets that stand between numbered steps,
+or after a step that ends with a colon ("Remove it in one of these ways:"),
+are that step's own list: its sub-items, and the numbering goes on after them.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +45,51 @@ def build_blocks(lines: list[Line], shapes: list[LineShape]) -> tuple[Block, ...
         Block(kind="paragraph", text=body, line=number)
         if isinstance(body, str)
         else Block(kind=kind, items=tuple(body), line=number)  # type: ignore[arg-type]
-        for kind, number, body in groups
+        for kind, number, body in _nest_under_steps(groups)
     )
+
+
+Group = tuple[str, int, "list[Item] | str"]
+
+
+def _nest_under_steps(groups: list[Group]) -> list[Group]:
+    """Bullets between two runs of steps, or after a step ending with a colon, become sub-items
+    of the step before them, and the two runs of steps one list."""
+    nested: list[Group] = []
+    for index, (kind, number, body) in enumerate(groups):
+        before = nested[-1] if nested else None
+        if before is not None and before[0] == "steps" and kind == "bullets":
+            following = groups[index + 1][0] if index + 1 < len(groups) else None
+            last = before[2][-1]  # type: ignore[index]
+            if following == "steps" or (last.text or last.label or "").rstrip().endswith(":"):
+                before[2][-1] = Item(last.text, last.label, last.line, (*last.items, *body))  # type: ignore[index,misc]
+                continue
+        if before is not None and before[0] == "steps" and kind == "steps" and _just_nested(groups, index):
+            before[2].extend(body)  # type: ignore[union-attr,arg-type]
+            continue
+        nested.append((kind, number, list(body) if isinstance(body, list) else body))
+    return nested
+
+
+def _just_nested(groups: list[Group], index: int) -> bool:
+    """The steps at ``index`` go on after bullets that were made sub-items of the step before them."""
+    return index >= 2 and groups[index - 1][0] == "bullets" and groups[index - 2][0] == "steps"
+
+
+def section_blocks(lines: list[Line], shapes: list[LineShape], sub_headings: dict[int, Line]) -> tuple[Block, ...]:
+    """The blocks of a section: what stands before its first sub-heading, then one group per sub-heading.
+
+    A sub-heading with nothing under it stays as text, a paragraph of its own.
+    """
+    cuts = sorted(sub_headings)
+    blocks = build_blocks(lines[: cuts[0]] if cuts else lines, shapes[: cuts[0]] if cuts else shapes)
+    for start, end in zip(cuts, [*cuts[1:], len(lines)]):
+        heading = sub_headings[start]
+        inner = build_blocks(lines[start:end], shapes[start:end])
+        if inner:
+            blocks += (Block(kind="group", heading=heading.text, blocks=inner, line=heading.number),)
+        else:
+            blocks += (Block(kind="paragraph", text=heading.text, line=heading.number),)
+    return blocks
 
 

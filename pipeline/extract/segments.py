@@ -13,7 +13,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from pipeline.config.headings import NAME_BLOCK, HeadingTable, strip_heading_markup
+from pipeline.config.headings import NAME_BLOCK, HeadingTable, simplify, strip_heading_markup
 from pipeline.lines import (
     INLINE_HEADING,
     HeadingStyle,
@@ -26,7 +26,7 @@ from pipeline.lines import (
     line_shape,
     looks_like_title,
 )
-from pipeline.model import Line
+from pipeline.model import CANONICAL_SECTIONS, Line
 
 PREAMBLE = "preamble"
 EXTRA = "extra"
@@ -36,17 +36,22 @@ _H1 = re.compile(r"^#\s+(?P<text>\S.*?)\s*#*$")
 
 @dataclass
 class Segment:
-    """Lines under one heading (or before the first)."""
+    """Lines under one heading (or before the first), and the sub-headings among them."""
 
     kind: str  # PREAMBLE, NAME_BLOCK, EXTRA, or a canonical section key
     heading: str | None
     line: int | None
     lines: list[Line] = field(default_factory=list)
     shapes: list[LineShape] = field(default_factory=list)  # of its lines, worked out once
+    # Sub-headings inside the section, by the index in ``lines`` where their part begins.
+    sub_headings: dict[int, Line] = field(default_factory=dict)
 
     def add(self, line: Line, shape: LineShape) -> None:
         self.lines.append(line)
         self.shapes.append(shape)
+
+    def add_sub_heading(self, line: Line) -> None:
+        self.sub_headings[len(self.lines)] = Line(line.number, strip_heading_markup(line.text))
 
 
 
@@ -166,6 +171,22 @@ def _names_line(text: str, table: HeadingTable) -> bool:
     return table.match(label, loose=False) == NAME_BLOCK or table.name_label(label) is not None
 
 
+def _is_sub_heading(index: int, current: Segment, layout: _Layout, key: str | None) -> bool:
+    """A heading inside a section that heads a part of it, not a section of its own.
+
+    Decided by the page's own layout, not by a list of sub-heading words: a label
+    that names the section it stands in ("Pre-Procedure Instructions:" under
+    Preparation), or an unknown one ending with a colon on a page whose section
+    headings have none ("Common:" / "Rare:" under "Risks and Complications").
+    """
+    if current.kind not in CANONICAL_SECTIONS:
+        return False
+    text = layout.lines[index].text
+    if key is not None:  # the section's own heading again is the section again (merged, with a warning)
+        return key == current.kind and simplify(text) != simplify(current.heading or "")
+    return text.rstrip().endswith(":") and not layout.style.colon
+
+
 def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment]:
     segments = [Segment(PREAMBLE, None, None)]
     shapes = [line_shape(line.text) for line in lines]
@@ -177,13 +198,18 @@ def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment
             current.add(line, shapes[index])  # a blank line, or a bullet: never a heading
             continue
         known = _heading_of(line, shapes[index], table, line.number in in_run)
-        if known is not None:
+        if known is not None and not known[2] and _is_sub_heading(index, current, layout, known[0]):
+            current.add_sub_heading(line)
+        elif known is not None:
             kind, heading, inline_text = known
             segments.append(Segment(kind, heading, line.number))
             if inline_text:
                 segments[-1].add(inline_text, line_shape(inline_text.text))
         elif _unknown_heading(index, current, layout):
-            segments.append(Segment(EXTRA, strip_heading_markup(line.text), line.number))
+            if _is_sub_heading(index, current, layout, None):
+                current.add_sub_heading(line)
+            else:
+                segments.append(Segment(EXTRA, strip_heading_markup(line.text), line.number))
         else:
             current.add(line, shapes[index])
     return segments

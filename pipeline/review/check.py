@@ -19,13 +19,7 @@ import yaml
 
 from pipeline.config.site_text import SiteText, default_site_text
 from pipeline.errors import ConfigError, LeafletFileError, PipelineError
-from pipeline.model import (
-    CANONICAL_SECTIONS,
-    ERROR,
-    Block,
-    Diagnostic,
-    Leaflet,
-)
+from pipeline.model import CANONICAL_SECTIONS, ERROR, Block, Diagnostic, Item, Leaflet
 from pipeline.review.readability import grade_level, leaflet_text
 from pipeline.run.files import display_path
 from pipeline.run.output_folder import OutputFolder, collect_yaml
