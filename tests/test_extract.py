@@ -430,3 +430,56 @@ def test_bullets_after_a_finished_last_step_stay_a_list_of_their_own():
 def test_technical_terms_in_the_plural_is_the_technical_term():
     leaflet = extract_text("Name of the Procedure:\nEar Wax Removal\nCommon Names: Ear cleaning\nTechnical Terms: Cerumen removal\nSummary\nText.\n")
     assert (leaflet.title, leaflet.also_known_as, leaflet.technical_term) == ("Ear Wax Removal", ("Ear cleaning",), "Cerumen removal")
+
+
+# -- the name block in the forms real pages write it ------------------------------------------
+
+NAMES_BODY = "\nSummary\nA short text.\nRisks\n- A bruise\n"
+
+
+@pytest.mark.parametrize(
+    ("name_lines", "title", "also_known_as", "term"),
+    [
+        ("Ear Wax Removal, also known as ear cleaning or ear irrigation.", "Ear Wax Removal",
+         ("ear cleaning", "ear irrigation"), None),
+        ("Removal of hardened ear wax. Commonly known as ear cleaning.", "Removal of hardened ear wax", ("ear cleaning",), None),
+        ("Ear Wax Removal (also called: ear syringing)", "Ear Wax Removal", ("ear syringing",), None),
+        ("Ear Wax Removal (Common name: ear cleaning)", "Ear Wax Removal", ("ear cleaning",), None),
+        ("Ear Wax Removal\nCommonly known as ear cleaning, ear syringing, or ear irrigation.", "Ear Wax Removal",
+         ("ear cleaning", "ear syringing", "ear irrigation"), None),
+        ("Ear Wax Removal Common Names: ear cleaning, ear syringing Technical Terms: cerumen removal", "Ear Wax Removal",
+         ("ear cleaning", "ear syringing"), "cerumen removal"),
+        ("Ear Wax Removal\nCommon Names: ear cleaning\nTechnical/Medical Terms: cerumen removal", "Ear Wax Removal",
+         ("ear cleaning",), "cerumen removal"),
+        ("Ear Wax Removal (HCPCS Code G0268).", "Ear Wax Removal (HCPCS Code G0268)", (), None),
+    ],
+)
+def test_name_block_forms(name_lines, title, also_known_as, term):
+    leaflet = extract_text(f"Name of the Procedure:\n{name_lines}{NAMES_BODY}")
+    assert (leaflet.title, leaflet.also_known_as, leaflet.technical_term) == (title, also_known_as, term)
+    assert plain(leaflet.sections["summary"]) == [("paragraph", "A short text.", [])]
+
+
+def test_a_name_line_before_the_name_heading_is_the_title():
+    leaflet = extract_text(
+        "Search all medical codes\nRemoval of impacted ear wax requiring instruments, one ear\nCPT4 code\n"
+        f"Ear Wax Removal\nName of the Procedure:\n- Common Name: Ear cleaning\n- Medical Term: Cerumen extraction{NAMES_BODY}"
+    )
+    assert (leaflet.title, leaflet.also_known_as, leaflet.technical_term) == (
+        "Ear Wax Removal", ("Ear cleaning",), "Cerumen extraction"
+    )
+    assert leaflet.code.descriptor == "Removal of impacted ear wax requiring instruments, one ear"
+    assert plain(leaflet.sections["summary"]) == [("paragraph", "A short text.", [])]
+
+
+@pytest.mark.parametrize(
+    "descriptor",
+    [
+        "Shaving of a skin growth; each additional growth (List separately in addition to code for primary procedure)",
+        "Shaving of a skin growth (List in addition to code for the first growth)",
+    ],
+)
+def test_the_title_never_carries_billing_words_which_stay_in_the_descriptor(descriptor):
+    leaflet = extract_text(f"Search all medical codes\n{descriptor}\nCPT4 code\nName of the Procedure:\n{descriptor}{NAMES_BODY}")
+    assert leaflet.title == "Shaving of a skin growth"
+    assert leaflet.code.descriptor == descriptor

@@ -272,6 +272,13 @@ def test_two_builds_on_one_folder_one_works_the_other_says_so(tmp_path):
     html.mkdir(parents=True)
     (html / ".notes.tmp").write_text("a designer's own dot-file")
     first = leaflets("build", "-j", "1", cwd=tmp_path)
+    # The second starts once the first holds the folder (on a busy machine the first
+    # could otherwise be done before the second begins, and both would rightly succeed).
+    note = tmp_path / "output" / ".leaflets" / "lock"
+    deadline = time.monotonic() + 60
+    while f"process {first.pid} " not in (note.read_text() if note.exists() else ""):
+        assert time.monotonic() < deadline and first.poll() is None, first.communicate()
+        time.sleep(0.02)
     second = leaflets("build", "-j", "1", cwd=tmp_path)
     results = [(process.wait(timeout=300), *process.communicate()) for process in (first, second)]
     codes = sorted(code for code, _, _ in results)

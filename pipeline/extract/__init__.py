@@ -20,9 +20,9 @@ from pipeline.config.headings import (
 )
 from pipeline.errors import InputError
 from pipeline.extract.blocks import build_blocks, section_blocks
-from pipeline.extract.names import Names, name_fields, parse_name_block
+from pipeline.extract.names import Names, name_fields, parse_name_block, title_and_names, without_billing_words
 from pipeline.extract.segments import EXTRA, PREAMBLE, Segment, split_segments
-from pipeline.lines import line_shape
+from pipeline.lines import is_list_item, line_shape, reads_as_sentence
 from pipeline.model import (
     CANONICAL_SECTIONS,
     Block,
@@ -48,6 +48,11 @@ def _add_names(names: Names, found: Names) -> None:
     names.also_known_as += found.also_known_as
     names.technical_term = names.technical_term or found.technical_term
     names.leftover += found.leftover
+
+
+def _names_a_procedure(text: str) -> bool:
+    """A short line that can be a procedure's name, not a sentence or a list entry."""
+    return len(text) <= 120 and not is_list_item(text) and not reads_as_sentence(text)
 
 
 def _merge_sections(
@@ -116,6 +121,12 @@ def extract(
         else:
             leftover.insert(0, preamble[0])
         rest = preamble[1:]
+        if scraped and has_name_block and names.title is None and rest and _names_a_procedure(rest[-1].text):
+            # A short name line standing just before a name block that has none of its own.
+            names.title, common, term = title_and_names(rest[-1].text, table)
+            names.also_known_as[:0] = common
+            names.technical_term = names.technical_term or term
+            rest = rest[:-1]
         if not has_name_block and any(name_fields(line.text, table) for line in rest):
             # The name lines without their "Name of the Procedure" heading: the same block.
             _add_names(names, parse_name_block(rest, table))
@@ -129,7 +140,7 @@ def extract(
         leftover_blocks = build_blocks(leftover, [line_shape(line.text) for line in leftover])
         sections["summary"] = leftover_blocks + sections.get("summary", ())
 
-    title = names.title or descriptor
+    title = names.title or (without_billing_words(descriptor) if descriptor else None)
     if not title:
         title = doc_id
         warnings.append(Diagnostic("no procedure name found; the file name is used as title"))

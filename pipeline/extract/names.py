@@ -1,4 +1,14 @@
-"""The name block: title, common names and technical term, in any of the forms pages write them."""
+"""The name block: title, common names and technical term, in any of the forms pages write them.
+
+Labelled lines (``Common Name(s): ...``, ``Technical Terms: ...``, as bullets
+or not, or the one-line ``(Common names: ...; Medical term: ...)``), synonyms
+written into the title line itself (``X, also known as Y.``, ``X. Commonly
+known as Y.``, ``X (also called Y)``, ``X Common Names: Y Technical Terms: Z``)
+or on a line of their own (``Commonly known as Y or Z.``). The title never
+keeps the billing wording of the code's descriptor (``(List separately in
+addition to code for primary procedure)``, ``; each additional ...``): that
+stays in ``code.descriptor``.
+"""
 
 from __future__ import annotations
 
@@ -19,14 +29,10 @@ class Names:
     leftover: list[Line] = field(default_factory=list)
 
 
-def _split_names(value: str) -> list[str]:
-    return [name.strip() for name in re.split(r"[;,]", value) if name.strip()]
-
-
 def _take_name_field(label: str, value: str, names: Names, table: HeadingTable) -> bool:
     meaning = table.name_label(label)
     if meaning == "common_names":
-        names.also_known_as += _split_names(value)
+        names.also_known_as += split_names(value)
     elif meaning == "technical_term":
         if names.technical_term and value.strip() != names.technical_term:
             return False  # a second, different term: kept as leftover text
@@ -47,19 +53,90 @@ def name_fields(text: str, table: HeadingTable) -> list[tuple[str, str]]:
     return [(label, value)] if colon and table.name_label(label) else []
 
 
+# "also known as", "commonly referred to as", "also called": synonyms follow.
+_SYNONYMS_INTRO = r"(?:(?:also|commonly|often|sometimes)\s+(?:known|referred\s+to|called)(?:\s+as)?|also\s+called|a\.?k\.?a\.?)"
+_SYNONYMS_LINE = re.compile(rf"^{_SYNONYMS_INTRO}:?\s+(?P<names>.+?)\.?$", re.IGNORECASE)
+_SYNONYMS_IN_TITLE = re.compile(
+    rf"(?:,\s*|\.\s+|\s*\(\s*)(?P<intro>{_SYNONYMS_INTRO}):?\s+(?P<names>[^()]+?)\s*\)?\.?$", re.IGNORECASE
+)
+# The billing wording of add-on codes, which a leaflet's title has no use for.
+_BILLING = re.compile(
+    r"\s*\((?:list|report)(?:\s+separately)?\s+in\s+addition\s+to[^)]*\)\.?"
+    r"|\s*[;,]\s*each\s+additional\b.*$",
+    re.IGNORECASE,
+)
+
+
+def split_names(value: str) -> list[str]:
+    """``a, b; c`` -> the names, each word kept (``a or b`` is one name here)."""
+    return [name.strip() for name in re.split(r"[;,]", value) if name.strip()]
+
+
+def split_synonyms(value: str) -> list[str]:
+    """What follows "also known as": ``a, b, or c`` / ``"a" or b`` -> the names, without quotes."""
+    parts = re.split(r"\s*[;,]\s*(?:or\s+|and\s+)?|\s+or\s+", value.strip().rstrip("."))
+    return [part.strip(" \"'“”‘’") for part in parts if part.strip(" \"'“”‘’")]
+
+
+def without_billing_words(title: str) -> str:
+    """The title without ``(List separately in addition to ...)``, ``; each additional ...``
+    or a code tag; as it was if nothing else would be left."""
+    bare = _BILLING.sub("", title).strip().rstrip(".,;").strip()
+    return bare or title
+
+
+def title_and_names(text: str, table: HeadingTable) -> tuple[str, list[str], str | None]:
+    """A title line -> (title, common names, technical term) it holds."""
+    common: list[str] = []
+    term: str | None = None
+    for label, value in reversed(_inline_name_fields(text, table)):  # "X Common Names: a, b Technical Terms: c"
+        text = text[: text.rindex(f"{label}:")].rstrip(" .,;(")
+        if table.name_label(label) == "common_names":
+            common = split_names(value) + common
+        else:
+            term = value.strip().rstrip(".") or None
+    synonyms = _SYNONYMS_IN_TITLE.search(text)
+    if synonyms:
+        common = split_synonyms(synonyms["names"]) + common
+        text = text[: synonyms.start()]
+    return without_billing_words(strip_heading_markup(text)), common, term
+
+
+def _inline_name_fields(text: str, table: HeadingTable) -> list[tuple[str, str]]:
+    """``Common Names: a, b`` and ``Technical Terms: c`` written inside a title line, in order:
+    at each colon, the longest run of up to four words before it that is a name-block label."""
+    found: list[tuple[str, int, int]] = []  # (label, where it starts, where its value starts)
+    for colon in (index for index, char in enumerate(text) if char == ":"):
+        words = text[:colon].split(" ")
+        for count in range(min(4, len(words)), 0, -1):
+            label = " ".join(words[-count:]).lstrip("(")
+            if label and label[0].isupper() and table.name_label(label):
+                found.append((label, colon - len(label), colon + 1))
+                break
+    return [
+        (label, text[value_start : found[index + 1][1] if index + 1 < len(found) else len(text)].strip(" .,;)"))
+        for index, (label, _, value_start) in enumerate(found)
+    ]
+
+
 def parse_name_block(lines: list[Line], table: HeadingTable) -> Names:
     names = Names()
     for line in lines:
         if not line.text:
             continue
         text = line.text
+        if (synonyms := _SYNONYMS_LINE.match(text)) and not is_list_item(text):
+            names.also_known_as += split_synonyms(synonyms["names"])
+            continue
         fields = name_fields(text, table)
         # Every field is taken (a list, not a generator that all() would stop early); a line
         # with a field that could not be taken (a second, different term) is kept as text too.
         if fields and all([_take_name_field(label, value, names, table) for label, value in fields]):
             continue
         if names.title is None and not is_list_item(text):
-            names.title = strip_heading_markup(text)
+            names.title, common, term = title_and_names(text, table)
+            names.also_known_as += common
+            names.technical_term = names.technical_term or term
             names.title_line = line
         else:
             names.leftover.append(line)

@@ -52,6 +52,21 @@ def without_list_marks(text: str) -> str:
     return "\n".join(_MARKER.sub("", line) for line in _LINE_BREAK.split(text))
 
 
+# "also known as a or b": the phrase says the names that follow are synonyms, and
+# the words joining them become the list; neither is content of its own.
+_SYNONYMS = re.compile(
+    r"\b(?:(?:also|commonly|often|sometimes)\s+(?:known|referred\s+to|called)(?:\s+as)?|also\s+called|a\.?k\.?a\.?)\b(?P<names>.*)",
+    re.IGNORECASE,
+)
+
+
+def _synonym_free(line: str) -> str:
+    found = _SYNONYMS.search(line)
+    if not found:
+        return line
+    return line[: found.start()] + re.sub(r"\b(?:or|and)\b", " ", found["names"], flags=re.IGNORECASE)
+
+
 def content_words(text: str, table: HeadingTable | None = None) -> Counter[str]:
     table = table or default_table()
     counts: Counter[str] = Counter()
@@ -62,7 +77,7 @@ def content_words(text: str, table: HeadingTable | None = None) -> Counter[str]:
         head, colon, rest = line.partition(":")
         if colon and len(head) <= 60 and table.match(head, loose=False) is not None:
             line = rest
-        counts += words(_label_free(line, table))
+        counts += words(_synonym_free(_label_free(line, table)))
     return counts
 
 
