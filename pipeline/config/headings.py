@@ -74,6 +74,8 @@ class HeadingTable:
     filler_words: frozenset[str]
     common_names_labels: frozenset[str]
     technical_term_labels: frozenset[str]
+    sub_headings: dict[str, str] = field(default_factory=dict)  # simplified sub-heading -> its section
+    department_words: frozenset[str] = frozenset()
     _matches: dict[tuple[str, bool], str | None] = field(default_factory=dict, init=False, repr=False)
 
     def _loose_key(self, simple: str) -> frozenset[str]:
@@ -99,6 +101,10 @@ class HeadingTable:
             key = self._loose_key(simple)
             found = self.loose.get(key) if key else None
         return found
+
+    def sub_heading_of(self, heading: str) -> str | None:
+        """The section a heading usually stands under as a part of it ("Rare" -> risks), if any."""
+        return self.sub_headings.get(" ".join(_singular(word) for word in simplify(heading).split()))
 
     def name_label(self, label: str) -> str | None:
         """``common_names`` or ``technical_term`` for a name-block label (plural or not: "Technical Terms")."""
@@ -154,7 +160,19 @@ def table_from_data(data: Any) -> HeadingTable:
         filler_words=filler,
         common_names_labels=labels("common_names_labels"),
         technical_term_labels=labels("technical_term_labels"),
+        sub_headings=_sub_headings(data.get("sub_headings") or {}),
+        department_words=frozenset(simplify(word) for word in _expect_list(data.get("department_words", []), "department_words")),
     )
+
+
+def _sub_headings(data: Any) -> dict[str, str]:
+    if not isinstance(data, dict) or not set(data) <= set(CANONICAL_SECTIONS):
+        raise ConfigError("headings table: sub_headings: expected a mapping of section keys to lists of sub-headings")
+    return {
+        " ".join(_singular(word) for word in simplify(heading).split()): key
+        for key, headings in data.items()
+        for heading in _expect_list(headings, f"sub_headings.{key}")
+    }
 
 
 @functools.cache

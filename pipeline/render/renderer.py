@@ -30,7 +30,7 @@ from pipeline.render.templates import (
     template_error,
 )
 from pipeline.render.theme import load_theme
-from pipeline.render.views import IndexEntry, page_view
+from pipeline.render.views import IndexEntry, left_out, page_view
 
 if TYPE_CHECKING:  # the layout engine takes a second to load; only commands that print PDFs need it
     from pipeline.render.pdf import PdfWriter
@@ -162,7 +162,7 @@ class Renderer:
         """The HTML page and the PDF of one leaflet, with WeasyPrint's warnings."""
         html = self.render_html(leaflet)
         pdf, messages = self.pdf_writer().write(self.render_html(leaflet, embed_css=False))
-        return RenderedLeaflet(html=html, pdf=pdf, warnings=tuple(messages))
+        return RenderedLeaflet(html=html, pdf=pdf, warnings=(*left_out(leaflet), *messages))
 
     def render_index(self, entries: Sequence[IndexEntry], html_dir: str = "html", pdf_dir: str = "pdf") -> str:
         """``index.html`` for the output folder: every leaflet with its status and links."""

@@ -85,6 +85,15 @@ def section_views(leaflet: Leaflet, theme: Theme) -> tuple[SectionView, ...]:
     return tuple(views)
 
 
+def left_out(leaflet: Leaflet) -> tuple[str, ...]:
+    """What the page cannot show, said so that no heading disappears unseen."""
+    return tuple(
+        f"extra section {extra.heading!r} has no text and is left out of the page"
+        for extra in leaflet.extra_sections
+        if not block_views(extra.content)
+    )
+
+
 def page_view(leaflet: Leaflet, theme: Theme) -> PageView:
     labels = theme.labels
     review = leaflet.review

@@ -1,15 +1,14 @@
 """``leaflets check``: every problem in a reviewer's YAML, each with line and column.
 
-Schema problems are errors, said as "expected X, got Y". Content lints are
-warnings a reviewer should look at: empty sections, site text left behind,
-repeated items, items too long for a leaflet, hard reading, and review dates
-that do not add up. Pure: text and today's date in, problems out.
+Schema problems are errors, said as "expected X, got Y"; the content lints
+(:mod:`pipeline.review.lints`) are warnings. Pure: text and today's date in,
+problems out; the ``leaflets check`` command that reads the files is at the end.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,8 @@ import yaml
 
 from pipeline.config.site_text import SiteText, default_site_text
 from pipeline.errors import ConfigError, LeafletFileError, PipelineError
-from pipeline.model import CANONICAL_SECTIONS, ERROR, Block, Diagnostic, Item, Leaflet
+from pipeline.model import ERROR, Diagnostic, Leaflet
+from pipeline.review.lints import lint
 from pipeline.review.readability import grade_level, leaflet_text
 from pipeline.run.files import display_path
 from pipeline.run.output_folder import OutputFolder, collect_yaml
@@ -31,8 +31,6 @@ from pipeline.yamlio import (
     schema_errors,
 )
 
-MAX_GRADE = 8.0
-MAX_ITEM_CHARACTERS = 400
 
 Path_ = tuple[Any, ...]
 
@@ -178,66 +176,6 @@ def schema_problems(data: Any, positions: Positions) -> list[Diagnostic]:
         line, column = positions.at(path, key=at_key)
         where = "/".join(str(part) for part in (path[:-1] if at_key else path))
         problems.append(Diagnostic(f"{where}: {message}" if where else message, line, column, ERROR))
-    return problems
-
-
-# -- content lints ---------------------------------------------------------------
-
-
-def _texts(blocks: tuple[Block, ...], path: Path_) -> Iterator[tuple[Path_, str]]:
-    """Every paragraph and item text of ``blocks`` (groups and sub-items included), with its place."""
-    for index, block in enumerate(blocks):
-        if block.kind == "group":
-            yield from _texts(block.blocks, (*path, index, "content"))
-        elif block.kind == "paragraph":
-            yield (*path, index, "paragraph"), block.text
-        else:
-            for item_index, item in enumerate(block.items):
-                yield from _item_texts(item, (*path, index, block.kind, item_index))
-
-
-def _item_texts(item: Item, path: Path_) -> Iterator[tuple[Path_, str]]:
-    yield (path if item.label is None and not item.items else (*path, "text")), item.text
-    for index, sub in enumerate(item.items):
-        yield from _item_texts(sub, (*path, "items", index))
-
-
-def lint(
-    leaflet: Leaflet, positions: Positions, today: dt.date, site_text: SiteText, grade: float | None
-) -> list[Diagnostic]:
-    """Warnings about the content of a valid leaflet; ``grade`` is its reading grade."""
-    problems: list[Diagnostic] = []
-
-    def warn(path: Path_, message: str, key: bool = False) -> None:
-        problems.append(Diagnostic(message, *positions.at(path, key=key)))
-
-    for key in CANONICAL_SECTIONS:
-        blocks = leaflet.sections[key]
-        if not blocks:
-            warn(("sections", key), f"section {key!r} is empty", key=True)
-        seen: set[str] = set()
-        for path, text in _texts(blocks, ("sections", key)):
-            if site_text.match(text):
-                warn(path, f"site text left in the content: {text!r}")
-            if len(text) > MAX_ITEM_CHARACTERS:
-                warn(path, f"{len(text)} characters is too long for one leaflet item (at most {MAX_ITEM_CHARACTERS})")
-            normal = " ".join(text.casefold().split())
-            if normal and normal in seen:
-                warn(path, f"repeated in section {key!r}: {text[:60]!r}")
-            seen.add(normal)
-
-    if grade is not None and grade > MAX_GRADE:
-        warn(("title",), f"reading grade {grade:.1f} is above {MAX_GRADE:g} (US grade, Flesch-Kincaid)")
-
-    review = leaflet.review
-    if review.status == "approved":
-        for field in ("reviewer", "reviewed_on", "next_review_due"):
-            if getattr(review, field) in (None, ""):
-                warn(("review", field), f"approved, but review.{field} is not set")
-    if review.reviewed_on and review.reviewed_on > today:
-        warn(("review", "reviewed_on"), f"reviewed_on {review.reviewed_on} is in the future")
-    if review.next_review_due and review.next_review_due < today:
-        warn(("review", "next_review_due"), f"next review was due on {review.next_review_due}")
     return problems
 
 

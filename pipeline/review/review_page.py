@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from pipeline.errors import LeafletFileError, PipelineError
 from pipeline.model import REVIEW_STATUSES
-from pipeline.review.check import MAX_GRADE
+from pipeline.review.lints import MAX_GRADE
 from pipeline.review.rows import (
     LeafletFiles,
     ReviewRow,

@@ -16,7 +16,8 @@ from typing import Any
 
 from pipeline.errors import LeafletFileError
 from pipeline.model import ERROR, REVIEW_STATUSES, WARNING
-from pipeline.review.check import MAX_GRADE, check_document
+from pipeline.review.check import check_document
+from pipeline.review.lints import MAX_GRADE
 from pipeline.run.records import code_fingerprint, fingerprint
 from pipeline.yamlio import parse_yaml
 

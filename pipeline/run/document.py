@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, LeafletFileError, PipelineError
 from pipeline.model import ERROR, Leaflet
+from pipeline.review.lints import structure_problems
 from pipeline.review.ownership import store_yaml
 from pipeline.run.files import display_path
 from pipeline.run.freshness import rendering_is_current
@@ -87,6 +88,7 @@ def extract_document(task: Task, settings: Settings, result: FileResult, record:
             "(more than one procedure?)"
         )
     result.warnings += [warning.format(task.display) for warning in leaflet.warnings]
+    result.warnings += [f"{task.display}: warning: {message}" for _, _, message in structure_problems(leaflet, settings.headings)]
     normalized_path = settings.folder.normalized(task.doc_id)
     settings.folder.write(normalized_path, normalized.text)
     result.outputs.append(display_path(normalized_path))

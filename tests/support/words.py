@@ -39,12 +39,16 @@ def words(text: str) -> Counter[str]:
 
 
 def _label_free(line: str, table: HeadingTable) -> str:
-    """Drops name-block labels such as ``Common Name(s):`` or ``Medical term:``."""
+    """Drops name-block labels such as ``Common Name(s):`` or ``Medical term:``, wherever
+    they stand in the line (a title line may hold them): up to four words before a colon."""
     def drop(match: re.Match[str]) -> str:
-        label = match.group(1)
-        return match.group(2) if table.name_label(label) else match.group(0)
+        words = match.group(1).split(" ")
+        for count in range(min(4, len(words)), 0, -1):
+            if table.name_label(" ".join(words[-count:]).lstrip("(")):
+                return " ".join(words[:-count]) + match.group(2)
+        return match.group(0)
 
-    return re.sub(r"([^:;]{1,40}):(\s|$)", drop, line)
+    return re.sub(r"([^:;]{1,200}):(\s|$)", drop, line)
 
 
 def without_list_marks(text: str) -> str:
