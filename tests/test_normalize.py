@@ -322,3 +322,26 @@ def test_title_line_after_a_sentence_end_in_a_wrapped_file_is_not_joined():
 def test_nothing_joins_onto_a_heading():
     assert _join("Summary", "recovery.") == ["Summary", "recovery."]
     assert _join("Risks:", "bleeding") == ["Risks:", "bleeding"]
+
+
+def test_a_bullet_and_the_lead_in_after_it_stay_apart():
+    assert _join("- Repeated ear infections", "The goals or expected outcomes of the procedure:", "- Fewer infections") == [
+        "- Repeated ear infections", "The goals or expected outcomes of the procedure:", "- Fewer infections"
+    ]
+
+
+def test_short_instruction_lines_without_full_stops_stay_apart_in_a_file_not_wrapped():
+    assert _join("Bring a list of your medicines", "Wear loose clothing") == [
+        "Bring a list of your medicines", "Wear loose clothing"
+    ]
+
+
+def test_a_line_that_clearly_runs_on_is_joined_in_a_file_not_wrapped():
+    assert _join("The test is done by the", "nurse in the clinic.") == ["The test is done by the nurse in the clinic."]
+    assert _join("You may feel pressure,", "Then it passes.") == ["You may feel pressure, Then it passes."]
+
+
+def test_an_empty_bullet_is_dropped_and_listed_as_removed():
+    result = nz.normalize(b"Summary\n- First item\n- \n- Second item\n")
+    assert [line.text for line in result.lines] == ["Summary", "- First item", "", "- Second item"]
+    assert [(line.line, line.text) for line in result.removed] == [(3, "-")]

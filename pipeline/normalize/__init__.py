@@ -26,6 +26,17 @@ from pipeline.normalize.rules import TEXT_RULES, clean_line
 __all__ = ["Normalized", "decode", "normalize", "normalize_text"]
 
 
+def remove_empty_items(lines: list[Line]) -> tuple[list[Line], list[RemovedLine]]:
+    """A bullet mark with nothing after it ("- ") is no item: a blank line in its place, and recorded."""
+    kept, removed = [], []
+    for line in lines:
+        if line.text.strip() == "-":
+            removed.append(RemovedLine(line.number, line.text.strip()))
+            line = Line(line.number, "")
+        kept.append(line)
+    return kept, removed
+
+
 def tidy_lines(lines: list[Line]) -> list[Line]:
     """No indentation, at most one blank line in a row, none at either end."""
     texts = [line.text.strip() for line in lines]
@@ -63,7 +74,9 @@ def normalize_text(
     for rule in TEXT_RULES:
         text = rule(text)
     cleaned = [Line(number, clean_line(line)) for number, line in enumerate(text.split("\n"), 1)]
+    cleaned, empty_items = remove_empty_items(cleaned)
     kept, removed, facts = remove_site_text(cleaned, site_text or default_site_text())
+    removed = sorted([*removed, *empty_items], key=lambda line: line.line)
     joined = join_wrapped_lines(kept, headings or default_table())
     return Normalized(tuple(tidy_lines(joined)), encoding, tuple(removed), facts.get("code_system"))
 

@@ -118,6 +118,12 @@ def _continues(previous: _Paragraph, text: str, shape: LineShape, wrapping: _Wra
     indented = text.startswith(" ")
     if not wrapping.width and before_shape.finished and not indented:
         return False  # a sentence ended the line, and neither a hard wrap nor an indent says more follows
+    if not wrapping.width and not indented and not _runs_on(before, shape.text):
+        # A file not hard-wrapped breaks its lines where its writer did: two short
+        # instructions without full stops, or a bullet and the lead-in after it, stay apart.
+        return False
+    if before_shape.list_kind and shape.text.endswith(":") and not indented:
+        return False  # "- Recurrent infections" / "The goals of the procedure:": a lead-in of its own
     if _is_structural(shape, wrapping):
         return _is_heading_word_in_a_sentence(previous, text, wrapping)
     if before_shape.list_kind and indented:
@@ -132,6 +138,19 @@ def _continues(previous: _Paragraph, text: str, shape: LineShape, wrapping: _Wra
         return False  # "- Radiologist" / "Cost and Insurance": a heading after a list
     # "Special Considerations" on its own line is a heading, not a wrapped line.
     return not _is_standalone_heading(previous, wrapping)
+
+
+# A line ending with one of these words stops mid-sentence ("... performed by the" / "surgeon").
+_RUNS_ON_WORDS = frozenset(
+    "a an the and or but nor of to in on at by for from with without into onto than as that which who whose "
+    "including such via per under over between during after before".split()
+)
+
+
+def _runs_on(before: str, text: str) -> bool:
+    """The line ``before`` clearly stops mid-sentence, or ``text`` clearly goes on with one."""
+    last = before.rstrip().rsplit(maxsplit=1)[-1].lower()
+    return before.rstrip().endswith((",", "-", "–", "/", "&")) or last in _RUNS_ON_WORDS or text[:1].islower()
 
 
 def _is_standalone_heading(paragraph: _Paragraph, wrapping: _Wrapping) -> bool:
