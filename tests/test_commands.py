@@ -247,6 +247,12 @@ def test_settings_record_what_outputs_depend_on(tmp_path):
 
 
 
+def test_the_code_fingerprint_covers_every_stage_of_the_package():
+    paths = {relative for relative, _ in records.package_sources()}
+    stages = {"cli.py", "model.py", "normalize/__init__.py", "extract/__init__.py", "render/__init__.py"}
+    assert stages <= paths and "review/lints.py" in paths and "run/records.py" in paths
+
+
 def test_a_change_to_the_code_rebuilds_every_output(tmp_path, monkeypatch):
     """Every commit of main ships under the same version number: the code itself is fingerprinted."""
     base = Settings.load(tmp_path)

@@ -483,3 +483,51 @@ def test_the_title_never_carries_billing_words_which_stay_in_the_descriptor(desc
     leaflet = extract_text(f"Search all medical codes\n{descriptor}\nCPT4 code\nName of the Procedure:\n{descriptor}{NAMES_BODY}")
     assert leaflet.title == "Shaving of a skin growth"
     assert leaflet.code.descriptor == descriptor
+
+
+# -- pages whose headings were lost ---------------------------------------------
+
+_LOST_TOP = "Search all medical codes\n\nA joint procedure\n\nCPT4 code\n\nName of the Procedure:\n\nJoint Procedure\n\n\n"
+
+
+def test_blocks_that_do_not_fit_the_missing_sections_stay_apart_under_their_section_with_a_warning():
+    text = (
+        _LOST_TOP + "A short summary of it.\n\nPurpose\n\nIt eases pain.\n\n"
+        "Risks and Complications\n\n- Bleeding\n- Infection\n\n\n- Less pain\n- Better movement\n"
+    )
+    leaflet = extract_text(text)
+    assert plain(leaflet.sections["risks"]) == [
+        ("bullets", "", [(None, "Bleeding"), (None, "Infection")]),
+        ("bullets", "", [(None, "Less pain"), (None, "Better movement")]),  # never one list
+    ]
+    [warning] = [w for w in leaflet.warnings if "heading were lost" in w.message]
+    assert warning.line == 24 and "kept under 'risks'" in warning.message and "1 block(s) do not fit the 4" in warning.message
+
+
+def test_a_page_with_all_its_headings_and_wide_gaps_is_left_as_it_is():
+    text = _LOST_TOP.replace("\n\n", "\n\n\n") + "Summary\n\n\nA short summary.\n\n\n" + (
+        "Risks and Complications\n\n\n- Bleeding\n\n\n- Infection\n"
+    )
+    leaflet = extract_text(text)
+    assert not [w for w in leaflet.warnings if "lost" in w.message]
+    assert plain(leaflet.sections["risks"]) == [("bullets", "", [(None, "Bleeding"), (None, "Infection")])]
+
+
+def test_a_lead_in_keeps_its_list_across_a_wide_gap():
+    text = _LOST_TOP + "Summary\n\nIt is short.\n\nProcedure Description\n\nThe steps are:\n\n\n- Numbing\n- Repair\n"
+    leaflet = extract_text(text)
+    assert [b.kind for b in leaflet.sections["procedure"]] == ["paragraph", "bullets"]
+    assert not leaflet.sections["duration"]
+
+
+def test_lost_headings_are_placed_only_on_the_lookup_sites_pages():
+    text = "Joint Procedure\n\nSummary\n\nIt is short.\n\n\nIt helps with pain.\n\nRisks\n\n- Bleeding\n"
+    leaflet = extract_text(text)
+    assert len(leaflet.sections["summary"]) == 2 and not leaflet.sections["purpose"]
+
+
+def test_blocks_before_a_heading_no_table_knows_are_not_placed():
+    text = _LOST_TOP + "A short summary.\n\nPurpose\n\n- To ease pain\n\n\n- To help movement\n\nWhat To Bring Along\n\nA list.\n"
+    leaflet = extract_text(text)
+    assert not leaflet.sections["indications"] and len(leaflet.sections["purpose"][0].items) == 2
+    assert [w.line for w in leaflet.warnings if "lost" in w.message] == [12]  # only the summary, before Purpose

@@ -20,6 +20,7 @@ from pipeline.config.headings import (
 )
 from pipeline.errors import InputError
 from pipeline.extract.blocks import build_blocks, section_blocks
+from pipeline.extract.lost_headings import place_headless_blocks
 from pipeline.extract.names import Names, name_fields, parse_name_block, title_and_names, without_billing_words
 from pipeline.extract.segments import EXTRA, PREAMBLE, Segment, split_segments
 from pipeline.lines import is_list_item, line_shape, reads_as_sentence
@@ -71,7 +72,9 @@ def _merge_sections(
                 Diagnostic(f"heading {heading!r} matches no known section; kept under extra_sections", segment.line)
             )
         elif segment.kind in CANONICAL_SECTIONS:
-            if segment.kind in sections:
+            if segment.kind in sections and segment.heading is None:
+                sections[segment.kind] += blocks  # a block set apart on a page whose headings were lost
+            elif segment.kind in sections:
                 warnings.append(
                     Diagnostic(
                         f"section {segment.kind!r} appears again (heading {segment.heading!r}, "
@@ -99,6 +102,10 @@ def extract(
     segments = split_segments(normalized.lines, table)
     if not any(segment.kind != PREAMBLE for segment in segments):
         raise InputError("no recognisable section headings")
+    scraped = normalized.code_system is not None or bool(normalized.removed)
+    lost_warnings: list[Diagnostic] = []
+    if scraped:  # the lookup site's fixed order of sections is known
+        segments, lost_warnings = place_headless_blocks(segments)
 
     names = Names()
     for segment in segments:
@@ -107,7 +114,6 @@ def extract(
     has_name_block = any(segment.kind == NAME_BLOCK for segment in segments)
 
     preamble = [line for line in segments[0].lines if line.text]
-    scraped = normalized.code_system is not None or bool(normalized.removed)
     descriptor = None
     leftover = list(names.leftover)
     if preamble and _H1.match(preamble[0].text) and names.title is None:
@@ -134,6 +140,7 @@ def extract(
         leftover = rest + leftover
 
     sections, extras, warnings = _merge_sections(segments)
+    warnings += lost_warnings
     if leftover:
         where = ", ".join(str(line.number) for line in leftover)
         warnings.append(Diagnostic(f"text outside any section (lines {where}) put first in summary", leftover[0].number))

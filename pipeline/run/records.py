@@ -84,7 +84,7 @@ def code_fingerprint() -> str:
 
 def package_sources() -> list[tuple[str, bytes]]:
     """(path, source) of every module of the package, in a fixed order."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]  # pipeline/, not this module's own folder
     return [(path.relative_to(root).as_posix(), path.read_bytes()) for path in sorted(root.rglob("*.py"))]
 
 
