@@ -531,3 +531,15 @@ def test_blocks_before_a_heading_no_table_knows_are_not_placed():
     leaflet = extract_text(text)
     assert not leaflet.sections["indications"] and len(leaflet.sections["purpose"][0].items) == 2
     assert [w.line for w in leaflet.warnings if "lost" in w.message] == [12]  # only the summary, before Purpose
+
+
+def test_plain_items_after_a_label_with_no_text_are_its_sub_items():
+    leaflet = extract_text(
+        "Summary\nShort.\nProcedure Description\n- Numbing:\n- A small injection numbs the skin.\n"
+        "- Repair:\n- The surgeon stitches the tear.\n- The wound is dressed.\nRisks\n- Bleeding\n"
+    )
+    [block] = leaflet.sections["procedure"]
+    assert [(item.label, item.text, [sub.text for sub in item.items]) for item in block.items] == [
+        ("Numbing", "", ["A small injection numbs the skin."]),
+        ("Repair", "", ["The surgeon stitches the tear.", "The wound is dressed."]),
+    ]

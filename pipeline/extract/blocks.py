@@ -1,6 +1,7 @@
 """A segment's lines -> paragraphs, bullet lists, numbered steps and sub-headed groups.
 
-Labelled items keep label and text. Bullets that stand between numbered steps,
+Labelled items keep label and text; plain items after a label with no text
+("- Numbing:") are its sub-items, a nesting the page flattened. Bullets that stand between numbered steps,
 or after a step that ends with a colon ("Remove it in one of these ways:"),
 are that step's own list: its sub-items, and the numbering goes on after them.
 """
@@ -41,12 +42,26 @@ def build_blocks(lines: list[Line], shapes: list[LineShape]) -> tuple[Block, ...
             groups[-1][2].append(item)  # type: ignore[union-attr]
         else:
             groups.append((kind, line.number, [item]))
+    groups = [(kind, number, _nest_under_labels(body) if isinstance(body, list) else body) for kind, number, body in groups]
     return tuple(
         Block(kind="paragraph", text=body, line=number)
         if isinstance(body, str)
         else Block(kind=kind, items=tuple(body), line=number)  # type: ignore[arg-type]
         for kind, number, body in _nest_under_steps(groups)
     )
+
+
+def _nest_under_labels(items: list[Item]) -> list[Item]:
+    """A label with no text ("- Numbing:") followed by plain items of the same list: those
+    items are its own, flattened to one level by the page ("- A small injection ...")."""
+    nested: list[Item] = []
+    for item in items:
+        parent = nested[-1] if nested else None
+        if parent is not None and parent.label and not parent.text and not item.label:
+            nested[-1] = Item(parent.text, parent.label, parent.line, (*parent.items, item))
+        else:
+            nested.append(item)
+    return nested
 
 
 Group = tuple[str, int, "list[Item] | str"]
