@@ -106,7 +106,7 @@ def test_approved_only_renders_only_approved_leaflets(corpus):
     target.write_text(target.read_text("utf-8").replace("status: draft", "status: approved"), "utf-8")
     assert run_cli("render", "--approved-only", "-q") == 0
     assert sorted(path.stem for path in (folder / "output" / "pdf").glob("*.pdf")) == [ids[1]]
-    assert statuses(folder / "output")[ids[0]] == "skipped"
+    assert statuses(folder / "output")[ids[0]] == "left out"
 
 
 def test_results_with_two_jobs_equal_one_job(tmp_path):

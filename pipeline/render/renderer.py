@@ -31,6 +31,7 @@ from pipeline.render.templates import (
 )
 from pipeline.render.theme import load_theme
 from pipeline.render.views import IndexEntry, left_out, page_view
+from pipeline.review.approval import CHANGED
 
 if TYPE_CHECKING:  # the layout engine takes a second to load; only commands that print PDFs need it
     from pipeline.render.pdf import PdfWriter
@@ -140,7 +141,7 @@ class Renderer:
 
     # -- pure at heart: leaflet -> HTML text -> PDF bytes
 
-    def render_html(self, leaflet: Leaflet, *, embed_css: bool = True) -> str:
+    def render_html(self, leaflet: Leaflet, *, embed_css: bool = True, standing: str | None = None) -> str:
         """The standalone HTML page; its assets are expected in ``assets/`` beside it.
 
         ``embed_css=False`` leaves the stylesheet out, for :meth:`html_to_pdf`
@@ -149,7 +150,7 @@ class Renderer:
         return self._render_template(
             self._leaflet_template,
             leaflet=leaflet,
-            page=page_view(leaflet, self.theme),
+            page=page_view(leaflet, self.theme, standing),
             css=Markup(self.stylesheet("")) if embed_css else "",
             asset_root="",
         )
@@ -158,10 +159,14 @@ class Renderer:
         """A PDF/UA-1 leaflet from HTML made by :meth:`render_html`."""
         return self.pdf_writer().write(html)[0]
 
-    def render(self, leaflet: Leaflet) -> RenderedLeaflet:
-        """The HTML page and the PDF of one leaflet, with WeasyPrint's warnings."""
-        html = self.render_html(leaflet)
-        pdf, messages = self.pdf_writer().write(self.render_html(leaflet, embed_css=False))
+    def render(self, leaflet: Leaflet, standing: str | None = None) -> RenderedLeaflet:
+        """The HTML page and the PDF of one leaflet, with WeasyPrint's warnings.
+
+        ``standing`` is where its review stands (:mod:`pipeline.review.approval`):
+        "changed" prints it as not approved.
+        """
+        html = self.render_html(leaflet, standing=standing)
+        pdf, messages = self.pdf_writer().write(self.render_html(leaflet, embed_css=False, standing=standing))
         return RenderedLeaflet(html=html, pdf=pdf, warnings=(*left_out(leaflet), *messages))
 
     def render_index(self, entries: Sequence[IndexEntry], html_dir: str = "html", pdf_dir: str = "pdf") -> str:
@@ -170,8 +175,11 @@ class Renderer:
         rows = [
             {
                 "title": entry.title,
-                "status": entry.status,
-                "status_label": self.theme.statuses.get(entry.status, entry.status),
+                "status": "draft" if entry.status == CHANGED else entry.status,
+                "status_label": (
+                    self.theme.labels["changed_mark"] if entry.status == CHANGED
+                    else self.theme.statuses.get(entry.status, entry.status)
+                ),
                 "html": f"{html_dir}/{entry.id}.html",
                 "pdf": f"{pdf_dir}/{entry.id}.pdf",
             }

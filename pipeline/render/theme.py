@@ -54,6 +54,8 @@ LABEL_KEYS = (
     "technical_term",
     "draft_mark",
     "draft_note",
+    "changed_mark",
+    "changed_note",
     "about",
     "status",
     "reviewed_on",

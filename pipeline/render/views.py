@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from pipeline.model import CANONICAL_SECTIONS, Block, Item, Leaflet
 from pipeline.render.theme import Theme
+from pipeline.review.approval import CHANGED
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,11 @@ class SectionView:
 @dataclass(frozen=True)
 class PageView:
     sections: tuple[SectionView, ...]
-    draft: bool
+    draft: bool  # marked as not to be relied on: a draft, or changed since its approval
+    mark: str  # the mark such a page carries, and the note under it
+    note: str
     status: str
+    status_class: str
     reviewed_on: str
     next_review_due: str
     reference: str
@@ -94,9 +98,12 @@ def left_out(leaflet: Leaflet) -> tuple[str, ...]:
     )
 
 
-def page_view(leaflet: Leaflet, theme: Theme) -> PageView:
+def page_view(leaflet: Leaflet, theme: Theme, standing: str | None = None) -> PageView:
+    """What the page prints besides the sections; ``standing`` "changed" marks an approved
+    leaflet whose content changed since its approval as not approved."""
     labels = theme.labels
     review = leaflet.review
+    changed = standing == CHANGED
     reference = f"{labels['leaflet_id']} {leaflet.id}, {labels['source']} {leaflet.source.sha256[:12]}"
     if leaflet.code.descriptor:
         system = f" ({leaflet.code.system})" if leaflet.code.system else ""
@@ -105,8 +112,11 @@ def page_view(leaflet: Leaflet, theme: Theme) -> PageView:
         description = leaflet.technical_term or leaflet.title
     return PageView(
         sections=section_views(leaflet, theme),
-        draft=review.status == "draft",
-        status=theme.statuses.get(review.status, review.status),
+        draft=review.status == "draft" or changed,
+        mark=labels["changed_mark"] if changed else labels["draft_mark"],
+        note=labels["changed_note"] if changed else labels["draft_note"],
+        status=labels["changed_mark"] if changed else theme.statuses.get(review.status, review.status),
+        status_class="draft" if changed else review.status,
         reviewed_on=theme.format_date(review.reviewed_on),
         next_review_due=theme.format_date(review.next_review_due),
         reference=reference,

@@ -4,6 +4,9 @@
   column (``leaflets check``), schema errors said as "expected X, got Y" and
   content lints (empty sections, site text, hard reading, review dates);
 - :mod:`pipeline.review.readability`: the reading grade;
+- :mod:`pipeline.review.approval`: what an approval covers (a fingerprint of
+  the content) and where a leaflet stands: approved, changed since approval,
+  reviewed or draft;
 - :mod:`pipeline.review.ownership`: whose a YAML is (the pipeline's or a
   person's), and what a fresh extraction may do to it;
 - :mod:`pipeline.review.rows` and :mod:`pipeline.review.review_page`:

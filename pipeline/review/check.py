@@ -19,10 +19,12 @@ import yaml
 from pipeline.config.site_text import SiteText, default_site_text
 from pipeline.errors import ConfigError, LeafletFileError, PipelineError
 from pipeline.model import ERROR, Diagnostic, Leaflet
+from pipeline.review.approval import APPROVED, CHANGED, LogEntry, observe
 from pipeline.review.lints import lint
 from pipeline.review.readability import grade_level, leaflet_text
 from pipeline.run.files import display_path
 from pipeline.run.output_folder import OutputFolder, collect_yaml
+from pipeline.run.review_log import read_histories
 from pipeline.yamlio import (
     compose_yaml,
     construct,
@@ -192,12 +194,32 @@ class Checked:
     grade: float | None = None
 
 
-def check_text(text: str, today: dt.date, site_text: SiteText | None = None) -> list[Diagnostic]:
+def check_text(
+    text: str, today: dt.date, site_text: SiteText | None = None, history: tuple[LogEntry, ...] = ()
+) -> list[Diagnostic]:
     """All problems of one YAML document, sorted by position."""
-    return check_document(text, today, site_text).problems
+    return check_document(text, today, site_text, history).problems
 
 
-def check_document(text: str, today: dt.date, site_text: SiteText | None = None) -> Checked:
+def approval_problem(leaflet: Leaflet, history: tuple[LogEntry, ...], positions: Positions) -> Diagnostic | None:
+    """An approved leaflet whose content changed since its approval, said at its review status."""
+    if leaflet.review.status != APPROVED or not history:
+        return None
+    standing, _ = observe(leaflet, list(history), dt.datetime.now(dt.timezone.utc))
+    if standing != CHANGED:
+        return None
+    approval = next(entry for entry in reversed(history) if entry.event == APPROVED)
+    return Diagnostic(
+        f"changed since its approval by {approval.reviewer or 'an unnamed reviewer'} on {approval.reviewed_on or 'an unknown date'}: "
+        "it is printed as not approved and --approved-only leaves it out; approve it again "
+        "(a new reviewed_on date, or another status and back) once a reviewer has checked the change",
+        *positions.at(("review", "status")),
+    )
+
+
+def check_document(
+    text: str, today: dt.date, site_text: SiteText | None = None, history: tuple[LogEntry, ...] = ()
+) -> Checked:
     """:func:`check_text`, keeping the leaflet it read (a caller need not parse it again)."""
     try:
         root = compose_yaml(text)
@@ -217,6 +239,8 @@ def check_document(text: str, today: dt.date, site_text: SiteText | None = None)
     leaflet = leaflet_from_data(data)
     grade = grade_level(leaflet_text(leaflet))
     problems += lint(leaflet, positions, today, site_text or default_site_text(), grade)
+    if problem := approval_problem(leaflet, history, positions):
+        problems.append(problem)
     return Checked(sorted(problems, key=Diagnostic.sort_key), leaflet, grade)
 
 
@@ -240,6 +264,9 @@ def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: 
             raise ConfigError(f"{display_path(default)}: no such folder; name YAML files to check")
         yaml_paths = [default]
     folder = OutputFolder(output)
+    histories, notes = read_histories(folder)
+    for note in notes:
+        print_line(note)
     collected = collect_yaml(yaml_paths)
     for path in collected:
         report.files += 1
@@ -247,7 +274,8 @@ def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: 
         try:
             if path in collected.refused:
                 raise PipelineError(collected.refused[path])
-            problems = check_text(decode_yaml(folder.read_named_yaml(path)), today)
+            history = tuple(histories.get(OutputFolder.yaml_id(path), ()))
+            problems = check_text(decode_yaml(folder.read_named_yaml(path)), today, history=history)
         except LeafletFileError as error:
             report.errors += 1
             print_line(error.diagnostic().format(shown))

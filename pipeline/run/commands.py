@@ -12,18 +12,20 @@ pages and ``report.json`` up to date (:mod:`pipeline.run.pages`).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import ConfigError
-from pipeline.run.document import renderer_of
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.run.document import leave_out, renderer_of
 from pipeline.run.files import collect_inputs, display_path
 from pipeline.run.output_folder import collect_yaml
 from pipeline.run.pages import finish_run
 from pipeline.run.plan import Plan, plan_inputs, plan_yaml
-from pipeline.run.report import FileResult, RunReport
+from pipeline.run.report import FileResult, RunReport, cannot_write
+from pipeline.run.review_log import add_entries, read_histories
 from pipeline.run.settings import Settings
 from pipeline.run.workers import run_tasks
 
@@ -80,10 +82,65 @@ def _run(
             settings.check_extraction_data()  # a broken data file stops the run before any work
         if plan.tasks and renders:
             renderer_of(settings).pdf_writer()  # so does a bad styles folder, theme or print stylesheet
+        log_notes = _with_review_history(plan, settings) if renders else []
         notes = settings.folder.prepare()
+        for result in plan.done:
+            if result.status == "left out":
+                _withdraw(settings, result)
         report = _execute(command, plan, settings, hooks, started)
-        report.notes += notes
+        if renders and settings.approved_only:
+            for result in _left_out_elsewhere(settings, report):
+                report.files.append(result)
+                if hooks.notify:
+                    hooks.notify(result)
+        report.notes += log_notes + notes
+        _log_transitions(settings, report)
         return finish_run(report, settings, index=renders, rendered_any=renders and bool(plan.tasks))
+
+
+def _with_review_history(plan: Plan, settings: Settings) -> list[str]:
+    """Give each rendering task its leaflet's review log; notes for lines of the log that are not entries."""
+    try:
+        histories, notes = read_histories(settings.folder)
+    except PipelineError as error:
+        raise ConfigError(f"{display_path(settings.folder.review_log)}: cannot be read ({error}); no approval can be confirmed") from None
+    plan.tasks[:] = [
+        dataclasses.replace(task, history=tuple(histories.get(task.doc_id, ()))) if task.render else task
+        for task in plan.tasks
+    ]
+    return notes
+
+
+def _withdraw(settings: Settings, result: FileResult) -> None:
+    """A leaflet left out of a published set before any work: its page and PDF removed."""
+    try:
+        leave_out(settings, result.id or "", result, result.left_out or "")
+    except OSError as error:
+        result.status, result.error = "failed", f"not published, but {cannot_write(error)}"
+
+
+def _left_out_elsewhere(settings: Settings, report: RunReport) -> list[FileResult]:
+    """For --approved-only: pages and PDFs in the folder of leaflets this run did not publish
+    (not among its inputs, or their YAML gone) are removed too, so the folder holds exactly
+    the published set."""
+    published = {result.id for result in report.files if result.status in ("built", "up to date")}
+    handled = {result.id for result in report.files}
+    left_out = []
+    for doc_id in sorted(settings.folder.published_ids() - published):
+        reason = "not published by this run" if doc_id in handled else "not among this run's leaflets"
+        result = FileResult(input=display_path(settings.folder.html(doc_id)), id=doc_id, left_out=reason)
+        _withdraw(settings, result)
+        left_out.append(result)
+    return left_out
+
+
+def _log_transitions(settings: Settings, report: RunReport) -> None:
+    """Add what this run saw to the review log; a log that cannot be written is an error of the run."""
+    entries = [entry for result in report.files for entry in result.review_log]
+    try:
+        add_entries(settings.folder, entries)
+    except OSError as error:
+        report.errors.append(f"leaflets: error: {cannot_write(error)}; {len(entries)} review transitions not logged")
 
 
 def _execute(command: str, plan: Plan, settings: Settings, hooks: Hooks, started: float) -> RunReport:

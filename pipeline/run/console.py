@@ -71,6 +71,8 @@ class Console:
         if not self.quiet:
             for warning in result.warnings:
                 self._write(warning)
+            if result.left_out:
+                self._write(f"{result.input}: left out: {result.left_out}")
         if self.verbose and not result.error:
             detail = ", ".join(part for part in (result.extract, result.render) if part)
             self._write(f"{result.input}: {result.status}" + (f" ({detail})" if detail else ""))

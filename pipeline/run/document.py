@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, LeafletFileError, PipelineError
 from pipeline.model import ERROR, Leaflet
+from pipeline.review.approval import APPROVED, NOT_PUBLISHED, LogEntry, observe
 from pipeline.review.lints import structure_problems
 from pipeline.review.ownership import store_yaml
 from pipeline.run.files import display_path
@@ -47,6 +48,7 @@ class Task:
     yaml_path: Path | None = None
     extract: bool = False
     render: bool = False
+    history: tuple[LogEntry, ...] = ()  # the leaflet's review log entries, oldest first
 
 
 def check_line_lengths(text: str, limit: int = MAX_LINE_CHARACTERS) -> None:
@@ -130,13 +132,17 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
         leaflet = load_leaflet(text)
     except LeafletFileError:
         raise PipelineError(_first_yaml_error(text)) from None
-    if settings.approved_only and leaflet.review.status != "approved":
-        result.status = "skipped"
-        return record
+    standing, entry = observe(leaflet, list(task.history), dt.datetime.now(dt.timezone.utc))
+    result.review_log += [entry] if entry else []
+    result.review_status = standing
+    if settings.approved_only and (reason := publication_problem(standing, leaflet.review.next_review_due)):
+        leave_out(settings, task.doc_id, result, reason)
+        seen = {"seen_yaml_sha256": sha256_hex(text), "standing": standing}
+        return Record(**{**record.__dict__, "rendered_yaml_sha256": None, **seen})
     if leaflet.id != task.doc_id:
         result.warnings.append(f"{shown}: warning: id {leaflet.id!r} differs from the file name; outputs are named {task.doc_id}")
     try:
-        rendered = renderer_of(settings).render(leaflet)
+        rendered = renderer_of(settings).render(leaflet, standing)
     except PipelineError:
         raise
     except Exception as error:  # noqa: BLE001 - a layout-engine failure on one leaflet must not stop the batch
@@ -147,8 +153,34 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
     result.outputs += [display_path(html_path), display_path(pdf_path)]
     result.warnings += [f"{shown}: warning: {one_line(message)}" for message in rendered.warnings]
     result.render = "rendered"
-    result.title, result.review_status = leaflet.title, leaflet.review.status
-    return Record(**{**record.__dict__, "rendered_yaml_sha256": sha256_hex(text), "render_deps": settings.render_deps})
+    result.title = leaflet.title
+    return Record(
+        **{
+            **record.__dict__,
+            "rendered_yaml_sha256": sha256_hex(text),
+            "render_deps": settings.render_deps,
+            "seen_yaml_sha256": sha256_hex(text),
+            "standing": standing,
+        }
+    )
+
+
+def publication_problem(standing: str, next_review_due: dt.date | None, today: dt.date | None = None) -> str | None:
+    """Why a leaflet may not be published (by ``--approved-only``), or None when it may."""
+    if standing != APPROVED:
+        return NOT_PUBLISHED.get(standing, f"review status {standing!r}")
+    today = today or dt.date.today()
+    if next_review_due is not None and next_review_due < today:
+        return f"overdue for review (next review was due {next_review_due.isoformat()})"
+    return None
+
+
+def leave_out(settings: Settings, doc_id: str, result: FileResult, reason: str) -> None:
+    """Not published: its page and PDF (from an earlier run) removed, so they cannot be printed."""
+    removed = settings.folder.withdraw(doc_id)
+    result.status, result.left_out = "left out", reason
+    if removed:
+        result.left_out += "; its " + " and ".join(display_path(path) for path in removed) + " removed"
 
 
 def _needs_render_after_extract(settings: Settings, doc_id: str, record: Record) -> bool:
@@ -188,6 +220,14 @@ def run_task(task: Task, settings: Settings) -> FileResult:
     except Exception as error:  # noqa: BLE001 - a bug met by one document must not take its batch down
         message = one_line(f"{type(error).__name__}: {error}")
         result.status, result.error = "failed", f"internal error ({message}); please report it with this file"
+    if result.status == "failed" and settings.approved_only and task.render:
+        try:  # an approval that cannot be confirmed is not published
+            removed = settings.folder.withdraw(task.doc_id)
+        except OSError as error:
+            removed = []
+            result.error = f"{result.error}; and {cannot_write(error)}"
+        if removed:
+            result.error = f"{result.error}; not published, its page and PDF removed"
     if result.status == "built" and result.extract in ("unchanged", "kept") and result.render is None:
         result.status = "up to date"
     result.seconds["total"] = round(time.perf_counter() - started, 6)

@@ -40,6 +40,8 @@ from pipeline.run.files import (
 )
 from pipeline.run.writing import (
     TEMPORARY_SUFFIX,
+    append,
+    remove,
     remove_temporaries,
     replace_if_unchanged,
     restore_set_aside,
@@ -59,6 +61,7 @@ PROBE = f".probe{TEMPORARY_SUFFIX}"  # written and removed to test a folder; cle
 # Limits for reading files back from the folder (each far above what the pipeline writes).
 YAML_LIMIT = "the limit for a leaflet YAML"
 MAX_RECORD_BYTES = 64 * 1024  # a record is a few hundred bytes
+MAX_LOG_BYTES = 256 * 1024 * 1024  # the review log: a few hundred bytes per transition, kept for years
 MAX_STATE_BYTES = 64 * 1024 * 1024  # the index manifest and remembered review rows of many thousands of leaflets
 # Longest id (input file stem) in UTF-8 bytes: "<id>.proposed.yaml" and its
 # temporary name ".<name>.XXXXXXXX.leaflets.tmp" must stay within the usual 255-byte name limit.
@@ -152,6 +155,11 @@ class OutputFolder:
         return self.root / STATE_DIR / "review.json"
 
     @property
+    def review_log(self) -> Path:
+        """Every review transition a run saw, one JSON object per line, only ever added to."""
+        return self.root / "review-log.jsonl"
+
+    @property
     def review_rows(self) -> Path:
         return self.root / STATE_DIR / "review-rows.json"
 
@@ -207,6 +215,22 @@ class OutputFolder:
     def write(self, path: Path, data: bytes | str | Iterable[str]) -> None:
         """Write ``path`` (built from this folder) atomically, never through a link."""
         write_atomic(self.root, path, data)
+
+    def withdraw(self, doc_id: str) -> list[Path]:
+        """Remove the page and PDF of ``doc_id``, so they cannot be printed; the ones that were there."""
+        return [path for path in (self.html(doc_id), self.pdf(doc_id)) if remove(self.root, path)]
+
+    def published_ids(self) -> set[str]:
+        """Ids that have a page or a PDF in this folder."""
+        found = set()
+        for folder, suffix in ((self.root / HTML_DIR, ".html"), (self.root / PDF_DIR, ".pdf")):
+            if folder.is_dir() and not folder.is_symlink():
+                found |= {entry.name[: -len(suffix)] for entry in os.scandir(folder) if entry.name.endswith(suffix)}
+        return found
+
+    def append(self, path: Path, data: str) -> None:
+        """Add ``data`` at the end of ``path``, never through a link."""
+        append(self.root, path, data)
 
     def replace_if_unchanged(self, path: Path, expected: bytes | None, data: bytes | str) -> bool:
         """Replace a file a person may be saving only if it still holds ``expected``

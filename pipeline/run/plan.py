@@ -1,4 +1,4 @@
-"""Deciding what a run does for each file: refused, up to date, skipped, or a task for a worker.
+"""Deciding what a run does for each file: refused, up to date, left out, or a task for a worker.
 
 Names are checked first (an id that would clash with the pipeline's own names
 or with another input's, on any disk), then the input and the YAML on disk
@@ -7,12 +7,14 @@ are read and compared with the leaflet's record (:mod:`pipeline.run.freshness`).
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.run.document import Task
+from pipeline.review.approval import APPROVED
+from pipeline.run.document import Task, publication_problem
 from pipeline.run.files import InputFiles, display_path, read_limited
 from pipeline.run.freshness import extraction_is_current, rendering_is_current
 from pipeline.run.output_folder import (
@@ -21,7 +23,7 @@ from pipeline.run.output_folder import (
     OutputFolder,
     id_problem,
 )
-from pipeline.run.records import read_record, sha256_hex
+from pipeline.run.records import Record, read_record, sha256_hex
 from pipeline.run.report import FileResult
 from pipeline.run.settings import Settings
 from pipeline.yamlio import peek_yaml
@@ -40,12 +42,23 @@ class Plan:
     done: list[FileResult] = field(default_factory=list)  # failed before any work, or up to date
 
 
-def _not_approved(yaml_text: bytes | None) -> bool:
-    """For --approved-only: a quick look at review.status, without validating the file."""
+def _not_publishable(yaml_text: bytes | None, record: Record | None) -> str | None:
+    """For --approved-only, why a leaflet may not be published, when an earlier run already looked
+    at the review of this very YAML (so no transition goes unlogged). None when a worker has to
+    look (it also reports a file that cannot be read); the due date is read again, for today."""
+    if yaml_text is None or record is None or record.standing is None or record.seen_yaml_sha256 != sha256_hex(yaml_text):
+        return None
     try:
-        return peek_yaml(yaml_text or b"")["review"]["status"] != "approved"
+        due = peek_yaml(yaml_text)["review"].get("next_review_due")
+        due = due if isinstance(due, dt.date) or due is None else dt.date.fromisoformat(str(due))
     except Exception:  # noqa: BLE001 - an unreadable file is the renderer's to report
-        return False
+        return None
+    return publication_problem(record.standing, due)
+
+
+def _up_to_date_for_publishing(settings: Settings, record: Record | None, render_current: bool) -> bool:
+    """Outputs current, and (for --approved-only) known to be those of an approved leaflet."""
+    return render_current and (not settings.approved_only or (record is not None and record.standing == APPROVED))
 
 
 def _claim_id(doc_id: str, path: Path, owners: dict[str, Path]) -> FileResult | None:
@@ -104,9 +117,10 @@ def plan_inputs(paths: list[Path] | InputFiles, settings: Settings, *, render: b
         record = read_record(settings.folder, doc_id)
         extract_current = extraction_is_current(settings, record, sha256_hex(data), yaml_text)
         render_current = not render or rendering_is_current(settings, doc_id, record, yaml_text)
-        if render and extract_current and settings.approved_only and _not_approved(yaml_text):
-            plan.done.append(FileResult(input=shown, id=doc_id, status="skipped"))
-        elif extract_current and render_current:
+        left_out = settings.approved_only and render and extract_current and _not_publishable(yaml_text, record)
+        if left_out:
+            plan.done.append(FileResult(input=shown, id=doc_id, status="left out", left_out=left_out))
+        elif extract_current and (not render or _up_to_date_for_publishing(settings, record, render_current)):
             plan.done.append(FileResult(input=shown, id=doc_id, status="up to date"))
         else:
             plan.tasks.append(
@@ -135,9 +149,10 @@ def plan_yaml(paths: list[Path] | InputFiles, settings: Settings) -> Plan:
         except PipelineError:
             yaml_text = None  # rendering reports why
         record = read_record(settings.folder, doc_id)
-        if settings.approved_only and _not_approved(yaml_text):
-            plan.done.append(FileResult(input=shown, id=doc_id, status="skipped"))
-        elif rendering_is_current(settings, doc_id, record, yaml_text):
+        render_current = rendering_is_current(settings, doc_id, record, yaml_text)
+        if settings.approved_only and (left_out := _not_publishable(yaml_text, record)):
+            plan.done.append(FileResult(input=shown, id=doc_id, status="left out", left_out=left_out))
+        elif _up_to_date_for_publishing(settings, record, render_current):
             plan.done.append(FileResult(input=shown, id=doc_id, status="up to date"))
         else:
             plan.tasks.append(Task(doc_id, shown, yaml_path=path, render=True))

@@ -40,6 +40,8 @@ class Record:
     rendered_yaml_sha256: str | None = None  # the YAML text the HTML and PDF were made from
     render_deps: str | None = None  # fingerprint of what rendering used (version, styles, options)
     proposed_sha256: str | None = None  # the proposed update the pipeline last wrote beside the YAML
+    seen_yaml_sha256: str | None = None  # the YAML whose review the pipeline last looked at (rendering it or not)
+    standing: str | None = None  # where that YAML's review stood: draft | reviewed | approved | changed
 
 
 def read_record(folder: OutputFolder, doc_id: str) -> Record | None:

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.review.approval import LogEntry
 from pipeline.run.files import display_path
 
 
@@ -17,7 +18,7 @@ class FileResult:
 
     input: str
     id: str | None = None
-    status: str = "failed"  # built | up to date | skipped | failed
+    status: str = "failed"  # built | up to date | left out | failed
     extract: str | None = None  # written | unchanged | kept | proposed
     render: str | None = None  # rendered
     outputs: list[str] = field(default_factory=list)
@@ -26,7 +27,9 @@ class FileResult:
     seconds: dict[str, float] = field(default_factory=dict)
     # For index.html: what the rendered leaflet is called and where it stands.
     title: str | None = None
-    review_status: str | None = None
+    review_status: str | None = None  # where it stands: draft | reviewed | approved | changed
+    left_out: str | None = None  # why an --approved-only run did not publish it
+    review_log: list[LogEntry] = field(default_factory=list)  # transitions this run saw, for the review log
 
 
 @dataclass
@@ -48,7 +51,7 @@ class RunReport:
         return not self.failed and not self.errors
 
     def counts(self) -> dict[str, int]:
-        counts = {"built": 0, "up to date": 0, "skipped": 0, "failed": 0}
+        counts = {"built": 0, "up to date": 0, "left out": 0, "failed": 0}
         for result in self.files:
             counts[result.status] = counts.get(result.status, 0) + 1
         return counts
@@ -63,7 +66,7 @@ class RunReport:
             "documents": len(self.files),
             "built": counts["built"],
             "up_to_date": counts["up to date"],
-            "skipped": counts["skipped"],
+            "left_out": counts["left out"],
             "failed": counts["failed"],
             "warnings": self.warnings,
             "seconds": round(self.seconds, 3),
@@ -76,7 +79,7 @@ class RunReport:
         s = self.summary()
         line = (
             f"{self.command}: {s['built']} built, {s['up_to_date']} up to date, "
-            + (f"{s['skipped']} skipped, " if s["skipped"] else "")
+            + (f"{s['left_out']} left out (not published), " if s["left_out"] else "")
             + f"{s['failed']} failed, {s['warnings']} warnings; {s['seconds']:.2f} s, {s['per_second']:.1f}/s"
         )
         return line + (" (interrupted)" if self.interrupted else "")
@@ -95,7 +98,9 @@ class RunReport:
 
 def _report_entry(result: FileResult) -> dict[str, object]:
     entry = asdict(result)
-    del entry["title"], entry["review_status"]
+    del entry["title"], entry["review_status"], entry["review_log"]
+    if entry["left_out"] is None:
+        del entry["left_out"]
     return entry
 
 

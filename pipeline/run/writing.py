@@ -135,6 +135,36 @@ def write_atomic(root: Path, path: Path, data: bytes | str | Iterable[str]) -> N
             raise
 
 
+def remove(root: Path, path: Path) -> bool:
+    """Remove ``path`` inside ``root`` if it is there (a link itself, never what it leads to); True if it was."""
+    relative = _inside(root, path)
+    with _named_after(path):
+        try:
+            with folder_descriptor(root, relative.parent, create=False) as folder:
+                os.unlink(relative.name, dir_fd=folder)
+        except FileNotFoundError:
+            return False
+    return True
+
+
+def append(root: Path, path: Path, data: str) -> None:
+    """Add ``data`` at the end of ``path`` inside ``root`` (made if missing), in one write,
+    never through a link; a file that is not a regular file is refused."""
+    relative = _inside(root, path)
+    payload = data.encode("utf-8")
+    with _named_after(path), folder_descriptor(root, relative.parent) as folder:
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        handle = os.open(relative.name, flags, _NEW_FILE_MODE, dir_fd=folder)
+        try:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                raise OSError(errno.EINVAL, "not a regular file; refused", os.fspath(path))
+            written = os.write(handle, payload)
+            if written != len(payload):
+                raise OSError(errno.EIO, f"only {written} of {len(payload)} bytes written", os.fspath(path))
+        finally:
+            os.close(handle)
+
+
 # -- replacing a file a person may be saving -------------------------------------
 
 

@@ -1,0 +1,153 @@
+"""Approvals bound to content, the review log, and --approved-only publishing exactly the
+approved, in-date, unchanged leaflets, through the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from .conftest import run_leaflets
+
+pytestmark = pytest.mark.slow  # renders PDFs
+
+APPROVED_ID, DRAFT_ID = "000_17bfeb77524420af", "003_4a4ee41c62ba9be6"
+APPROVED_LABEL, CHANGED_LABEL = "Clinically reviewed and approved", "NOT APPROVED - changed since its approval"
+leaflets = run_leaflets
+
+
+@pytest.fixture
+def workdir(sample_workdir):
+    return sample_workdir
+
+
+def yaml_path(doc_id: str):
+    from pathlib import Path
+
+    return Path("output") / "yaml" / f"{doc_id}.yaml"
+
+
+def edit(doc_id: str, *replacements: tuple[str, str]) -> None:
+    path = yaml_path(doc_id)
+    text = path.read_text("utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text, "utf-8")
+
+
+def approve(doc_id: str, on: str = "2026-11-30", due: str = "2099-11-30") -> None:
+    edit(
+        doc_id,
+        ("status: draft", "status: approved"), ("reviewer: null", "reviewer: Dr Ada Example"),
+        ("reviewed_on: null", f"reviewed_on: {on}"), ("next_review_due: null", f"next_review_due: {due}"),
+    )
+
+
+def published(workdir) -> dict[str, str]:
+    """What can be printed from the folder: the ids with a page or PDF, and the index's text."""
+    html = {path.stem for path in (workdir / "output" / "html").glob("*.html")}
+    pdf = {path.stem for path in (workdir / "output" / "pdf").glob("*.pdf")}
+    return {"html": sorted(html), "pdf": sorted(pdf), "index": (workdir / "output" / "index.html").read_text("utf-8")}
+
+
+def pdf_text(path) -> str:
+    return " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split())
+
+
+def log(workdir) -> list[dict]:
+    return [json.loads(line) for line in (workdir / "output" / "review-log.jsonl").read_text("utf-8").splitlines()]
+
+
+def test_a_withdrawn_leaflet_is_gone_from_the_published_set_after_a_full_run(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID)
+    assert leaflets(capsys, "build")[0] == 0
+    assert APPROVED_LABEL in (workdir / "output" / "html" / f"{APPROVED_ID}.html").read_text("utf-8")
+
+    edit(APPROVED_ID, ("status: approved", "status: draft"))  # withdrawn
+    code, out, err = leaflets(capsys, "build", "--approved-only")
+    assert code == 0, err
+    assert published(workdir)["html"] == [] and published(workdir)["pdf"] == []
+    assert APPROVED_LABEL not in published(workdir)["index"]
+    assert f"{APPROVED_ID}.txt: left out: draft, not reviewed; its output/html/{APPROVED_ID}.html and output/pdf/{APPROVED_ID}.pdf removed" in err
+    assert f"{DRAFT_ID}.txt: left out: draft, not reviewed" in err
+    assert "2 left out (not published)" in out
+
+
+def test_an_overdue_leaflet_is_left_out_and_said_so(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID, on="2024-01-10", due="2025-01-10")
+    code, _, err = leaflets(capsys, "build", "--approved-only")
+    assert code == 0, err
+    assert published(workdir)["pdf"] == []
+    assert f"{APPROVED_ID}.txt: left out: overdue for review (next review was due 2025-01-10)" in err
+
+
+def test_a_leaflet_changed_after_its_approval_is_not_approved_until_approved_again(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID)
+    assert leaflets(capsys, "build", "--approved-only")[0] == 0
+    assert published(workdir)["pdf"] == [APPROVED_ID]
+
+    edit(APPROVED_ID, ("minimally invasive procedure", "small procedure"))  # after the approval
+    assert leaflets(capsys, "build")[0] == 0
+    page = (workdir / "output" / "html" / f"{APPROVED_ID}.html").read_text("utf-8")
+    assert CHANGED_LABEL in page and APPROVED_LABEL not in page
+    text = pdf_text(workdir / "output" / "pdf" / f"{APPROVED_ID}.pdf")
+    assert CHANGED_LABEL in text and APPROVED_LABEL not in text
+    code, out, _ = leaflets(capsys, "check", "--strict", str(yaml_path(APPROVED_ID)))
+    assert code == 1 and "changed since its approval by Dr Ada Example on 2026-11-30" in out
+
+    code, _, err = leaflets(capsys, "build", "--approved-only")
+    assert code == 0 and published(workdir)["pdf"] == []
+    assert f"{APPROVED_ID}.txt: left out: changed since its approval" in err
+
+    edit(APPROVED_ID, ("reviewed_on: 2026-11-30", "reviewed_on: 2026-12-01"))  # signed again
+    assert leaflets(capsys, "build", "--approved-only")[0] == 0
+    assert published(workdir)["pdf"] == [APPROVED_ID]
+    assert APPROVED_LABEL in pdf_text(workdir / "output" / "pdf" / f"{APPROVED_ID}.pdf")
+
+    events = [(e["leaflet"], e["event"], e["reviewed_on"]) for e in log(workdir)]
+    assert events == [
+        (APPROVED_ID, "draft", None), (DRAFT_ID, "draft", None),
+        (APPROVED_ID, "approved", "2026-11-30"),
+        (APPROVED_ID, "changed since approval", "2026-11-30"),
+        (APPROVED_ID, "approved", "2026-12-01"),
+    ]
+    fingerprints = [e["content"] for e in log(workdir) if e["leaflet"] == APPROVED_ID]
+    assert fingerprints[1] == fingerprints[0] and fingerprints[2] != fingerprints[1] == fingerprints[0]
+    assert fingerprints[3] == fingerprints[2]
+
+
+def test_outputs_of_leaflets_outside_the_run_are_not_left_published(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID)
+    code, _, err = leaflets(capsys, "build", "--approved-only", f"input/{APPROVED_ID}.txt")
+    assert code == 0, err
+    assert published(workdir)["pdf"] == [APPROVED_ID]  # the draft's PDF from the first run is gone
+    assert f"output/html/{DRAFT_ID}.html: left out: not among this run's leaflets" in err
+
+
+def test_a_review_log_that_is_a_link_stops_the_run(workdir, capsys, tmp_path_factory):
+    assert leaflets(capsys, "build")[0] == 0
+    outside = tmp_path_factory.mktemp("elsewhere") / "log.jsonl"
+    outside.write_text("", "utf-8")
+    log_path = workdir / "output" / "review-log.jsonl"
+    log_path.unlink()
+    log_path.symlink_to(outside)
+    edit(APPROVED_ID, ("minimally invasive procedure", "small procedure"))
+    code, _, err = leaflets(capsys, "build")
+    assert code == 2 and "review-log.jsonl: cannot be read" in err and outside.read_text("utf-8") == ""
+
+
+def test_lines_of_the_log_that_are_not_entries_are_named_and_passed_over(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    with (workdir / "output" / "review-log.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write("not json\n{\"leaflet\": 3}\n")
+    edit(APPROVED_ID, ("minimally invasive procedure", "small procedure"))
+    code, out, err = leaflets(capsys, "build")
+    assert code == 0, err
+    notes = json.loads((workdir / "output" / "report.json").read_text("utf-8"))["notes"]
+    assert "review-log.jsonl:3: warning: not a review log entry; passed over" in notes
