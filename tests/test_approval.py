@@ -1,0 +1,74 @@
+"""Where a leaflet stands, from its review log and its content: the pure rules."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from pipeline.model import Block, Code, Leaflet, Review, Source
+from pipeline.review.approval import APPROVED, CHANGED, content_fingerprint, observe
+
+NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
+
+
+def leaflet(status="draft", reviewer=None, on=None, summary="A short test.", notes=None) -> Leaflet:
+    return Leaflet(
+        id="x", title="A test", code=Code(system="CPT4", descriptor="A test"), also_known_as=(), technical_term=None,
+        sections={"summary": (Block(kind="paragraph", text=summary),)}, extra_sections=(),
+        review=Review(status=status, reviewer=reviewer, reviewed_on=on, notes=notes),
+        source=Source(path="input/x.txt", sha256="0" * 64, encoding="utf-8"),
+    )
+
+
+def run(*versions: Leaflet) -> list[tuple[str, str | None]]:
+    """Each version seen by a run in turn: (standing, event logged)."""
+    history, seen = [], []
+    for version in versions:
+        standing, entry = observe(version, history, NOW)
+        history += [entry] if entry else []
+        seen.append((standing, entry.event if entry else None))
+    return seen
+
+
+ON = dt.date(2026, 11, 30)
+
+
+def test_the_fingerprint_covers_what_a_patient_reads_not_the_review_or_source():
+    base = leaflet()
+    assert content_fingerprint(base) == content_fingerprint(leaflet(status="approved", reviewer="A", notes="ok"))
+    assert content_fingerprint(base) == content_fingerprint(dataclasses.replace(base, source=Source(path="y", sha256="1" * 64, encoding="utf-8")))
+    assert content_fingerprint(base) != content_fingerprint(leaflet(summary="A short test!"))
+    assert content_fingerprint(base) != content_fingerprint(dataclasses.replace(base, title="Another"))
+
+
+def test_an_approval_covers_the_content_it_was_given_to():
+    assert run(
+        leaflet(), leaflet("approved", "A", ON), leaflet("approved", "A", ON),
+        leaflet("approved", "A", ON, summary="Edited."), leaflet("approved", "A", ON, summary="Edited."),
+        leaflet("approved", "A", ON),
+    ) == [
+        ("draft", "draft"), (APPROVED, "approved"), (APPROVED, None),
+        (CHANGED, "changed since approval"), (CHANGED, None), (APPROVED, "approved text restored"),
+    ]
+
+
+def test_signing_again_approves_the_new_content():
+    later = dt.date(2026, 12, 1)
+    assert run(
+        leaflet("approved", "A", ON), leaflet("approved", "A", ON, summary="Edited."),
+        leaflet("approved", "A", later, summary="Edited."),
+    )[-1] == (APPROVED, "approved")
+    assert run(
+        leaflet("approved", "A", ON), leaflet("approved", "A", ON, summary="Edited."),
+        leaflet("reviewed", "A", ON, summary="Edited."), leaflet("approved", "A", ON, summary="Edited."),
+    )[-2:] == [("reviewed", "reviewed"), (APPROVED, "approved")]
+
+
+def test_a_change_approved_in_the_same_save_as_its_approval_is_covered():
+    assert run(leaflet(), leaflet("approved", "A", ON, summary="Edited.")) == [("draft", "draft"), (APPROVED, "approved")]
+
+
+def test_drafts_edited_log_nothing_but_their_status_changes():
+    assert run(leaflet(), leaflet(summary="Edited."), leaflet("reviewed", "A", ON), leaflet("reviewed", "A", ON, summary="x")) == [
+        ("draft", "draft"), ("draft", None), ("reviewed", "reviewed"), ("reviewed", "reviewed"),
+    ]
