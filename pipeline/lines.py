@@ -137,11 +137,19 @@ LEAD_IN_WORDS = frozenset(
 _LONGEST_HEADING = 90
 
 
+# A line of more words than a label, ending with a colon, that holds one of these is a
+# sentence leading into what follows ("This procedure is performed in various settings:").
+_FINITE_VERBS = frozenset("is are was were may can will must should has have".split())
+_LABEL_WORDS = 4
+
+
 def is_lead_in(text: str) -> bool:
     if not text.endswith(":"):
         return False
-    words = text.rstrip(":").split()
-    return bool(words) and words[-1].lower() in LEAD_IN_WORDS
+    words = text.rstrip(":").lower().split()
+    if not words:
+        return False
+    return words[-1] in LEAD_IN_WORDS or (len(words) > _LABEL_WORDS and not _FINITE_VERBS.isdisjoint(words))
 
 
 def reads_as_sentence(text: str) -> bool:

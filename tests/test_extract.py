@@ -451,7 +451,7 @@ NAMES_BODY = "\nSummary\nA short text.\nRisks\n- A bruise\n"
          ("ear cleaning", "ear syringing"), "cerumen removal"),
         ("Ear Wax Removal\nCommon Names: ear cleaning\nTechnical/Medical Terms: cerumen removal", "Ear Wax Removal",
          ("ear cleaning",), "cerumen removal"),
-        ("Ear Wax Removal (HCPCS Code G0268).", "Ear Wax Removal (HCPCS Code G0268)", (), None),
+        ("Ear Wax Removal (HCPCS Code G0268).", "Ear Wax Removal", (), None),
     ],
 )
 def test_name_block_forms(name_lines, title, also_known_as, term):
@@ -543,3 +543,29 @@ def test_plain_items_after_a_label_with_no_text_are_its_sub_items():
         ("Numbing", "", ["A small injection numbs the skin."]),
         ("Repair", "", ["The surgeon stitches the tear.", "The wound is dressed."]),
     ]
+
+
+def test_a_code_tag_at_the_end_of_the_name_line_is_not_part_of_the_title():
+    leaflet = extract_text(
+        "Search all medical codes\nTobacco counselling, brief\nCPT4 code\nName of the Procedure:\n"
+        "Tobacco Counselling, Brief (HCPCS Code: G0436).\nSummary\nA short talk.\n"
+    )
+    assert leaflet.title == "Tobacco Counselling, Brief"
+    assert leaflet.code.descriptor == "Tobacco counselling, brief (HCPCS Code: G0436)"  # the code is not lost
+
+
+def test_a_sentence_leading_into_a_list_is_not_a_sub_heading():
+    leaflet = extract_text(
+        "Summary\n\nShort.\n\nSetting\n\nThis test is done in several kinds of place:\n\n- A clinic\n- A ward\n\n"
+        "Risks\n\nCommon:\n\n- Bruising\n"
+    )
+    assert [b.kind for b in leaflet.sections["setting"]] == ["paragraph", "bullets"]
+    assert [b.kind for b in leaflet.sections["risks"]] == ["group"]
+
+
+def test_a_name_block_of_labels_only_gives_its_first_common_name_as_title():
+    leaflet = extract_text(
+        "Service the patient chose to have (patient is aware it is optional)\nHCPCS code\nName of the Procedure:\n"
+        "Common name(s): Optional Service, Elective Service\nTechnical/medical term: S0001\nSummary\nA short text.\n"
+    )
+    assert (leaflet.title, leaflet.also_known_as, leaflet.technical_term) == ("Optional Service", ("Elective Service",), "S0001")

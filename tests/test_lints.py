@@ -53,7 +53,7 @@ def test_the_check_command_says_so_and_strict_makes_it_an_error(tmp_path, capsys
         ("Urology Department", "names a department, not a procedure"),
         ("The doctor removes the growth. It takes a few minutes.", "reads as a sentence"),
         ("Shaving of a skin growth (List separately in addition to code for primary procedure)", "billing wording"),
-        ("A " + "very long name " * 8, "characters long (at most 80)"),
+        ("A " + "very long name " * 10, "characters long (at most 130)"),
     ],
 )
 def test_a_title_that_is_no_name_is_reported(title, message):

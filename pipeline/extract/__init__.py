@@ -21,7 +21,7 @@ from pipeline.config.headings import (
 from pipeline.errors import InputError
 from pipeline.extract.blocks import build_blocks, section_blocks
 from pipeline.extract.lost_headings import place_headless_blocks
-from pipeline.extract.names import Names, name_fields, parse_name_block, title_and_names, without_billing_words
+from pipeline.extract.names import CODE_TAG, Names, name_fields, parse_name_block, title_and_names, without_billing_words
 from pipeline.extract.segments import EXTRA, PREAMBLE, Segment, split_segments
 from pipeline.lines import is_list_item, line_shape, reads_as_sentence
 from pipeline.model import (
@@ -89,6 +89,15 @@ def _merge_sections(
     return sections, extras, warnings
 
 
+def _with_code_tag(descriptor: str | None, segments: list[Segment]) -> str | None:
+    """The descriptor with the code tag a name line carried ("(HCPCS Code G0404)"), which the title leaves out."""
+    name_lines = [line for segment in segments if segment.kind in (PREAMBLE, NAME_BLOCK) for line in segment.lines]
+    tag = next((match[0] for line in name_lines if (match := CODE_TAG.search(line.text))), None)
+    if tag is None or (descriptor and tag.lower() in descriptor.lower()):
+        return descriptor
+    return f"{descriptor} {tag}" if descriptor else tag
+
+
 def extract(
     normalized: Normalized,
     *,
@@ -147,7 +156,12 @@ def extract(
         leftover_blocks = build_blocks(leftover, [line_shape(line.text) for line in leftover])
         sections["summary"] = leftover_blocks + sections.get("summary", ())
 
+    also_known_as = list(dict.fromkeys(names.also_known_as))
+    if names.title is None and has_name_block and also_known_as:
+        # A name block of labels only ("Common name(s): X"): its first name, not the billing descriptor.
+        names.title = also_known_as.pop(0)
     title = names.title or (without_billing_words(descriptor) if descriptor else None)
+    descriptor = _with_code_tag(descriptor, segments)
     if not title:
         title = doc_id
         warnings.append(Diagnostic("no procedure name found; the file name is used as title"))
@@ -158,7 +172,7 @@ def extract(
         id=doc_id,
         title=title,
         code=Code(system=normalized.code_system, descriptor=descriptor),
-        also_known_as=tuple(dict.fromkeys(names.also_known_as)),
+        also_known_as=tuple(also_known_as),
         technical_term=names.technical_term,
         sections={key: sections.get(key, ()) for key in CANONICAL_SECTIONS},
         extra_sections=tuple(extras),

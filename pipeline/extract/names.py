@@ -60,9 +60,12 @@ _SYNONYMS_IN_TITLE = re.compile(
     rf"(?:,\s*|\.\s+|\s*\(\s*)(?P<intro>{_SYNONYMS_INTRO}):?\s+(?P<names>[^()]+?)\s*\)?\.?$", re.IGNORECASE
 )
 # The billing wording of add-on codes, which a leaflet's title has no use for.
+# "(HCPCS Code: G0403)" at the end of a name line: the code, kept in code.descriptor, not the title.
+CODE_TAG = re.compile(r"\((?:HCPCS|CPT-?4?)\s+code:?\s*[A-Z0-9]{4,6}\)", re.IGNORECASE)
 _BILLING = re.compile(
     r"\s*\((?:list|report)(?:\s+separately)?\s+in\s+addition\s+to[^)]*\)\.?"
-    r"|\s*[;,]\s*each\s+additional\b.*$",
+    r"|\s*[;,]\s*each\s+additional\b.*$"
+    rf"|\s*{CODE_TAG.pattern}\.?",
     re.IGNORECASE,
 )
 

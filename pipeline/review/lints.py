@@ -22,7 +22,7 @@ from pipeline.model import CANONICAL_SECTIONS, Block, Diagnostic, Item, Leaflet
 MAX_GRADE = 8.0
 
 MAX_ITEM_CHARACTERS = 400
-MAX_TITLE_CHARACTERS = 80
+MAX_TITLE_CHARACTERS = 130  # real procedure names run to 126 (see the README)
 # Sections a patient must not miss: one left empty while extra sections hold text
 # is the mark of headings that went astray.
 SAFETY_SECTIONS = ("risks",)
@@ -71,7 +71,9 @@ def structure_problems(leaflet: Leaflet, table: HeadingTable | None = None) -> l
     return found
 
 
-_BILLING_WORDS = re.compile(r"list\s+(separately\s+)?in\s+addition\s+to|\beach\s+additional\b", re.IGNORECASE)
+_BILLING_WORDS = re.compile(
+    r"list\s+(separately\s+)?in\s+addition\s+to|\beach\s+additional\b|\b(HCPCS|CPT-?4?)\s+code\b", re.IGNORECASE
+)
 
 
 def title_problems(title: str, table: HeadingTable) -> list[str]:
