@@ -88,6 +88,14 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("inputs", nargs="*", type=Path, metavar="YAML", help="YAML files or folders (default: OUTPUT/yaml/)")
     _add_output(check)
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    accept = commands.add_parser("accept", help="apply a proposed update's source changes over the reviewed YAML")
+    accept.add_argument("id", metavar="ID", help="the leaflet: yaml/ID.yaml and yaml/ID.proposed.yaml")
+    _add_output(accept)
+    accept.add_argument("--keep-mine", action="store_true", help="where you and the source both changed a place, keep yours")
+    dismiss = commands.add_parser("dismiss", help="set a proposed update aside; the reviewed YAML stays as it is")
+    dismiss.add_argument("id", metavar="ID", help="the leaflet: yaml/ID.yaml and yaml/ID.proposed.yaml")
+    _add_output(dismiss)
     return parser
 
 
@@ -116,11 +124,24 @@ def _run_check(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failing else EXIT_OK
 
 
+def _run_update(args: argparse.Namespace) -> int:
+    from pipeline.run.output_folder import OutputFolder
+    from pipeline.run.updates import accept, dismiss
+
+    folder = OutputFolder(args.output)
+    outcome = accept(folder, args.id, keep_mine=args.keep_mine) if args.command == "accept" else dismiss(folder, args.id)
+    for line in outcome.lines:
+        print(line)
+    return EXIT_OK if outcome.written or args.command == "dismiss" else EXIT_FAILED
+
+
 def run(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         if args.command == "check":
             return _run_check(args)
+        if args.command in ("accept", "dismiss"):
+            return _run_update(args)
         console = Console(args.quiet, args.verbose)
         hooks = build.Hooks(console.file_done, lambda total: console.start(args.command, total), console.work_done)
         settings = _settings(args)

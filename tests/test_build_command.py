@@ -119,7 +119,8 @@ def test_a_named_proposed_file_is_refused(workdir, capsys):
     shutil.copyfile(workdir / "output" / "yaml" / f"{first}.yaml", proposed)
     code, _, err = leaflets(capsys, "render", str(proposed.relative_to(workdir)))
     assert code == 1
-    assert f"output/yaml/{first}.proposed.yaml: error: is a proposed extraction; review it and save it as {first}.yaml to render it" in err
+    assert f"output/yaml/{first}.proposed.yaml: error: is a proposed update, not a leaflet to render" in err
+    assert f"leaflets accept {first}, or set them aside with leaflets dismiss {first}" in err
 
 
 def test_outputs_follow_the_file_name_and_a_different_id_is_a_warning(workdir, capsys):

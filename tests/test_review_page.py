@@ -130,7 +130,7 @@ def test_no_difference_is_said_so():
     change = proposed_change(GOOD, GOOD)
     assert change.lines == () and (change.removed, change.added) == (0, 0)
     row = review_row(GOOD, GOOD, TODAY, FILES)
-    assert "The proposed YAML is the same as the reviewed one." in render_review_page([row], renderer(), TODAY)
+    assert "The new extraction is the same as the one the reviewed file started from." in render_review_page([row], renderer(), TODAY)
 
 
 # -- the page -----------------------------------------------------------------------

@@ -67,7 +67,14 @@ def test_a_reviewers_edit_survives_rebuilds_and_a_changed_source(workdir, capsys
 
     # Rendering the proposed file by name is refused; the reviewed one renders.
     code, _, err = leaflets(capsys, "render", f"output/yaml/{SEED}.proposed.yaml")
-    assert code == 1 and "is a proposed extraction" in err
+    assert code == 1 and f"leaflets accept {SEED}" in err
+
+    # The reviewer takes the source's change: their own edit stays, the new text arrives, sign-off is asked for.
+    code, out, _ = leaflets(capsys, "accept", SEED)
+    assert code == 0 and "approve it again" in out
+    accepted = yaml_path.read_text("utf-8")
+    assert "A specialist surgical nurse" in accepted and "Theatre technician" in accepted and "status: reviewed" in accepted
+    assert not (workdir / "output" / "yaml" / f"{SEED}.proposed.yaml").exists()
 
 
 def test_check_on_generated_yaml_passes_with_the_expected_warnings(workdir, capsys):

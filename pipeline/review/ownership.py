@@ -52,10 +52,12 @@ def store_yaml(folder: OutputFolder, doc_id: str, fresh: str, input_sha256: str,
     ours = Record(**{**record.__dict__, "yaml_sha256": sha256_hex(fresh_bytes)})
     if existing == fresh_bytes:
         result.extract = "unchanged"
+        folder.write(folder.base(doc_id), fresh_bytes)
         return ours
     if existing is None or _generated_by_us(existing, record if record.yaml_sha256 else None):
         if folder.replace_if_unchanged(target, existing, fresh_bytes):
             result.extract = "written"
+            folder.write(folder.base(doc_id), fresh_bytes)  # what a reviewer starts from
             return ours
         result.warnings.append(
             f"{display_path(target)}: warning: changed by someone while this run was updating it; kept as they left it"
@@ -80,8 +82,8 @@ def _keep_reviewed(
     """A person owns ``yaml/<id>.yaml``: keep it, and propose the fresh extraction if its source changed."""
     status, source_sha256 = _yaml_status_and_source(existing)
     result.extract = "kept"
-    if source_sha256 == input_sha256:
-        return record
+    if source_sha256 == input_sha256 or _read_own_yaml(folder, folder.base(doc_id)) == fresh:
+        return record  # the source is the one reviewed, or its extraction was already taken or set aside
     target, proposed = folder.yaml(doc_id), folder.proposed(doc_id)
     current = _read_own_yaml(folder, proposed)
     written = current == fresh or (
@@ -92,7 +94,8 @@ def _keep_reviewed(
     if not written:
         result.warnings.append(
             f"{display_path(proposed)}: warning: was edited by a person and is kept as it is; the newer extraction "
-            f"of a changed source was not written (copy what you need into {target.name}, then delete {proposed.name})"
+            f"of a changed source was not written (leaflets accept {doc_id} takes its changes into {target.name}; "
+            f"leaflets dismiss {doc_id} sets it aside)"
         )
         # Not done: the next run extracts again and proposes once the edited proposal is gone.
         return Record(**{**record.__dict__, "input_sha256": None})
@@ -100,6 +103,6 @@ def _keep_reviewed(
     result.outputs.append(display_path(proposed))
     result.warnings.append(
         f"{display_path(target)}: warning: {owner} and its source changed; "
-        f"the new extraction is in {proposed.name} for review"
+        f"the new extraction is in {proposed.name} for review (leaflets accept {doc_id} or leaflets dismiss {doc_id})"
     )
     return Record(**{**record.__dict__, "proposed_sha256": sha256_hex(fresh)})

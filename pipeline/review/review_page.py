@@ -163,10 +163,13 @@ def write_review_page(folder: OutputFolder, renderer: Renderer, today: dt.date) 
             continue  # removed meanwhile
         try:
             proposed_text = _read_text(folder, folder.proposed(files.id))
+            # The proposal is compared with the extraction the reviewer started from: only the source's change shows.
+            base_text = _read_text(folder, folder.base(files.id)) if proposed_text is not None else None
         except PipelineError:
-            proposed_text = None  # still linked from the row; the reviewer opens it to see why
-        key = row_key(text, proposed_text, today)
-        row = _remembered_row(remembered.get(files.id), key, files) or _new_row(text, proposed_text, today, files)
+            proposed_text = base_text = None  # still linked from the row; the reviewer opens it to see why
+        compared = base_text if base_text is not None else text
+        key = row_key(text, proposed_text, today, compared)
+        row = _remembered_row(remembered.get(files.id), key, files) or _new_row(text, proposed_text, today, files, compared)
         cache[files.id] = {"key": key, "row": row_to_data(row)}
         rows.append(row)
     folder.write(folder.review_page, review_page_chunks(rows, renderer, today))
@@ -174,9 +177,9 @@ def write_review_page(folder: OutputFolder, renderer: Renderer, today: dt.date) 
     return folder.review_page
 
 
-def _new_row(text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles) -> ReviewRow:
+def _new_row(text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles, compared: str) -> ReviewRow:
     try:
         check_yaml_nesting(text)  # parsed in this process: absurd nesting would crash it (C stack)
     except LeafletFileError as error:
         return unreadable_row(files, f"{error.diagnostic().place}: {error}")
-    return review_row(text, proposed_text, today, files)
+    return review_row(text, proposed_text, today, files, compared)

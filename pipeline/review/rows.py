@@ -78,13 +78,16 @@ class ReviewRow:
         return self.grade is not None and self.grade > MAX_GRADE
 
 
-def review_row(yaml_text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles) -> ReviewRow:
-    """The dashboard row for one leaflet YAML (valid or not) and its proposed update, if any."""
+def review_row(
+    yaml_text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles, compared: str | None = None
+) -> ReviewRow:
+    """The dashboard row for one leaflet YAML (valid or not) and its proposed update, if any, shown as
+    its difference to ``compared``: the extraction the reviewer started from (the YAML itself if unknown)."""
     checked = check_document(yaml_text, today)
     problems = checked.problems
     errors = [problem for problem in problems if problem.severity == ERROR]
     warnings = sum(problem.severity == WARNING for problem in problems)
-    proposal = proposed_change(yaml_text, proposed_text) if proposed_text is not None else None
+    proposal = proposed_change(compared or yaml_text, proposed_text) if proposed_text is not None else None
     if errors:
         first = errors[0]
         return _row_from_broken(
@@ -187,9 +190,9 @@ def _line_range(start: int, end: int) -> str:
     return f"lines {start + 1}-{end}"
 
 
-def row_key(yaml_text: str, proposed_text: str | None, today: dt.date) -> str:
+def row_key(yaml_text: str, proposed_text: str | None, today: dt.date, compared: str | None = None) -> str:
     """What a row depends on (its files' links are worked out afresh each time)."""
-    proposed = ["proposed", proposed_text] if proposed_text is not None else ["none"]
+    proposed = ["proposed", proposed_text, compared or yaml_text] if proposed_text is not None else ["none"]
     return fingerprint([code_fingerprint(), today.isoformat(), yaml_text, *proposed])
 
 

@@ -154,6 +154,11 @@ class OutputFolder:
         """When ``review.html`` was last made, and from what."""
         return self.root / STATE_DIR / "review.json"
 
+    def base(self, doc_id: str) -> Path:
+        """The extraction ``yaml/<id>.yaml`` started from (or whose source update was last taken or
+        set aside): what a proposed update is compared with."""
+        return self.root / STATE_DIR / "base" / f"{doc_id}{YAML_SUFFIX}"
+
     @property
     def review_log(self) -> Path:
         """Every review transition a run saw, one JSON object per line, only ever added to."""

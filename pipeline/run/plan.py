@@ -19,7 +19,6 @@ from pipeline.run.files import InputFiles, display_path, read_limited
 from pipeline.run.freshness import extraction_is_current, rendering_is_current
 from pipeline.run.output_folder import (
     PROPOSED_SUFFIX,
-    YAML_SUFFIX,
     OutputFolder,
     id_problem,
 )
@@ -137,8 +136,11 @@ def plan_yaml(paths: list[Path] | InputFiles, settings: Settings) -> Plan:
     for path in paths:
         doc_id, shown = OutputFolder.yaml_id(path), display_path(path)
         if path.name.endswith(PROPOSED_SUFFIX):
-            reviewed = path.name.replace(PROPOSED_SUFFIX, YAML_SUFFIX)
-            error = f"is a proposed extraction; review it and save it as {reviewed} to render it"
+            reviewed = path.name.removesuffix(PROPOSED_SUFFIX)
+            error = (
+                f"is a proposed update, not a leaflet to render; take the source's changes into the reviewed file "
+                f"with leaflets accept {reviewed}, or set them aside with leaflets dismiss {reviewed}"
+            )
             plan.done.append(FileResult(input=shown, id=doc_id, error=error))
             continue
         if refused_result := _refused(path, doc_id, refused, owners):

@@ -1,0 +1,77 @@
+"""Proposed updates: accept applies the source's changes over the reviewer's, dismiss sets them aside."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_leaflets
+
+pytestmark = pytest.mark.slow  # builds render PDFs
+
+SEED = "003_4a4ee41c62ba9be6"
+leaflets = run_leaflets
+YAML = Path("output") / "yaml" / f"{SEED}.yaml"
+PROPOSED = Path("output") / "yaml" / f"{SEED}.proposed.yaml"
+
+
+@pytest.fixture
+def reviewed(sample_workdir, capsys):
+    """The sample built, its summary rewritten and approved by a reviewer, then its source changed."""
+    assert leaflets(capsys, "build")[0] == 0
+    text = YAML.read_text("utf-8")
+    text = text.replace("This procedure involves widening", "This treatment gently widens")
+    text = text.replace("status: draft", "status: approved").replace("reviewer: null", "reviewer: Dr Ada Example")
+    text = text.replace("reviewed_on: null", "reviewed_on: 2026-11-30")
+    YAML.write_text(text, "utf-8")
+    source = sample_workdir / "input" / f"{SEED}.txt"
+    source.write_text(source.read_text("utf-8").replace("Operating room technician", "Theatre technician"), "utf-8")
+    assert leaflets(capsys, "build")[0] == 0
+    assert PROPOSED.exists()
+    return sample_workdir
+
+
+def log_events(workdir) -> list[str]:
+    lines = (workdir / "output" / "review-log.jsonl").read_text("utf-8").splitlines()
+    return [json.loads(line)["event"] for line in lines if json.loads(line)["leaflet"] == SEED]
+
+
+def test_accept_keeps_the_reviewers_edit_and_brings_the_sources_change(reviewed, capsys):
+    code, out, _ = leaflets(capsys, "accept", SEED)
+    assert code == 0
+    text = YAML.read_text("utf-8")
+    assert "This treatment gently widens" in text and "Theatre technician" in text
+    assert "Operating room technician" not in text and "status: reviewed" in text
+    assert not PROPOSED.exists()
+    assert "applied to sections.personnel" in out and "approve it again" in out
+    assert log_events(reviewed)[-1] == "accepted source update"
+    assert leaflets(capsys, "build")[0] == 0
+    assert not PROPOSED.exists()  # the source's version is now the base: nothing new to propose
+
+
+def test_a_conflicting_edit_is_reported_not_overwritten(reviewed, capsys):
+    YAML.write_text(YAML.read_text("utf-8").replace("Operating room technician", "Scrub practitioner"), "utf-8")
+    before = YAML.read_text("utf-8")
+    code, out, _ = leaflets(capsys, "accept", SEED)
+    assert code == 1 and YAML.read_text("utf-8") == before and PROPOSED.exists()
+    assert "conflict in sections.personnel" in out and "Scrub practitioner" in out and "Theatre technician" in out
+
+    code, out, _ = leaflets(capsys, "accept", SEED, "--keep-mine")
+    assert code == 0 and "Scrub practitioner" in YAML.read_text("utf-8") and not PROPOSED.exists()
+
+
+def test_dismiss_removes_the_proposal_and_it_is_not_proposed_again(reviewed, capsys):
+    before = YAML.read_text("utf-8")
+    code, out, _ = leaflets(capsys, "dismiss", SEED)
+    assert code == 0 and not PROPOSED.exists() and YAML.read_text("utf-8") == before
+    assert leaflets(capsys, "build", "--force")[0] == 0
+    assert not PROPOSED.exists()
+    assert log_events(reviewed)[-1] == "dismissed source update"
+
+
+def test_accept_without_a_proposal_says_so(sample_workdir, capsys):
+    assert leaflets(capsys, "extract")[0] == 0
+    code, _, err = leaflets(capsys, "accept", SEED)
+    assert code == 2 and "no proposed update is waiting" in err
