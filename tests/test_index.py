@@ -32,7 +32,9 @@ class Entries(HTMLParser):
     def __init__(self, html: str):
         super().__init__()
         self.entries: list[dict] = []
+        self.other_links: list[str] = []
         self._field: str | None = None
+        self._list_ended = False
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
@@ -44,12 +46,16 @@ class Entries(HTMLParser):
             self._field = "title"
         elif self.entries and "entry-status" in classes:
             self._field = "status"
-        elif self.entries and tag == "a":
+        elif self.entries and tag == "a" and not self._list_ended:
             self.entries[-1]["links"].append(attrs["href"])
+        elif tag == "a":
+            self.other_links.append(attrs["href"])
 
     def handle_endtag(self, tag):
         if tag in ("h2", "p"):
             self._field = None
+        if tag == "ul" and self.entries:
+            self._list_ended = True
 
     def handle_data(self, data):
         if self._field:
@@ -72,6 +78,7 @@ def test_index_lists_every_leaflet_with_status_and_working_links():
             assert not re.match(r"[a-z]+:", link)
             assert (output / link).is_file()
         assert entry["links"][0].endswith(".html") and entry["links"][1].endswith(".pdf")
+    assert "review.html" in Entries((output / "index.html").read_text("utf-8")).other_links  # for the reviewers
 
 
 def _copy_of_sample(tmp_path: Path) -> Path:

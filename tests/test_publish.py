@@ -71,6 +71,7 @@ def test_a_withdrawn_leaflet_is_gone_from_the_published_set_after_a_full_run(wor
     assert code == 0, err
     assert published(workdir)["html"] == [] and published(workdir)["pdf"] == []
     assert APPROVED_LABEL not in published(workdir)["index"]
+    assert "review.html" not in published(workdir)["index"]  # a published set links no reviewers' dashboard
     assert f"{APPROVED_ID}.txt: left out: draft, not reviewed; its output/html/{APPROVED_ID}.html and output/pdf/{APPROVED_ID}.pdf removed" in err
     assert f"{DRAFT_ID}.txt: left out: draft, not reviewed" in err
     assert "2 left out (not published)" in out

@@ -180,10 +180,12 @@ def test_page_shows_one_row_per_leaflet_with_overdue_said_in_words():
     table = Table(html)
     assert table.headers == ["Leaflet", "Status", "Reviewer", "Reviewed on", "Next review due", "Reading grade",
                              "Errors", "Warnings", "Files", "Proposed update"]
-    body = [row for row in table.rows if row]
-    assert [row[0] for row in body] == ["Another b", f"Dilation of Anal Sphincter {DOC_ID}"]  # sorted by title
-    assert body[1][1:6] == ["approved", "Dr Example", "2026-03-05", "Overdue 2027-03-01", "9.9 above 8"]
-    assert body[0][8] == "YAML: Another no web page no PDF"
+    body = [row for row in table.rows if len(row) == 10]
+    # Most urgent first: the overdue leaflet before the draft.
+    assert [row[0] for row in body] == [f"Dilation of Anal Sphincter {DOC_ID}", "Another b"]
+    assert body[0][1:6] == ["approved", "Dr Example", "2026-03-05", "Overdue 2027-03-01", "9.9 above 8"]
+    assert body[1][8] == "YAML: Another no web page no PDF"
+    assert "<strong>Warning:</strong> line 94, column 20: next review was due on 2027-03-01" in html  # in words, not a count
     assert "<caption>" in html and 'scope="row"' in html
     assert f'href="yaml/{DOC_ID}.yaml"' in html and f'href="pdf/{DOC_ID}.pdf"' in html
 

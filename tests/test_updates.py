@@ -75,3 +75,27 @@ def test_accept_without_a_proposal_says_so(sample_workdir, capsys):
     assert leaflets(capsys, "extract")[0] == 0
     code, _, err = leaflets(capsys, "accept", SEED)
     assert code == 2 and "no proposed update is waiting" in err
+
+
+def test_check_lists_a_waiting_proposal(reviewed, capsys):
+    code, out, _ = leaflets(capsys, "check", "--strict", str(YAML))
+    assert code == 1 and f"a proposed update is waiting in {SEED}.proposed.yaml: leaflets accept {SEED}" in out
+
+
+def test_the_dashboard_shows_only_the_sources_change_and_puts_urgent_rows_first(reviewed, capsys):
+    review = (reviewed / "output" / "review.html").read_text("utf-8")
+    details = review[review.index('<details class="proposal">'):review.index("</details>")]
+    assert "Theatre technician" in details and "Operating room technician" in details
+    assert "gently widens" not in details and "status: approved" not in details  # the reviewer's edits are not "changes"
+    other = "000_17bfeb77524420af"
+    assert review.index(f"{SEED}.yaml") < review.index(f"{other}.yaml")  # a proposal before a plain draft
+    # An approved leaflet edited afterwards comes first of all, said in words.
+    path = Path("output") / "yaml" / f"{other}.yaml"
+    text = path.read_text("utf-8").replace("status: draft", "status: approved").replace("reviewer: null", "reviewer: Dr B")
+    path.write_text(text.replace("reviewed_on: null", "reviewed_on: 2026-11-30"), "utf-8")
+    assert leaflets(capsys, "build")[0] == 0
+    path.write_text(path.read_text("utf-8").replace("minimally invasive", "small"), "utf-8")
+    assert leaflets(capsys, "build")[0] == 0
+    review = (reviewed / "output" / "review.html").read_text("utf-8")
+    assert review.index(f"{other}.yaml") < review.index(f"{SEED}.yaml")
+    assert "changed since approval: not approved" in review and "1 changed since approval" in review

@@ -169,8 +169,11 @@ class Renderer:
         pdf, messages = self.pdf_writer().write(self.render_html(leaflet, embed_css=False, standing=standing))
         return RenderedLeaflet(html=html, pdf=pdf, warnings=(*left_out(leaflet), *messages))
 
-    def render_index(self, entries: Sequence[IndexEntry], html_dir: str = "html", pdf_dir: str = "pdf") -> str:
-        """``index.html`` for the output folder: every leaflet with its status and links."""
+    def render_index(
+        self, entries: Sequence[IndexEntry], html_dir: str = "html", pdf_dir: str = "pdf", review_page: str | None = None
+    ) -> str:
+        """``index.html`` for the output folder: every leaflet with its status and links, and a
+        link to the review dashboard (``review_page``) unless the folder is a published set."""
         ordered = sorted(entries, key=lambda entry: (entry.title.casefold(), entry.id))
         rows = [
             {
@@ -188,6 +191,7 @@ class Renderer:
         return self._render_template(
             self._index_template,
             entries=rows,
+            review_page=review_page,
             css=Markup(self.stylesheet(f"{html_dir}/")),
             asset_root=f"{html_dir}/",
         )

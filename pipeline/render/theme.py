@@ -74,6 +74,7 @@ LABEL_KEYS = (
     "web_page",
     "pdf",
     "no_leaflets",
+    "review_dashboard",
 )
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")

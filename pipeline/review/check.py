@@ -8,6 +8,7 @@ problems out; the ``leaflets check`` command that reads the files is at the end.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from pipeline.review.approval import APPROVED, CHANGED, LogEntry, observe
 from pipeline.review.lints import lint
 from pipeline.review.readability import grade_level, leaflet_text
 from pipeline.run.files import display_path
-from pipeline.run.output_folder import OutputFolder, collect_yaml
+from pipeline.run.output_folder import PROPOSED_SUFFIX, OutputFolder, collect_yaml
 from pipeline.run.review_log import read_histories
 from pipeline.yamlio import (
     compose_yaml,
@@ -201,6 +202,9 @@ def check_text(
     return check_document(text, today, site_text, history).problems
 
 
+CHANGED_SINCE_APPROVAL = "changed since its approval"
+
+
 def approval_problem(leaflet: Leaflet, history: tuple[LogEntry, ...], positions: Positions) -> Diagnostic | None:
     """An approved leaflet whose content changed since its approval, said at its review status."""
     if leaflet.review.status != APPROVED or not history:
@@ -210,7 +214,7 @@ def approval_problem(leaflet: Leaflet, history: tuple[LogEntry, ...], positions:
         return None
     approval = next(entry for entry in reversed(history) if entry.event == APPROVED)
     return Diagnostic(
-        f"changed since its approval by {approval.reviewer or 'an unnamed reviewer'} on {approval.reviewed_on or 'an unknown date'}: "
+        f"{CHANGED_SINCE_APPROVAL} by {approval.reviewer or 'an unnamed reviewer'} on {approval.reviewed_on or 'an unknown date'}: "
         "it is printed as not approved and --approved-only leaves it out; approve it again "
         "(a new reviewed_on date, or another status and back) once a reviewer has checked the change",
         *positions.at(("review", "status")),
@@ -284,6 +288,12 @@ def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: 
             report.errors += 1
             print_line(f"{shown}: error: {error}")
             continue
+        doc_id = OutputFolder.yaml_id(path)
+        if not path.name.endswith(PROPOSED_SUFFIX) and os.path.lexists(folder.proposed(doc_id)):
+            problems.append(Diagnostic(
+                f"a proposed update is waiting in {folder.proposed(doc_id).name}: "
+                f"leaflets accept {doc_id} takes its changes, leaflets dismiss {doc_id} sets it aside",
+            ))
         for problem in problems:
             if problem.severity == ERROR:
                 report.errors += 1

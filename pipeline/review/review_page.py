@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from pipeline.errors import LeafletFileError, PipelineError
 from pipeline.model import REVIEW_STATUSES
+from pipeline.review.approval import LogEntry
 from pipeline.review.lints import MAX_GRADE
 from pipeline.review.rows import (
     LeafletFiles,
@@ -41,6 +42,7 @@ from pipeline.run.output_folder import (
     YAML_DIR,
     OutputFolder,
 )
+from pipeline.run.review_log import read_histories
 from pipeline.yamlio import check_yaml_nesting
 
 if TYPE_CHECKING:  # the renderer's module takes ~0.1 s to load; only its type is needed here
@@ -63,6 +65,7 @@ class Summary:
     invalid: int
     proposed: int
     with_warnings: int
+    changed: int
 
 
 def summarize(rows: Sequence[ReviewRow]) -> Summary:
@@ -73,6 +76,7 @@ def summarize(rows: Sequence[ReviewRow]) -> Summary:
         invalid=sum(row.errors > 0 for row in rows),
         proposed=sum(row.proposal is not None for row in rows),
         with_warnings=sum(row.warnings > 0 for row in rows),
+        changed=sum(row.changed_since_approval for row in rows),
     )
 
 
@@ -84,7 +88,7 @@ def render_review_page(rows: Sequence[ReviewRow], renderer: Renderer, today: dt.
 def review_page_chunks(rows: Sequence[ReviewRow], renderer: Renderer, today: dt.date) -> Iterator[str]:
     """:func:`render_review_page` piece by piece: with thousands of rows the page runs to
     megabytes, which need not be held in memory (twice, joined and encoded) to be written."""
-    ordered = sorted(rows, key=lambda row: (row.title.casefold(), row.files.id))
+    ordered = sorted(rows, key=lambda row: (row.urgency, row.title.casefold(), row.files.id))
     css = Markup(renderer.stylesheet(f"{HTML_DIR}/")) + Markup("\n") + Markup(renderer.render_page(STYLESHEET))
     return renderer.page_chunks(
         TEMPLATE,
@@ -150,6 +154,7 @@ def write_review_page(folder: OutputFolder, renderer: Renderer, today: dt.date) 
     Rows whose YAML, proposed YAML, date and code are as last time come from
     ``.leaflets/review-rows.json``; the others are checked again."""
     remembered = _read_row_cache(folder)
+    histories, _ = read_histories(folder)  # a damaged line is named by the run's report
     cache: dict[str, Any] = {}
     rows = []
     for path in folder.reviewed_yaml():
@@ -168,8 +173,11 @@ def write_review_page(folder: OutputFolder, renderer: Renderer, today: dt.date) 
         except PipelineError:
             proposed_text = base_text = None  # still linked from the row; the reviewer opens it to see why
         compared = base_text if base_text is not None else text
-        key = row_key(text, proposed_text, today, compared)
-        row = _remembered_row(remembered.get(files.id), key, files) or _new_row(text, proposed_text, today, files, compared)
+        history = tuple(histories.get(files.id, ()))
+        key = row_key(text, proposed_text, today, compared, history)
+        row = _remembered_row(remembered.get(files.id), key, files) or _new_row(
+            text, proposed_text, today, files, compared, history
+        )
         cache[files.id] = {"key": key, "row": row_to_data(row)}
         rows.append(row)
     folder.write(folder.review_page, review_page_chunks(rows, renderer, today))
@@ -177,9 +185,12 @@ def write_review_page(folder: OutputFolder, renderer: Renderer, today: dt.date) 
     return folder.review_page
 
 
-def _new_row(text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles, compared: str) -> ReviewRow:
+def _new_row(
+    text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles, compared: str,
+    history: tuple[LogEntry, ...],
+) -> ReviewRow:
     try:
         check_yaml_nesting(text)  # parsed in this process: absurd nesting would crash it (C stack)
     except LeafletFileError as error:
         return unreadable_row(files, f"{error.diagnostic().place}: {error}")
-    return review_row(text, proposed_text, today, files, compared)
+    return review_row(text, proposed_text, today, files, compared, history)

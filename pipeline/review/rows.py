@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import LeafletFileError
 from pipeline.model import ERROR, REVIEW_STATUSES, WARNING
-from pipeline.review.check import check_document
+from pipeline.review.approval import LogEntry
+from pipeline.review.check import CHANGED_SINCE_APPROVAL, check_document
 from pipeline.review.lints import MAX_GRADE
 from pipeline.run.records import code_fingerprint, fingerprint
 from pipeline.yamlio import parse_yaml
@@ -72,21 +74,44 @@ class ReviewRow:
     errors: int
     first_error: str | None = None
     proposal: ProposedChange | None = None
+    changed_since_approval: bool = False
+    messages: tuple[str, ...] = ()  # its warnings, "line:col: message", the first few
+
+    @property
+    def urgency(self) -> int:
+        """Where the row stands in the table: what needs a reviewer first."""
+        if self.errors:
+            return 0
+        if self.changed_since_approval:
+            return 1
+        if self.proposal is not None:
+            return 2
+        if self.overdue:
+            return 3
+        return {"draft": 4, "reviewed": 5, "approved": 6}.get(self.status or "", 4)
 
     @property
     def hard_to_read(self) -> bool:
         return self.grade is not None and self.grade > MAX_GRADE
 
 
+MAX_MESSAGES = 5  # warnings shown in a row; check lists them all
+
+
 def review_row(
-    yaml_text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles, compared: str | None = None
+    yaml_text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles, compared: str | None = None,
+    history: tuple[LogEntry, ...] = (),
 ) -> ReviewRow:
     """The dashboard row for one leaflet YAML (valid or not) and its proposed update, if any, shown as
-    its difference to ``compared``: the extraction the reviewer started from (the YAML itself if unknown)."""
-    checked = check_document(yaml_text, today)
+    its difference to ``compared``: the extraction the reviewer started from (the YAML itself if unknown).
+    ``history`` is the leaflet's review log, for whether it changed since its approval."""
+    checked = check_document(yaml_text, today, history=history)
     problems = checked.problems
     errors = [problem for problem in problems if problem.severity == ERROR]
     warnings = sum(problem.severity == WARNING for problem in problems)
+    messages = tuple(
+        f"{problem.place}: {problem.message}" for problem in problems if problem.severity == WARNING
+    )[:MAX_MESSAGES]
     proposal = proposed_change(compared or yaml_text, proposed_text) if proposed_text is not None else None
     if errors:
         first = errors[0]
@@ -109,6 +134,8 @@ def review_row(
         warnings=warnings,
         errors=0,
         proposal=proposal,
+        changed_since_approval=any(problem.message.startswith(CHANGED_SINCE_APPROVAL) for problem in problems),
+        messages=messages,
     )
 
 
@@ -190,10 +217,14 @@ def _line_range(start: int, end: int) -> str:
     return f"lines {start + 1}-{end}"
 
 
-def row_key(yaml_text: str, proposed_text: str | None, today: dt.date, compared: str | None = None) -> str:
+def row_key(
+    yaml_text: str, proposed_text: str | None, today: dt.date, compared: str | None = None,
+    history: tuple[LogEntry, ...] = (),
+) -> str:
     """What a row depends on (its files' links are worked out afresh each time)."""
     proposed = ["proposed", proposed_text, compared or yaml_text] if proposed_text is not None else ["none"]
-    return fingerprint([code_fingerprint(), today.isoformat(), yaml_text, *proposed])
+    log = [json.dumps(entry.to_data(), sort_keys=True) for entry in history]
+    return fingerprint([code_fingerprint(), today.isoformat(), yaml_text, *proposed, "log", *log])
 
 
 def row_to_data(row: ReviewRow) -> dict[str, Any]:
@@ -209,6 +240,8 @@ def row_to_data(row: ReviewRow) -> dict[str, Any]:
         "warnings": row.warnings,
         "errors": row.errors,
         "first_error": row.first_error,
+        "changed_since_approval": row.changed_since_approval,
+        "messages": list(row.messages),
         "proposal": None if proposal is None else {
             "lines": [[line.kind, line.text] for line in proposal.lines],
             "removed": proposal.removed,
@@ -233,6 +266,8 @@ def row_from_data(data: dict[str, Any], files: LeafletFiles) -> ReviewRow:
         warnings=int(data["warnings"]),
         errors=int(data["errors"]),
         first_error=data["first_error"],
+        changed_since_approval=bool(data["changed_since_approval"]),
+        messages=tuple(str(message) for message in data["messages"]),
         proposal=None if proposal is None else ProposedChange(
             lines=tuple(DiffLine(str(kind), str(text)) for kind, text in proposal["lines"]),
             removed=int(proposal["removed"]),

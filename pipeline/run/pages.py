@@ -100,7 +100,7 @@ def write_index(folder: OutputFolder, settings: Settings, report: RunReport, ren
         if result.render == "rendered" and result.id and result.title:
             entries[result.id] = {"title": result.title, "status": result.review_status or "draft"}
     entries = {doc_id: entry for doc_id, entry in sorted(entries.items()) if folder.rendered(doc_id)}
-    if not rendered_any and entries == known and folder.index.is_file():
+    if not rendered_any and entries == known and folder.index.is_file() and not settings.approved_only:
         return
     from pipeline.render import (
         IndexEntry,  # Jinja2 and the theme take ~0.1 s to load: only when a page is made
@@ -108,7 +108,10 @@ def write_index(folder: OutputFolder, settings: Settings, report: RunReport, ren
 
     renderer = renderer_of(settings)
     copy_assets(renderer, folder)
-    index = renderer.render_index([IndexEntry(id=k, title=v["title"], status=v["status"]) for k, v in entries.items()])
+    review_page = None if settings.approved_only else folder.review_page.name  # a published set links no dashboard
+    index = renderer.render_index(
+        [IndexEntry(id=k, title=v["title"], status=v["status"]) for k, v in entries.items()], review_page=review_page
+    )
     folder.write(folder.index, index)
     # After the page: a manifest that says more than the page would stop it being made again.
     folder.write(folder.manifest, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
