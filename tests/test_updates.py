@@ -87,6 +87,7 @@ def test_the_dashboard_shows_only_the_sources_change_and_puts_urgent_rows_first(
     details = review[review.index('<details class="proposal">'):review.index("</details>")]
     assert "Theatre technician" in details and "Operating room technician" in details
     assert "gently widens" not in details and "status: approved" not in details  # the reviewer's edits are not "changes"
+    assert "sha256" not in details  # nor the checksum of the changed source
     other = "000_17bfeb77524420af"
     assert review.index(f"{SEED}.yaml") < review.index(f"{other}.yaml")  # a proposal before a plain draft
     # An approved leaflet edited afterwards comes first of all, said in words.

@@ -182,9 +182,16 @@ def _as_date(value: object) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
+def _without_source_block(text: str) -> list[str]:
+    """The YAML's lines up to its ``source:`` block: the checksum of a changed source always
+    differs, which tells a reviewer nothing the rest of the difference does not."""
+    lines = text.splitlines()
+    return lines[: lines.index("source:")] if "source:" in lines else lines
+
+
 def proposed_change(reviewed: str, proposed: str, context: int = CONTEXT_LINES) -> ProposedChange:
-    """Changed lines with a little context, in hunks headed by where they are in each file."""
-    old, new = reviewed.splitlines(), proposed.splitlines()
+    """Changed lines with a little context, in hunks headed by where they are in the proposed file."""
+    old, new = _without_source_block(reviewed), _without_source_block(proposed)
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     lines: list[DiffLine] = []
     removed = added = 0
@@ -203,10 +210,9 @@ def proposed_change(reviewed: str, proposed: str, context: int = CONTEXT_LINES) 
 
 
 def _hunk_heading(group: Sequence[tuple[str, int, int, int, int]]) -> str:
-    """``@@ -10,5 +10,6 @@`` said in words, with 1-based line numbers."""
-    old_start, old_end = group[0][1], group[-1][2]
+    """``@@ -10,5 +10,6 @@`` said in words: where it is in the proposed YAML, the file a reviewer can open."""
     new_start, new_end = group[0][3], group[-1][4]
-    return f"Reviewed YAML {_line_range(old_start, old_end)}, proposed YAML {_line_range(new_start, new_end)}"
+    return f"Proposed YAML {_line_range(new_start, new_end)}"
 
 
 def _line_range(start: int, end: int) -> str:
