@@ -31,6 +31,7 @@ from pipeline.model import (
     Review,
     Source,
 )
+from pipeline.yaml_errors import explain as explain_yaml_error
 
 # Where generated YAML finds the schema: output/yaml/<id>.yaml -> output/leaflet.schema.json
 SCHEMA_REFERENCE = f"../{SCHEMA_FILENAME}"
@@ -161,10 +162,10 @@ def compose_yaml(text: str) -> yaml.Node | None:
         return yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        problem = error.problem or str(error)
         if mark is not None and text.splitlines()[mark.line:mark.line + 1] and "\t" in text.splitlines()[mark.line]:
-            problem = "a tab character; YAML indents with spaces only"
-        raise _mark_error(f"invalid YAML: {problem}", mark) from None
+            raise _mark_error("invalid YAML: a tab character; YAML indents with spaces only", mark) from None
+        message, mark = explain_yaml_error(error, text)
+        raise _mark_error(message, mark) from None
     except yaml.YAMLError as error:
         raise LeafletFileError(f"invalid YAML: {error}") from None
 

@@ -8,6 +8,7 @@ problems out; the ``leaflets check`` command that reads the files is at the end.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -158,10 +159,22 @@ def _explain_alternatives(error: jsonschema.ValidationError) -> tuple[str, Path_
         return f"{kind}: expected {wanted}, got {_kind(inner)}", path, False
     if isinstance(value, dict) and "heading" in value:
         return "a sub-headed group takes a non-empty 'heading' and its 'content' (a list of blocks)", path, False
+    if _in_a_list_of_items(path) and isinstance(value, dict) and len(value) == 1:
+        (key, rest), = value.items()
+        return (
+            "a colon followed by a space inside a list entry reads as 'key: value'; put the whole entry in "
+            f"double quotes: - {json.dumps(f'{key}: {rest}', ensure_ascii=False)}",
+            path, False,
+        )
     if isinstance(value, dict):
         keys = ", ".join(map(str, value)) or "none"
         return f"expected one block key (paragraph, bullets, steps, or heading with content), got {keys}", path, False
     return f"expected text, a labelled item or a block, got {_kind(value)}", path, False
+
+
+def _in_a_list_of_items(path: Path_) -> bool:
+    """``.../bullets/3`` or ``.../steps/0`` or ``.../items/1``: an entry of a list of items."""
+    return len(path) >= 2 and path[-2] in ("bullets", "steps", "items") and isinstance(path[-1], int)
 
 
 def _depth(error: jsonschema.ValidationError) -> int:
