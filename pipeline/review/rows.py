@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,8 @@ class DiffLine:
 
     kind: str
     text: str
+    # For a changed line paired with its counterpart: its text in runs, each marked changed or not.
+    parts: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,20 @@ def _as_date(value: object) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
+def word_changes(before: str, after: str) -> tuple[tuple[tuple[str, bool], ...], tuple[tuple[str, bool], ...]]:
+    """Two versions of a line in runs of words, each run marked changed or not (spaces kept)."""
+    first, second = re.split(r"(\s+)", before), re.split(r"(\s+)", after)
+    matcher = difflib.SequenceMatcher(None, first, second, autojunk=False)
+    old_parts: list[tuple[str, bool]] = []
+    new_parts: list[tuple[str, bool]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if i2 > i1:
+            old_parts.append(("".join(first[i1:i2]), tag != "equal"))
+        if j2 > j1:
+            new_parts.append(("".join(second[j1:j2]), tag != "equal"))
+    return tuple(old_parts), tuple(new_parts)
+
+
 def _without_source_block(text: str) -> list[str]:
     """The YAML's lines up to its ``source:`` block: the checksum of a changed source always
     differs, which tells a reviewer nothing the rest of the difference does not."""
@@ -201,8 +218,14 @@ def proposed_change(reviewed: str, proposed: str, context: int = CONTEXT_LINES) 
             if tag == "equal":
                 lines += [DiffLine("unchanged", text) for text in old[old_start:old_end]]
                 continue
-            lines += [DiffLine("removed", text) for text in old[old_start:old_end]]
-            lines += [DiffLine("added", text) for text in new[new_start:new_end]]
+            before, after = old[old_start:old_end], new[new_start:new_end]
+            if len(before) == len(after):  # line for line: the words that changed are marked
+                pairs = [word_changes(first, second) for first, second in zip(before, after)]
+                lines += [DiffLine("removed", text, parts) for text, (parts, _) in zip(before, pairs)]
+                lines += [DiffLine("added", text, parts) for text, (_, parts) in zip(after, pairs)]
+            else:
+                lines += [DiffLine("removed", text) for text in before]
+                lines += [DiffLine("added", text) for text in after]
             removed += old_end - old_start
             added += new_end - new_start
     shown = lines[:MAX_DIFF_LINES]
@@ -249,7 +272,7 @@ def row_to_data(row: ReviewRow) -> dict[str, Any]:
         "changed_since_approval": row.changed_since_approval,
         "messages": list(row.messages),
         "proposal": None if proposal is None else {
-            "lines": [[line.kind, line.text] for line in proposal.lines],
+            "lines": [[line.kind, line.text, [list(part) for part in line.parts]] for line in proposal.lines],
             "removed": proposal.removed,
             "added": proposal.added,
             "truncated": proposal.truncated,
@@ -275,7 +298,10 @@ def row_from_data(data: dict[str, Any], files: LeafletFiles) -> ReviewRow:
         changed_since_approval=bool(data["changed_since_approval"]),
         messages=tuple(str(message) for message in data["messages"]),
         proposal=None if proposal is None else ProposedChange(
-            lines=tuple(DiffLine(str(kind), str(text)) for kind, text in proposal["lines"]),
+            lines=tuple(
+                DiffLine(str(kind), str(text), tuple((str(run), bool(changed)) for run, changed in parts))
+                for kind, text, parts in proposal["lines"]
+            ),
             removed=int(proposal["removed"]),
             added=int(proposal["added"]),
             truncated=int(proposal["truncated"]),

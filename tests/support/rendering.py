@@ -199,8 +199,8 @@ def probe_page(page: Path, script: str, width: int, height: int = 900) -> dict:
         wrapper.unlink(missing_ok=True)
 
 
-def run_in_page(page: Path, script: str, extra_scripts: tuple[str, ...] = ()) -> dict:
-    """Run ``script`` inside a copy of ``page`` (beside its assets) at 1280 px wide.
+def run_in_page(page: Path, script: str, extra_scripts: tuple[str, ...] = (), width: int = 1280) -> dict:
+    """Run ``script`` inside a copy of ``page`` (beside its assets) at ``width`` px wide.
 
     The copy drops the page's Content-Security-Policy so scripts may run; the
     policy itself is tested on the untouched page.
@@ -212,7 +212,7 @@ def run_in_page(page: Path, script: str, extra_scripts: tuple[str, ...] = ()) ->
     copy = page.with_name(f".probe-{page.stem}.html")
     copy.write_text(html.replace("</body>", tags + probe + "</body>"), "utf-8")
     try:
-        return _dump_result(copy.as_uri(), "--window-size=1280,900")
+        return _dump_result(copy.as_uri(), f"--window-size={width},900")
     finally:
         copy.unlink(missing_ok=True)
 
@@ -225,13 +225,20 @@ AXE_PROBE = (
 ) % json.dumps(WCAG_TAGS)
 
 
-def axe_violations(page: Path) -> tuple[list[dict], list[str]]:
-    """axe-core's WCAG 2.2 A/AA violations for ``page`` (and the ids of the rules that passed)."""
+def axe_violations(page: Path, width: int = 1280) -> tuple[list[dict], list[str]]:
+    """axe-core's WCAG 2.2 A/AA violations for ``page`` laid out ``width`` px wide (and the ids
+    of the rules that passed). The page is opened in a frame of that width: a headless
+    window is never narrower than 500 px."""
     require(AXE_SCRIPT.is_file(), "axe-core (npm install axe-core)")
     local_axe = page.parent / ".axe.min.js"
     shutil.copyfile(AXE_SCRIPT, local_axe)
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', "", page.read_text("utf-8"))
+    copy = page.with_name(f".axe-{page.stem}.html")
+    copy.write_text(html.replace("</body>", f'<script src="{local_axe.name}"></script></body>'), "utf-8")
     try:
-        result = run_in_page(page, AXE_PROBE, extra_scripts=(local_axe.name,))
+        result = probe_page(copy, "if (win.innerWidth !== %d) { throw new Error('frame is ' + win.innerWidth + ' px'); }"
+                            % width + AXE_PROBE.replace("axe.run(document", "win.axe.run(doc"), width)
     finally:
         local_axe.unlink(missing_ok=True)
+        copy.unlink(missing_ok=True)
     return result["violations"], result["passes"]
