@@ -17,13 +17,14 @@ from pipeline.errors import PipelineError
 from pipeline.run.document import renderer_of
 from pipeline.run.files import display_path
 from pipeline.run.output_folder import (
+    MAX_LOG_BYTES,
     MAX_STATE_BYTES,
     PROPOSED_SUFFIX,
     YAML_SUFFIX,
     OutputFolder,
     id_problem,
 )
-from pipeline.run.records import fingerprint
+from pipeline.run.records import code_fingerprint, fingerprint
 from pipeline.run.report import RunReport, cannot_write
 from pipeline.run.settings import Settings
 from pipeline.yamlio import peek_yaml
@@ -118,13 +119,17 @@ def write_index(folder: OutputFolder, settings: Settings, report: RunReport, ren
 
 
 def _review_fingerprint(folder: OutputFolder, today: dt.date) -> str:
-    """What the review page shows depends on: the YAML files, which outputs exist, and today."""
-    parts: list[bytes | str] = [today.isoformat()]
+    """What the review page shows depends on: the code, today, the YAML files, the extraction a
+    proposal is compared with, which outputs exist, and the review log (approvals)."""
+    parts: list[bytes | str] = [code_fingerprint(), today.isoformat()]
     yaml_dir = folder.yaml_dir
     for path in sorted(yaml_dir.glob(f"*{YAML_SUFFIX}")) if yaml_dir.is_dir() else ():
         doc_id = path.name.removesuffix(PROPOSED_SUFFIX).removesuffix(YAML_SUFFIX)
         present = f"{int(folder.html(doc_id).is_file())}{int(folder.pdf(doc_id).is_file())}"
         parts += [path.name, _yaml_or_refusal(folder, path), present]
+        if path.name.endswith(PROPOSED_SUFFIX):
+            parts += ["base", _yaml_or_refusal(folder, folder.base(doc_id))]
+    parts += ["log", folder.read_or_none(folder.review_log, MAX_LOG_BYTES) or b""]
     return fingerprint(parts)
 
 
