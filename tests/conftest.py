@@ -52,3 +52,15 @@ _hypothesis_settings.register_profile("long", max_examples=20_000, deadline=None
 # A by-hand fuzzing session: 34,000 examples for each of the three tests in tests/test_fuzz.py.
 _hypothesis_settings.register_profile("fuzz", max_examples=34_000, deadline=None)
 _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_unconfigure(config):
+    """Free the renderers the tests made while the modules they need are still loaded: left to
+    interpreter shutdown, WeasyPrint's font configurations fail in their finalizer and print noise."""
+    import functools
+    import gc
+
+    for obj in gc.get_objects():
+        if isinstance(obj, functools._lru_cache_wrapper) and getattr(obj, "__module__", "").startswith(("pipeline", "tests")):
+            obj.cache_clear()
+    gc.collect()
