@@ -267,3 +267,14 @@ def test_a_template_that_never_ends_or_grows_without_end_fails_with_one_line(sit
     assert_one_line(printed, "error: ", message)
     report = json.loads((site / "output" / "report.json").read_text("utf-8"))
     assert report["errors"] and message in report["errors"][0]  # this run's report, not an older one
+
+
+def test_a_styles_folder_cannot_bring_a_script(tmp_path):
+    from pipeline.render.styles import StylesFolders
+
+    folder = tmp_path / "styles"
+    (folder / "assets").mkdir(parents=True)
+    for name in ("evil.js", "evil.mjs", "review-filter.js", "note.txt"):
+        (folder / "assets" / name).write_text("document.title = 'x';", "utf-8")
+    assets = StylesFolders(folder).assets()
+    assert "assets/note.txt" in assets and not [name for name in assets if name.endswith(("js", "mjs"))]

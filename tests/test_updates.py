@@ -101,3 +101,24 @@ def test_the_dashboard_shows_only_the_sources_change_and_puts_urgent_rows_first(
     review = (reviewed / "output" / "review.html").read_text("utf-8")
     assert review.index(f"{other}.yaml") < review.index(f"{SEED}.yaml")
     assert "changed since approval: not approved" in review and "1 changed since approval" in review
+
+
+FILTER_PROBE = """
+await new Promise(function (resolve) { setTimeout(resolve, 50); });
+function visible() { return Array.from(doc.querySelectorAll('tbody.review-entry')).filter(function (e) { return !e.hidden; }).length; }
+var button = Array.from(doc.querySelectorAll('.review-summary button.filter')).find(function (b) { return /proposed update/.test(b.textContent); });
+var before = visible();
+button.click();
+var filtered = visible(), pressed = button.getAttribute('aria-pressed'), said = doc.getElementById('filter-status').textContent;
+button.click();
+return {buttons: doc.querySelectorAll('.review-summary button.filter').length, before: before, filtered: filtered,
+        pressed: pressed, said: said, after: visible()};
+"""
+
+
+def test_the_counts_filter_the_rows_under_the_pages_own_security_policy(reviewed):
+    from tests.support.rendering import probe_page
+
+    result = probe_page(reviewed / "output" / "review.html", FILTER_PROBE, 1280)
+    assert result["buttons"] == 8 and result["before"] == 2 and result["after"] == 2
+    assert result["filtered"] == 1 and result["pressed"] == "true" and result["said"].startswith("Showing 1 of 2 leaflets")

@@ -30,6 +30,8 @@ MAX_STYLES_FILE_BYTES = 1024 * 1024
 MAX_STYLES_ASSET_BYTES = 64 * 1024 * 1024
 
 
+SCRIPT_SUFFIXES = frozenset({".js", ".mjs", ".cjs"})
+
 class Refused(Exception):
     """Why an entry of a styles folder is not used; the message is the reason, without the path."""
 
@@ -144,7 +146,10 @@ class StylesFolders:
         return None
 
     def assets(self) -> dict[str, Path]:
-        """Every file under ``assets/`` (fonts, logo, licences) by relative path, first folder winning."""
+        """Every file under ``assets/`` (fonts, logo, licences) by relative path, first folder winning.
+
+        Scripts are left out: the only script a page may run (review.html's filters)
+        comes with the package, never from a styles folder."""
         found: dict[str, Path] = {}
         for folder in self.folders:
             root = folder / ASSETS
@@ -152,7 +157,7 @@ class StylesFolders:
                 continue
             for path in sorted(root.rglob("*")):
                 relative = path.relative_to(folder).as_posix()
-                if path.name.startswith(".") or relative in found:
+                if path.name.startswith(".") or relative in found or path.suffix.lower() in SCRIPT_SUFFIXES:
                     continue
                 if (resolved := self.find(relative)) is not None:
                     found[relative] = resolved

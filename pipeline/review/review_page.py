@@ -55,6 +55,10 @@ TEMPLATE = "review.html"
 STYLESHEET = "review.css"
 
 
+# The counts above the table as filters: the page's one script, from the package (never a styles folder).
+FILTER_SCRIPT = Path(__file__).with_name("data") / "review-filter.js"
+MAX_SCRIPT_BYTES = 64 * 1024
+
 @dataclass(frozen=True)
 class Summary:
     """The counts above the table."""
@@ -180,6 +184,9 @@ def write_review_page(folder: OutputFolder, renderer: Renderer, today: dt.date) 
         )
         cache[files.id] = {"key": key, "row": row_to_data(row)}
         rows.append(row)
+    script = folder.html_dir / "assets" / FILTER_SCRIPT.name
+    if folder.read_or_none(script, MAX_SCRIPT_BYTES) != FILTER_SCRIPT.read_bytes():
+        folder.write(script, FILTER_SCRIPT.read_bytes())
     folder.write(folder.review_page, review_page_chunks(rows, renderer, today))
     folder.write(folder.review_rows, json.dumps(cache, separators=(",", ":")) + "\n")
     return folder.review_page
