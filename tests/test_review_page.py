@@ -406,3 +406,10 @@ def test_the_words_that_changed_in_a_line_are_marked():
     assert [run for run, changed in added.parts if changed] == ["doctor", "pulse twice."]
     html = render_review_page([dataclasses.replace(review_row(GOOD, None, TODAY, FILES), proposal=change)], renderer(), TODAY)
     assert '<mark class="diff-words">doctor</mark>' in html and '<mark class="diff-words">nurse</mark>' in html
+
+
+def test_a_hunk_says_which_part_of_the_leaflet_it_is_in():
+    before = "title: A\nsections:\n  summary:\n  - paragraph: x\n  risks:\n  - bullets:\n    - Bleeding\nreview:\n  status: draft\n"
+    after = before.replace("Bleeding", "Bruising").replace("title: A", "title: B")
+    headings = [line.text for line in rows.proposed_change(before, after, context=0).lines if line.kind == "hunk"]
+    assert headings == ["title: proposed YAML line 1", "sections.risks: proposed YAML line 7"]

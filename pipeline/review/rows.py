@@ -213,7 +213,7 @@ def proposed_change(reviewed: str, proposed: str, context: int = CONTEXT_LINES) 
     lines: list[DiffLine] = []
     removed = added = 0
     for group in matcher.get_grouped_opcodes(context):
-        lines.append(DiffLine("hunk", _hunk_heading(group)))
+        lines.append(DiffLine("hunk", _hunk_heading(group, new)))
         for tag, old_start, old_end, new_start, new_end in group:
             if tag == "equal":
                 lines += [DiffLine("unchanged", text) for text in old[old_start:old_end]]
@@ -232,10 +232,29 @@ def proposed_change(reviewed: str, proposed: str, context: int = CONTEXT_LINES) 
     return ProposedChange(tuple(shown), removed=removed, added=added, truncated=len(lines) - len(shown))
 
 
-def _hunk_heading(group: Sequence[tuple[str, int, int, int, int]]) -> str:
-    """``@@ -10,5 +10,6 @@`` said in words: where it is in the proposed YAML, the file a reviewer can open."""
+_NESTED_KEY = re.compile(r"^  (\w+):")
+_TOP_KEY = re.compile(r"^(\w+):")
+
+
+def _hunk_heading(group: Sequence[tuple[str, int, int, int, int]], new: list[str]) -> str:
+    """``@@ -10,5 +10,6 @@`` said in words: the part of the leaflet it is in, and where in the
+    proposed YAML (the file a reviewer can open)."""
     new_start, new_end = group[0][3], group[-1][4]
-    return f"Proposed YAML {_line_range(new_start, new_end)}"
+    first_change = next(j1 for tag, _, _, j1, _ in group if tag != "equal")
+    place = _place_of(new, min(first_change, len(new) - 1))
+    where = f"proposed YAML {_line_range(new_start, new_end)}"
+    return f"{place}: {where}" if place else where[0].upper() + where[1:]
+
+
+def _place_of(lines: list[str], index: int) -> str | None:
+    """The section (``sections.risks``) or top-level key (``title``) a line of a leaflet YAML stands in."""
+    nested = None
+    for line in reversed(lines[: index + 1]):
+        if nested is None and (match := _NESTED_KEY.match(line)):
+            nested = match[1]
+        if match := _TOP_KEY.match(line):
+            return f"sections.{nested}" if match[1] == "sections" and nested else match[1]
+    return None
 
 
 def _line_range(start: int, end: int) -> str:
