@@ -569,3 +569,18 @@ def test_a_name_block_of_labels_only_gives_its_first_common_name_as_title():
         "Common name(s): Optional Service, Elective Service\nTechnical/medical term: S0001\nSummary\nA short text.\n"
     )
     assert (leaflet.title, leaflet.also_known_as, leaflet.technical_term) == ("Optional Service", ("Elective Service",), "S0001")
+
+
+def test_two_labelled_items_written_on_one_line_are_two_items():
+    leaflet = extract_text(
+        "Summary\nShort.\nProcedure Description\n1. The ear is rinsed.\n2. It is dried.\n"
+        "Tools: A syringe and a light. Anesthesia or Sedation: Not needed; a numbing drop is rare.\nRisks\n- Dizziness\n"
+    )
+    assert plain(leaflet.sections["procedure"])[-1] == (
+        "bullets", "", [("Tools", "A syringe and a light."), ("Anesthesia or Sedation", "Not needed; a numbing drop is rare.")]
+    )
+
+
+def test_a_sentence_with_a_colon_is_not_split_into_labels():
+    leaflet = extract_text("Summary\nNote: the doctor will explain it. You may ask questions.\nRisks\n- Dizziness\n")
+    assert plain(leaflet.sections["summary"]) == [("paragraph", "Note: the doctor will explain it. You may ask questions.", [])]

@@ -8,7 +8,9 @@ are that step's own list: its sub-items, and the numbering goes on after them.
 
 from __future__ import annotations
 
-from pipeline.lines import LineShape
+import re
+
+from pipeline.lines import MAX_LABEL_WORDS, LineShape
 from pipeline.model import Block, Item, Line
 
 
@@ -34,6 +36,14 @@ def build_blocks(lines: list[Line], shapes: list[LineShape]) -> tuple[Block, ...
             (index > 0 and labelled[index - 1]) or (index + 1 < len(labelled) and labelled[index + 1])
         ):
             kind = "bullets"  # a run of "Label: text" lines: labelled items all the same
+        elif len(pairs := label_pairs(line.text)) >= 2:
+            # "Tools: a syringe. Anesthesia: none needed.": labelled items written on one line.
+            items = [Item(text=text, label=label, line=line.number) for label, text in pairs]
+            if groups and groups[-1][0] == "bullets":
+                groups[-1][2].extend(items)  # type: ignore[union-attr]
+            else:
+                groups.append(("bullets", line.number, items))
+            continue
         else:
             groups.append(("paragraph", line.number, line.text))
             continue
@@ -49,6 +59,25 @@ def build_blocks(lines: list[Line], shapes: list[LineShape]) -> tuple[Block, ...
         else Block(kind=kind, items=tuple(body), line=number)  # type: ignore[arg-type]
         for kind, number, body in _nest_under_steps(groups)
     )
+
+
+# A label after the start or a sentence's end: a capitalised word or a few, then ": ".
+_LABEL_START = re.compile(r"(?:^|(?<=[.;!?] ))(?P<label>[A-Z][\w'&/,-]*(?: [\w'&/,-]+){0,%d}): " % (MAX_LABEL_WORDS - 1))
+
+
+def label_pairs(text: str) -> list[tuple[str, str]]:
+    """``Tools: a, b. Anesthesia: none.`` -> [("Tools", "a, b."), ("Anesthesia", "none.")]; [] for a line
+    that is not wholly such pairs (a sentence with a colon in it)."""
+    starts = list(_LABEL_START.finditer(text))
+    if not starts or starts[0].start() != 0:
+        return []
+    pairs = []
+    for match, following in zip(starts, [*starts[1:], None]):
+        body = text[match.end(): following.start() if following else len(text)].strip()
+        if not body:
+            return []
+        pairs.append((match["label"], body))
+    return pairs
 
 
 def _nest_under_labels(items: list[Item]) -> list[Item]:
