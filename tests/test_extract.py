@@ -584,3 +584,16 @@ def test_two_labelled_items_written_on_one_line_are_two_items():
 def test_a_sentence_with_a_colon_is_not_split_into_labels():
     leaflet = extract_text("Summary\nNote: the doctor will explain it. You may ask questions.\nRisks\n- Dizziness\n")
     assert plain(leaflet.sections["summary"]) == [("paragraph", "Note: the doctor will explain it. You may ask questions.", [])]
+
+
+def test_bullets_indented_under_the_last_step_are_its_sub_items():
+    leaflet = extract_text(
+        "Summary\n\nShort.\n\nProcedure Description\n\n  1. You lie on a couch.\n  2. Pads go on your chest.\n"
+        "    • Tools: a recorder and pads.\n    • No numbing is needed.\n\nRisks\n\n  • Skin redness\n"
+    )
+    [steps] = leaflet.sections["procedure"]
+    assert [(item.text, [(sub.label, sub.text) for sub in item.items]) for item in steps.items] == [
+        ("You lie on a couch.", []),
+        ("Pads go on your chest.", [("Tools", "a recorder and pads."), (None, "No numbing is needed.")]),
+    ]
+    assert plain(leaflet.sections["risks"]) == [("bullets", "", [(None, "Skin redness")])]  # not indented under a step

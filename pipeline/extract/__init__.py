@@ -57,14 +57,14 @@ def _names_a_procedure(text: str) -> bool:
 
 
 def _merge_sections(
-    segments: list[Segment],
+    segments: list[Segment], nested: frozenset[int] = frozenset()
 ) -> tuple[dict[str, tuple[Block, ...]], list[ExtraSection], list[Diagnostic]]:
     sections: dict[str, tuple[Block, ...]] = {}
     first_line: dict[str, int | None] = {}
     extras: list[ExtraSection] = []
     warnings: list[Diagnostic] = []
     for segment in segments:
-        blocks = section_blocks(segment.lines, segment.shapes, segment.sub_headings)
+        blocks = section_blocks(segment.lines, segment.shapes, segment.sub_headings, nested)
         if segment.kind == EXTRA:
             heading = segment.heading or ""
             extras.append(ExtraSection(heading=heading, content=blocks, line=segment.line))
@@ -148,7 +148,7 @@ def extract(
             rest = sorted(names.leftover, key=lambda line: line.number)  # without a name block, all of it
         leftover = rest + leftover
 
-    sections, extras, warnings = _merge_sections(segments)
+    sections, extras, warnings = _merge_sections(segments, normalized.nested)
     warnings += lost_warnings
     if leftover:
         where = ", ".join(str(line.number) for line in leftover)

@@ -23,8 +23,9 @@ def _item(shape: LineShape, number: int) -> Item:
     return Item(text=shape.item, line=number)
 
 
-def build_blocks(lines: list[Line], shapes: list[LineShape]) -> tuple[Block, ...]:
-    """Paragraphs, bullet lists and steps of ``lines`` (of those ``shapes``)."""
+def build_blocks(lines: list[Line], shapes: list[LineShape], nested: frozenset[int] = frozenset()) -> tuple[Block, ...]:
+    """Paragraphs, bullet lists and steps of ``lines`` (of those ``shapes``); bullets whose line
+    is in ``nested`` were indented under the step above them."""
     content = [line for line in lines if line.text]
     shapes = [shape for line, shape in zip(lines, shapes) if line.text]
     labelled = [shape.labelled is not None and not shape.list_kind for shape in shapes]
@@ -57,7 +58,7 @@ def build_blocks(lines: list[Line], shapes: list[LineShape]) -> tuple[Block, ...
         Block(kind="paragraph", text=body, line=number)
         if isinstance(body, str)
         else Block(kind=kind, items=tuple(body), line=number)  # type: ignore[arg-type]
-        for kind, number, body in _nest_under_steps(groups)
+        for kind, number, body in _nest_under_steps(groups, nested)
     )
 
 
@@ -96,16 +97,16 @@ def _nest_under_labels(items: list[Item]) -> list[Item]:
 Group = tuple[str, int, "list[Item] | str"]
 
 
-def _nest_under_steps(groups: list[Group]) -> list[Group]:
-    """Bullets between two runs of steps, or after a step ending with a colon, become sub-items
-    of the step before them, and the two runs of steps one list."""
+def _nest_under_steps(groups: list[Group], indented: frozenset[int] = frozenset()) -> list[Group]:
+    """Bullets between two runs of steps, after a step ending with a colon, or indented under a
+    step, become sub-items of the step before them, and the two runs of steps one list."""
     nested: list[Group] = []
     for index, (kind, number, body) in enumerate(groups):
         before = nested[-1] if nested else None
         if before is not None and before[0] == "steps" and kind == "bullets":
             following = groups[index + 1][0] if index + 1 < len(groups) else None
             last = before[2][-1]  # type: ignore[index]
-            if following == "steps" or (last.text or last.label or "").rstrip().endswith(":"):
+            if following == "steps" or (last.text or last.label or "").rstrip().endswith(":") or number in indented:
                 before[2][-1] = Item(last.text, last.label, last.line, (*last.items, *body))  # type: ignore[index,misc]
                 continue
         if before is not None and before[0] == "steps" and kind == "steps" and _just_nested(groups, index):
@@ -120,16 +121,18 @@ def _just_nested(groups: list[Group], index: int) -> bool:
     return index >= 2 and groups[index - 1][0] == "bullets" and groups[index - 2][0] == "steps"
 
 
-def section_blocks(lines: list[Line], shapes: list[LineShape], sub_headings: dict[int, Line]) -> tuple[Block, ...]:
+def section_blocks(
+    lines: list[Line], shapes: list[LineShape], sub_headings: dict[int, Line], nested: frozenset[int] = frozenset()
+) -> tuple[Block, ...]:
     """The blocks of a section: what stands before its first sub-heading, then one group per sub-heading.
 
     A sub-heading with nothing under it stays as text, a paragraph of its own.
     """
     cuts = sorted(sub_headings)
-    blocks = build_blocks(lines[: cuts[0]] if cuts else lines, shapes[: cuts[0]] if cuts else shapes)
+    blocks = build_blocks(lines[: cuts[0]] if cuts else lines, shapes[: cuts[0]] if cuts else shapes, nested)
     for start, end in zip(cuts, [*cuts[1:], len(lines)]):
         heading = sub_headings[start]
-        inner = build_blocks(lines[start:end], shapes[start:end])
+        inner = build_blocks(lines[start:end], shapes[start:end], nested)
         if inner:
             blocks += (Block(kind="group", heading=heading.text, blocks=inner, line=heading.number),)
         else:

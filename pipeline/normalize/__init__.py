@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from pipeline.config.headings import HeadingTable, default_table
 from pipeline.config.site_text import SiteText, default_site_text, remove_site_text
+from pipeline.lines import STEP
 from pipeline.model import Line, RemovedLine
 from pipeline.normalize.decode import check_is_text, decode
 from pipeline.normalize.joining import join_wrapped_lines
@@ -35,6 +36,24 @@ def remove_empty_items(lines: list[Line]) -> tuple[list[Line], list[RemovedLine]
             line = Line(line.number, "")
         kept.append(line)
     return kept, removed
+
+
+def nested_bullets(lines: list[Line]) -> frozenset[int]:
+    """Bullet lines indented deeper than the numbered step (or nested bullet) just above them."""
+    nested: set[int] = set()
+    above: tuple[int, bool, bool] | None = None  # (indent, a step, itself nested) of the last line with text
+    for line in lines:
+        text = line.text.lstrip()
+        if not text:
+            continue
+        indent = len(line.text) - len(text)
+        is_bullet, is_step = text.startswith("- "), STEP.match(text) is not None
+        if is_bullet and above is not None and indent > above[0] and (above[1] or above[2]):
+            nested.add(line.number)
+            above = (above[0], above[1], True) if above[1] else above
+            continue
+        above = (indent, is_step, False)
+    return frozenset(nested)
 
 
 def tidy_lines(lines: list[Line]) -> list[Line]:
@@ -56,6 +75,9 @@ class Normalized:
     encoding: str
     removed: tuple[RemovedLine, ...]
     code_system: str | None
+    # Numbers of the bullet lines indented under a numbered step above them: the step's own
+    # items (the indentation itself is gone from ``lines``).
+    nested: frozenset[int] = frozenset()
 
     @property
     def text(self) -> str:
@@ -78,7 +100,9 @@ def normalize_text(
     kept, removed, facts = remove_site_text(cleaned, site_text or default_site_text())
     removed = sorted([*removed, *empty_items], key=lambda line: line.line)
     joined = join_wrapped_lines(kept, headings or default_table())
-    return Normalized(tuple(tidy_lines(joined)), encoding, tuple(removed), facts.get("code_system"))
+    return Normalized(
+        tuple(tidy_lines(joined)), encoding, tuple(removed), facts.get("code_system"), nested_bullets(joined)
+    )
 
 
 def normalize(data: bytes, *, site_text: SiteText | None = None, headings: HeadingTable | None = None) -> Normalized:
