@@ -597,3 +597,12 @@ def test_bullets_indented_under_the_last_step_are_its_sub_items():
         ("Pads go on your chest.", [("Tools", "a recorder and pads."), (None, "No numbing is needed.")]),
     ]
     assert plain(leaflet.sections["risks"]) == [("bullets", "", [(None, "Skin redness")])]  # not indented under a step
+
+
+def test_a_heading_not_set_off_like_the_pages_own_heads_a_part_of_its_section():
+    leaflet = extract_text(
+        "Summary\n\nShort.\n\nProcedure Description\n\n  1. The tube is numbed.\n  2. It is widened.\n"
+        "Tools and Equipment\n  • Dilators of growing size\n\nRisks and Complications\n\n  • Bleeding\n"
+    )
+    assert [b.kind for b in leaflet.sections["procedure"]] == ["steps", "group"]
+    assert leaflet.sections["procedure"][1].heading == "Tools and Equipment" and not leaflet.extra_sections

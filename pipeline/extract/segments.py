@@ -177,14 +177,19 @@ def _is_sub_heading(index: int, current: Segment, layout: _Layout, key: str | No
     Decided by the page's own layout, not by a list of sub-heading words: a label
     that names the section it stands in ("Pre-Procedure Instructions:" under
     Preparation), or an unknown one ending with a colon on a page whose section
-    headings have none ("Common:" / "Rare:" under "Risks and Complications").
+    headings have none ("Common:" / "Rare:" under "Risks and Complications"), or one
+    not set off by blank lines on a page whose section headings are.
     """
     if current.kind not in CANONICAL_SECTIONS:
         return False
     text = layout.lines[index].text
     if key is not None:  # the section's own heading again is the section again (merged, with a warning)
         return key == current.kind and simplify(text) != simplify(current.heading or "")
-    return text.rstrip().endswith(":") and not layout.style.colon
+    if text.rstrip().endswith(":") and not layout.style.colon:
+        return True
+    # On a page that sets its headings off with blank lines, one that is not ("Tools and Equipment"
+    # straight under the steps) heads a part of the section it stands in.
+    return layout.style.set_off and not layout.between_blank_lines(index)
 
 
 def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment]:
