@@ -129,7 +129,13 @@ def _run_update(args: argparse.Namespace) -> int:
     from pipeline.run.updates import accept, dismiss
 
     folder = OutputFolder(args.output)
-    outcome = accept(folder, args.id, keep_mine=args.keep_mine) if args.command == "accept" else dismiss(folder, args.id)
+    try:
+        outcome = accept(folder, args.id, keep_mine=args.keep_mine) if args.command == "accept" else dismiss(folder, args.id)
+    except OSError as error:
+        from pipeline.run.report import cannot_write
+
+        print(f"leaflets: error: {cannot_write(error)}", file=sys.stderr)
+        return EXIT_FAILED
     for line in outcome.lines:
         print(line)
     return EXIT_OK if outcome.written or args.command == "dismiss" else EXIT_FAILED

@@ -152,3 +152,74 @@ def test_lines_of_the_log_that_are_not_entries_are_named_and_passed_over(workdir
     assert code == 0, err
     notes = json.loads((workdir / "output" / "report.json").read_text("utf-8"))["notes"]
     assert "review-log.jsonl:3: warning: not a review log entry; passed over" in notes
+
+
+# -- found by a red-team pass --------------------------------------------------------
+
+
+def test_a_changed_source_does_not_let_a_draft_or_overdue_leaflet_through(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID, on="2024-01-10", due="2025-01-10")  # overdue
+    assert leaflets(capsys, "build")[0] == 0
+    for doc_id in (APPROVED_ID, DRAFT_ID):  # extraction out of date, outputs current
+        source = workdir / "input" / f"{doc_id}.txt"
+        source.write_text(source.read_text("utf-8") + "\nOne more line of text.\n", "utf-8")
+    code, _, err = leaflets(capsys, "build", "--approved-only")
+    assert code == 0 and published(workdir)["pdf"] == [] and "overdue for review" in err
+
+
+def test_approved_without_a_next_review_date_is_not_published(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID)
+    edit(APPROVED_ID, ("next_review_due: 2099-11-30", "next_review_due: null"))
+    code, _, err = leaflets(capsys, "render", "--approved-only")
+    assert code == 0 and published(workdir)["pdf"] == [] and "approved without a next review date" in err
+
+
+def test_a_yaml_whose_id_differs_from_its_name_keeps_its_own_approval(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID)
+    copy = yaml_path("copy")
+    copy.write_text(yaml_path(APPROVED_ID).read_text("utf-8"), "utf-8")
+    assert leaflets(capsys, "render", str(copy))[0] == 0
+    copy.write_text(copy.read_text("utf-8").replace("minimally invasive procedure", "small procedure"), "utf-8")
+    assert leaflets(capsys, "render", str(copy))[0] == 0
+    assert CHANGED_LABEL in (workdir / "output" / "html" / "copy.html").read_text("utf-8")
+    assert {e["leaflet"] for e in log(workdir) if e["event"] != "draft"} == {"copy"}
+
+
+def test_a_lost_review_log_does_not_approve_changed_text(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID)
+    assert leaflets(capsys, "render")[0] == 0
+    edit(APPROVED_ID, ("minimally invasive procedure", "small procedure"))
+    assert leaflets(capsys, "render")[0] == 0
+    (workdir / "output" / "review-log.jsonl").unlink()
+    edit(APPROVED_ID, ("notes: null", "notes: checked"))
+    code, _, err = leaflets(capsys, "render", "--approved-only")
+    assert code == 0 and published(workdir)["pdf"] == [] and "changed since its approval" in err
+
+
+def test_rendering_into_another_folder_publishes_nothing_reviewed_elsewhere(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID)
+    assert leaflets(capsys, "render")[0] == 0
+    code, _, err = leaflets(capsys, "render", "--approved-only", "-o", "print", f"output/yaml/{APPROVED_ID}.yaml")
+    assert code == 0 and not list((workdir / "print").glob("pdf/*.pdf")) and "reviewed in another output folder" in err
+
+
+def test_a_published_file_replaced_behind_the_pipelines_back_is_made_again(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID)
+    assert leaflets(capsys, "render", "--approved-only")[0] == 0
+    pdf = workdir / "output" / "pdf" / f"{APPROVED_ID}.pdf"
+    made = pdf.read_bytes()
+    pdf.write_bytes(b"%PDF-1.7 an older leaflet copied back")
+    html = workdir / "output" / "html" / f"{APPROVED_ID}.html"
+    outside = workdir / "elsewhere.html"
+    outside.write_text("<p>not ours</p>", "utf-8")
+    html.unlink()
+    html.symlink_to(outside)
+    assert leaflets(capsys, "render", "--approved-only")[0] == 0
+    assert pdf.read_bytes()[:8] == made[:8] and b"copied back" not in pdf.read_bytes()
+    assert not html.is_symlink() and outside.read_text("utf-8") == "<p>not ours</p>"

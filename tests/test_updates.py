@@ -122,3 +122,45 @@ def test_the_counts_filter_the_rows_under_the_pages_own_security_policy(reviewed
     result = probe_page(reviewed / "output" / "review.html", FILTER_PROBE, 1280)
     assert result["buttons"] == 8 and result["before"] == 2 and result["after"] == 2
     assert result["filtered"] == 1 and result["pressed"] == "true" and result["said"].startswith("Showing 1 of 2 leaflets")
+
+
+# -- found by a red-team pass --------------------------------------------------------
+
+
+def test_a_correction_made_in_the_proposal_is_not_undone_by_the_next_update(reviewed, capsys):
+    PROPOSED.write_text(PROPOSED.read_text("utf-8").replace("Theatre technician", "Theatre support worker"), "utf-8")
+    assert leaflets(capsys, "accept", SEED)[0] == 0
+    assert "Theatre support worker" in YAML.read_text("utf-8")
+    source = reviewed / "input" / f"{SEED}.txt"
+    source.write_text(source.read_text("utf-8").replace("Anal stricture or stenosis", "Narrowing of the anus"), "utf-8")
+    assert leaflets(capsys, "build")[0] == 0
+    code, out, _ = leaflets(capsys, "accept", SEED)
+    assert code == 0, out
+    text = YAML.read_text("utf-8")
+    assert "Theatre support worker" in text and "Narrowing of the anus" in text
+
+
+def test_a_proposal_of_a_source_that_went_back_is_removed(reviewed, capsys):
+    source = reviewed / "input" / f"{SEED}.txt"
+    source.write_text(source.read_text("utf-8").replace("Theatre technician", "Operating room technician"), "utf-8")
+    code, _, err = leaflets(capsys, "build")
+    assert code == 0 and not PROPOSED.exists() and "removed: the source is back to the version" in err
+
+
+def test_accept_with_a_log_that_cannot_be_written_changes_nothing(reviewed, capsys):
+    log = reviewed / "output" / "review-log.jsonl"
+    log.unlink()
+    log.mkdir()
+    before = YAML.read_text("utf-8")
+    code, _, err = leaflets(capsys, "accept", SEED)
+    assert code in (1, 2) and "nothing done" in err and "Traceback" not in err
+    assert YAML.read_text("utf-8") == before and PROPOSED.exists()
+
+
+def test_dismiss_does_not_hide_a_new_approval(reviewed, capsys):
+    YAML.write_text(YAML.read_text("utf-8").replace("gently widens", "slowly widens").replace(
+        "reviewed_on: 2026-11-30", "reviewed_on: 2026-12-01"), "utf-8")
+    assert leaflets(capsys, "dismiss", SEED)[0] == 0
+    assert leaflets(capsys, "build")[0] == 0
+    page = (reviewed / "output" / "html" / f"{SEED}.html").read_text("utf-8")
+    assert "NOT APPROVED" not in page and "Clinically reviewed and approved" in page

@@ -74,11 +74,19 @@ def _signed(entry: LogEntry | None) -> tuple[str | None, str | None]:
     return (entry.reviewer, entry.reviewed_on) if entry else (None, None)
 
 
-def observe(leaflet: Leaflet, history: list[LogEntry], now: dt.datetime) -> tuple[str, LogEntry | None]:
-    """(where ``leaflet`` stands, the log entry this sight adds or None), given its ``history``, oldest first."""
+def observe(
+    leaflet: Leaflet, history: list[LogEntry], now: dt.datetime, known: LogEntry | None = None
+) -> tuple[str, LogEntry | None]:
+    """(where ``leaflet`` stands, the log entry this sight adds or None), given its ``history``, oldest first.
+
+    ``known`` is the approval the pipeline's own record of the leaflet holds: when the log
+    lost it (deleted, or its line damaged), it still binds the content it was given to.
+    """
     review = leaflet.review
     content = content_fingerprint(leaflet)
     reviewed_on = review.reviewed_on.isoformat() if review.reviewed_on else None
+    if known is not None and not any(e.event == APPROVED and _signed(e) == _signed(known) for e in history):
+        history = [*history, known]
     last = history[-1] if history else None
 
     def entry(event: str) -> LogEntry:
@@ -90,12 +98,17 @@ def observe(leaflet: Leaflet, history: list[LogEntry], now: dt.datetime) -> tupl
         return review.status, entry(review.status) if moved or bound else None
     if last is None or last.status != APPROVED or _signed(last) != (review.reviewer, reviewed_on):
         return APPROVED, entry(APPROVED)  # a new approval covers the content it is given to
-    approval = next((e for e in reversed(history) if e.status == APPROVED and e.event == APPROVED), None)
+    approval = approval_in_effect(history, (review.reviewer, reviewed_on))
     if approval is None:  # a log that lost the approval entry: this sight approves, and says so
         return APPROVED, entry(APPROVED)
     if content == approval.content:
         return APPROVED, None if last.content == content else entry("approved text restored")
     return CHANGED, None if last.content == content else entry("changed since approval")
+
+
+def approval_in_effect(history: list[LogEntry], signed: tuple[str | None, str | None]) -> LogEntry | None:
+    """The approval entry with this signature (reviewer, date) that the leaflet's last entries stand on."""
+    return next((e for e in reversed(history) if e.event == APPROVED and _signed(e) == signed), None)
 
 
 def histories(entries: list[LogEntry]) -> dict[str, list[LogEntry]]:

@@ -17,6 +17,7 @@ from pipeline.errors import LeafletFileError, PipelineError
 from pipeline.run.files import display_path
 from pipeline.run.output_folder import OutputFolder
 from pipeline.run.records import Record, sha256_hex
+from pipeline.run.writing import remove
 from pipeline.run.report import FileResult
 from pipeline.yamlio import peek_yaml
 
@@ -82,10 +83,19 @@ def _keep_reviewed(
     """A person owns ``yaml/<id>.yaml``: keep it, and propose the fresh extraction if its source changed."""
     status, source_sha256 = _yaml_status_and_source(existing)
     result.extract = "kept"
-    if source_sha256 == input_sha256 or _read_own_yaml(folder, folder.base(doc_id)) == fresh:
-        return record  # the source is the one reviewed, or its extraction was already taken or set aside
     target, proposed = folder.yaml(doc_id), folder.proposed(doc_id)
     current = _read_own_yaml(folder, proposed)
+    if source_sha256 == input_sha256 or _read_own_yaml(folder, folder.base(doc_id)) == fresh:
+        # The source is the one reviewed, or its extraction was already taken or set aside:
+        # a proposal the pipeline made of a source that has since gone back is stale.
+        if current is not None and sha256_hex(current) == record.proposed_sha256:
+            remove(folder.root, proposed)
+            remove(folder.root, folder.proposed_base(doc_id))
+            result.warnings.append(
+                f"{display_path(proposed)}: warning: removed: the source is back to the version {target.name} was reviewed from"
+            )
+            return Record(**{**record.__dict__, "proposed_sha256": None})
+        return record
     written = current == fresh or (
         (current is None or sha256_hex(current) == record.proposed_sha256)
         and folder.replace_if_unchanged(proposed, current, fresh)
@@ -99,6 +109,7 @@ def _keep_reviewed(
         )
         # Not done: the next run extracts again and proposes once the edited proposal is gone.
         return Record(**{**record.__dict__, "input_sha256": None})
+    folder.write(folder.proposed_base(doc_id), fresh)  # what accept and dismiss will take as the new base
     result.extract = "proposed"
     result.outputs.append(display_path(proposed))
     result.warnings.append(

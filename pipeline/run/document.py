@@ -9,20 +9,22 @@ redoes only what is not known to be done.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, LeafletFileError, PipelineError
-from pipeline.model import ERROR, Leaflet
-from pipeline.review.approval import APPROVED, NOT_PUBLISHED, LogEntry, observe
+from pipeline.model import ERROR, Leaflet, Review
+from pipeline.review.approval import APPROVED, CHANGED, NOT_PUBLISHED, LogEntry, approval_in_effect, observe
 from pipeline.review.lints import structure_problems
 from pipeline.review.ownership import store_yaml
 from pipeline.run.files import display_path
-from pipeline.run.freshness import rendering_is_current
+from pipeline.run.freshness import outputs_intact, rendering_is_current
 from pipeline.run.records import Record, read_record, sha256_hex, write_record
 from pipeline.run.report import FileResult, cannot_write, one_line
 from pipeline.run.settings import Settings
@@ -132,13 +134,17 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
         leaflet = load_leaflet(text)
     except LeafletFileError:
         raise PipelineError(_first_yaml_error(text)) from None
-    standing, entry = observe(leaflet, list(task.history), dt.datetime.now(dt.timezone.utc))
+    # The log and the record know the leaflet by its file name, whatever its id says.
+    standing, entry, approval = _review_standing(dataclasses.replace(leaflet, id=task.doc_id), task.history, record)
     result.review_log += [entry] if entry else []
     result.review_status = standing
-    if settings.approved_only and (reason := publication_problem(standing, leaflet.review.next_review_due)):
+    seen = {"seen_yaml_sha256": sha256_hex(text), "standing": standing, "approval": approval}
+    if settings.approved_only and (reason := publication_problem(standing, leaflet.review)):
         leave_out(settings, task.doc_id, result, reason)
-        seen = {"seen_yaml_sha256": sha256_hex(text), "standing": standing}
         return Record(**{**record.__dict__, "rendered_yaml_sha256": None, **seen})
+    current = rendering_is_current(settings, task.doc_id, record, text.encode("utf-8")) and record.standing == standing
+    if current and (not settings.approved_only or outputs_intact(settings.folder, task.doc_id, record)):
+        return Record(**{**record.__dict__, **seen})  # its page and PDF already show this YAML as it stands
     if leaflet.id != task.doc_id:
         result.warnings.append(f"{shown}: warning: id {leaflet.id!r} differs from the file name; outputs are named {task.doc_id}")
     try:
@@ -159,19 +165,41 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
             **record.__dict__,
             "rendered_yaml_sha256": sha256_hex(text),
             "render_deps": settings.render_deps,
-            "seen_yaml_sha256": sha256_hex(text),
-            "standing": standing,
+            "html_sha256": sha256_hex(rendered.html),
+            "pdf_sha256": sha256_hex(rendered.pdf),
+            **seen,
         }
     )
 
 
-def publication_problem(standing: str, next_review_due: dt.date | None, today: dt.date | None = None) -> str | None:
+def _review_standing(leaflet: Leaflet, history: tuple[LogEntry, ...], record: Record) -> tuple[str, LogEntry | None, str | None]:
+    """(where it stands, the log entry this sight adds, the approval in effect as JSON for the record)."""
+    known = None
+    if record.approval:
+        try:
+            known = LogEntry.from_data(json.loads(record.approval))
+        except ValueError:
+            known = None
+    standing, entry = observe(leaflet, list(history), dt.datetime.now(dt.timezone.utc), known)
+    if standing not in (APPROVED, CHANGED):
+        return standing, entry, None
+    review = leaflet.review
+    signed = (review.reviewer, review.reviewed_on.isoformat() if review.reviewed_on else None)
+    approval = approval_in_effect([*history, *([known] if known else []), *([entry] if entry else [])], signed)
+    return standing, entry, json.dumps(approval.to_data()) if approval else None
+
+
+def publication_problem(standing: str, review: Review, today: dt.date | None = None) -> str | None:
     """Why a leaflet may not be published (by ``--approved-only``), or None when it may."""
     if standing != APPROVED:
         return NOT_PUBLISHED.get(standing, f"review status {standing!r}")
     today = today or dt.date.today()
-    if next_review_due is not None and next_review_due < today:
-        return f"overdue for review (next review was due {next_review_due.isoformat()})"
+    if review.next_review_due is None:
+        return "approved without a next review date (review.next_review_due)"
+    if review.next_review_due < today:
+        return f"overdue for review (next review was due {review.next_review_due.isoformat()})"
+    if review.reviewed_on is not None and review.reviewed_on > today:
+        return f"its review date {review.reviewed_on.isoformat()} is in the future"
     return None
 
 
@@ -204,7 +232,9 @@ def run_task(task: Task, settings: Settings) -> FileResult:
             # know the YAML it just wrote as its own, not take it for a person's edit.
             write_record(settings.folder, task.doc_id, record)
             result.seconds["extract"] = round(time.perf_counter() - started, 6)
-        if task.render and (not task.extract or _needs_render_after_extract(settings, task.doc_id, record)):
+        # With --approved-only every leaflet passes the publication check, its outputs current or not.
+        renders = not task.extract or settings.approved_only or _needs_render_after_extract(settings, task.doc_id, record)
+        if task.render and renders:
             render_started = time.perf_counter()
             record = render_document(task, settings, result, record)
             result.seconds["render"] = round(time.perf_counter() - render_started, 6)

@@ -8,7 +8,13 @@ styles folders, the page options or the code changed, or either file is gone.
 
 from __future__ import annotations
 
+import os
+
+from pipeline.errors import PipelineError
+from pipeline.run.output_folder import OutputFolder
 from pipeline.run.records import Record, sha256_hex
+
+MAX_OUTPUT_BYTES = 256 * 1024 * 1024  # a leaflet's PDF is well under a megabyte
 from pipeline.run.settings import Settings
 
 
@@ -33,3 +39,19 @@ def rendering_is_current(settings: Settings, doc_id: str, record: Record | None,
         and record.render_deps == settings.render_deps
         and settings.folder.rendered(doc_id)
     )
+
+
+def outputs_intact(folder: OutputFolder, doc_id: str, record: Record | None) -> bool:
+    """The page and PDF on disk are, byte for byte, the files the pipeline rendered (not an older
+    approved PDF copied back, not a link): checked before a published set counts them current."""
+    if record is None or not record.html_sha256 or not record.pdf_sha256:
+        return False
+    for path, expected in ((folder.html(doc_id), record.html_sha256), (folder.pdf(doc_id), record.pdf_sha256)):
+        if os.path.islink(path):
+            return False
+        try:
+            if sha256_hex(folder.read(path, MAX_OUTPUT_BYTES)) != expected:
+                return False
+        except PipelineError:
+            return False
+    return True

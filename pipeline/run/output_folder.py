@@ -159,6 +159,11 @@ class OutputFolder:
         set aside): what a proposed update is compared with."""
         return self.root / STATE_DIR / "base" / f"{doc_id}{YAML_SUFFIX}"
 
+    def proposed_base(self, doc_id: str) -> Path:
+        """The proposed update as the pipeline wrote it (a person may edit the proposal itself):
+        the base once the proposal is accepted or dismissed."""
+        return self.root / STATE_DIR / "base" / f"{doc_id}{PROPOSED_SUFFIX}"
+
     @property
     def review_log(self) -> Path:
         """Every review transition a run saw, one JSON object per line, only ever added to."""

@@ -8,15 +8,17 @@ are read and compared with the leaflet's record (:mod:`pipeline.run.freshness`).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.model import Review
 from pipeline.review.approval import APPROVED
 from pipeline.run.document import Task, publication_problem
 from pipeline.run.files import InputFiles, display_path, read_limited
-from pipeline.run.freshness import extraction_is_current, rendering_is_current
+from pipeline.run.freshness import extraction_is_current, outputs_intact, rendering_is_current
 from pipeline.run.output_folder import (
     PROPOSED_SUFFIX,
     OutputFolder,
@@ -48,16 +50,26 @@ def _not_publishable(yaml_text: bytes | None, record: Record | None) -> str | No
     if yaml_text is None or record is None or record.standing is None or record.seen_yaml_sha256 != sha256_hex(yaml_text):
         return None
     try:
-        due = peek_yaml(yaml_text)["review"].get("next_review_due")
-        due = due if isinstance(due, dt.date) or due is None else dt.date.fromisoformat(str(due))
+        review = peek_yaml(yaml_text)["review"]
+        dates = {key: _date(review.get(key)) for key in ("reviewed_on", "next_review_due")}
     except Exception:  # noqa: BLE001 - an unreadable file is the renderer's to report
         return None
-    return publication_problem(record.standing, due)
+    return publication_problem(record.standing, Review(status=record.standing, **dates))
 
 
-def _up_to_date_for_publishing(settings: Settings, record: Record | None, render_current: bool) -> bool:
-    """Outputs current, and (for --approved-only) known to be those of an approved leaflet."""
-    return render_current and (not settings.approved_only or (record is not None and record.standing == APPROVED))
+def _in_folder(path: Path, folder: Path) -> bool:
+    return Path(os.path.abspath(path)).parent == Path(os.path.abspath(folder))
+
+
+def _date(value: object) -> dt.date | None:
+    return value if isinstance(value, dt.date) or value is None else dt.date.fromisoformat(str(value))
+
+
+def _up_to_date_for_publishing(settings: Settings, doc_id: str, record: Record | None, render_current: bool) -> bool:
+    """Outputs current, and (for --approved-only) known to be those the pipeline made of an approved leaflet."""
+    if not render_current or not settings.approved_only:
+        return render_current
+    return record is not None and record.standing == APPROVED and outputs_intact(settings.folder, doc_id, record)
 
 
 def _claim_id(doc_id: str, path: Path, owners: dict[str, Path]) -> FileResult | None:
@@ -119,7 +131,7 @@ def plan_inputs(paths: list[Path] | InputFiles, settings: Settings, *, render: b
         left_out = settings.approved_only and render and extract_current and _not_publishable(yaml_text, record)
         if left_out:
             plan.done.append(FileResult(input=shown, id=doc_id, status="left out", left_out=left_out))
-        elif extract_current and (not render or _up_to_date_for_publishing(settings, record, render_current)):
+        elif extract_current and (not render or _up_to_date_for_publishing(settings, doc_id, record, render_current)):
             plan.done.append(FileResult(input=shown, id=doc_id, status="up to date"))
         else:
             plan.tasks.append(
@@ -152,9 +164,12 @@ def plan_yaml(paths: list[Path] | InputFiles, settings: Settings) -> Plan:
             yaml_text = None  # rendering reports why
         record = read_record(settings.folder, doc_id)
         render_current = rendering_is_current(settings, doc_id, record, yaml_text)
-        if settings.approved_only and (left_out := _not_publishable(yaml_text, record)):
+        if settings.approved_only and not _in_folder(path, settings.folder.yaml_dir):
+            reason = "reviewed in another output folder, whose review log holds its approvals; publish it from there"
+            plan.done.append(FileResult(input=shown, id=doc_id, status="left out", left_out=reason))
+        elif settings.approved_only and (left_out := _not_publishable(yaml_text, record)):
             plan.done.append(FileResult(input=shown, id=doc_id, status="left out", left_out=left_out))
-        elif _up_to_date_for_publishing(settings, record, render_current):
+        elif _up_to_date_for_publishing(settings, doc_id, record, render_current):
             plan.done.append(FileResult(input=shown, id=doc_id, status="up to date"))
         else:
             plan.tasks.append(Task(doc_id, shown, yaml_path=path, render=True))

@@ -40,8 +40,11 @@ class Record:
     rendered_yaml_sha256: str | None = None  # the YAML text the HTML and PDF were made from
     render_deps: str | None = None  # fingerprint of what rendering used (version, styles, options)
     proposed_sha256: str | None = None  # the proposed update the pipeline last wrote beside the YAML
+    html_sha256: str | None = None  # the page and PDF as rendered, so a published set can be checked
+    pdf_sha256: str | None = None
     seen_yaml_sha256: str | None = None  # the YAML whose review the pipeline last looked at (rendering it or not)
     standing: str | None = None  # where that YAML's review stood: draft | reviewed | approved | changed
+    approval: str | None = None  # the approval in effect (a review log entry as JSON), should the log lose it
 
 
 def read_record(folder: OutputFolder, doc_id: str) -> Record | None:

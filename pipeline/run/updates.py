@@ -29,7 +29,8 @@ from pipeline.review.merge import Conflict, three_way
 from pipeline.run.files import display_path
 from pipeline.run.output_folder import OutputFolder, id_problem
 from pipeline.run.records import Record, read_record, write_record
-from pipeline.run.review_log import add_entries
+from pipeline.run.report import cannot_write
+from pipeline.run.review_log import add_entries, read_histories
 from pipeline.run.writing import remove
 from pipeline.yamlio import decode_yaml, dump_leaflet, leaflet_from_data, leaflet_to_data, load_leaflet
 
@@ -57,19 +58,33 @@ def _checked_id(doc_id: str) -> str:
     return doc_id
 
 
+def _log_is_writable(folder: OutputFolder) -> None:
+    """Refuse before changing anything when the step could not be logged (the log a link, a folder)."""
+    try:
+        read_histories(folder)
+        add_entries(folder, [])
+        folder.append(folder.review_log, "")
+    except OSError as error:
+        raise PipelineError(f"{cannot_write(error)}; nothing done (the step could not be logged)") from None
+    except PipelineError as error:
+        raise PipelineError(f"{display_path(folder.review_log)}: {error}; nothing done (the step could not be logged)") from None
+
+
 def _finish(folder: OutputFolder, doc_id: str, proposal: bytes, entry: LogEntry) -> None:
-    """The proposal becomes the base, is removed, and the step is logged."""
-    folder.write(folder.base(doc_id), proposal)
+    """The proposal as the pipeline wrote it becomes the base (what a person changed in it is
+    theirs, not the source's), the proposal is removed, and the step is logged."""
+    folder.write(folder.base(doc_id), folder.read_yaml(folder.proposed_base(doc_id)) or proposal)
     remove(folder.root, folder.proposed(doc_id))
+    remove(folder.root, folder.proposed_base(doc_id))
     record = read_record(folder, doc_id) or Record()
     write_record(folder, doc_id, dataclasses.replace(record, proposed_sha256=None))
     add_entries(folder, [entry])
 
 
-def _entry(leaflet: Leaflet, event: str) -> LogEntry:
+def _entry(leaflet: Leaflet, doc_id: str, event: str) -> LogEntry:
     review = leaflet.review
     return LogEntry(
-        leaflet.id, event, review.status, review.reviewer,
+        doc_id, event, review.status, review.reviewer,
         review.reviewed_on.isoformat() if review.reviewed_on else None,
         content_fingerprint(leaflet), dt.datetime.now(dt.timezone.utc).isoformat(),
     )
@@ -79,6 +94,7 @@ def accept(folder: OutputFolder, doc_id: str, *, keep_mine: bool = False) -> Upd
     doc_id = _checked_id(doc_id)
     outcome = UpdateOutcome()
     with folder.claim("accept"):
+        _log_is_writable(folder)
         mine_bytes, mine = _load(folder, folder.yaml(doc_id), "the reviewed leaflet")
         proposal_bytes, theirs = _load(folder, folder.proposed(doc_id), "no proposed update is waiting")
         base_bytes = folder.read_yaml(folder.base(doc_id))
@@ -88,7 +104,7 @@ def accept(folder: OutputFolder, doc_id: str, *, keep_mine: bool = False) -> Upd
                 "(it was made by an older version), so the source's changes cannot be told from yours; "
                 f"copy what you need from {folder.proposed(doc_id).name} by hand, then run leaflets dismiss {doc_id}"
             )
-        base = load_leaflet(decode_yaml(base_bytes))
+        _, base = _load(folder, folder.base(doc_id), "the extraction it started from")
         merged = three_way(leaflet_to_data(base), leaflet_to_data(mine), leaflet_to_data(theirs))
         outcome.conflicts = merged.conflicts
         for conflict in merged.conflicts:
@@ -113,9 +129,14 @@ def accept(folder: OutputFolder, doc_id: str, *, keep_mine: bool = False) -> Upd
         if not folder.replace_if_unchanged(folder.yaml(doc_id), mine_bytes, text.encode("utf-8")):
             raise PipelineError(f"{display_path(folder.yaml(doc_id))}: changed while accepting; nothing done, run it again")
         outcome.written = True
-        _finish(folder, doc_id, proposal_bytes, _entry(result, "accepted source update"))
-        applied = ", ".join(merged.applied) or "nothing (the source's changes were already in your file)"
-        outcome.lines.append(f"{display_path(folder.yaml(doc_id))}: accepted the source's update: applied to {applied}")
+        _finish(folder, doc_id, proposal_bytes, _entry(result, doc_id, "accepted source update"))
+        applied = ", ".join(merged.applied) or (
+            "nothing else" if merged.conflicts else "nothing (the source's changes were already in your file)"
+        )
+        kept = f"kept yours in {len(merged.conflicts)} conflicting place(s); " if merged.conflicts else ""
+        outcome.lines.append(f"{display_path(folder.yaml(doc_id))}: accepted the source's update: {kept}applied to {applied}")
+        if any(line.lstrip().startswith("#") for line in mine_bytes.decode("utf-8").splitlines()[1:]):
+            outcome.lines.append("note: the file was written anew, so the # comments it held are gone (the review log keeps the step)")
         if changed and mine.review.status != "draft":
             outcome.lines.append(f"review.status is now {review['status']!r}: check the new text and approve it again")
     return outcome
@@ -124,9 +145,10 @@ def accept(folder: OutputFolder, doc_id: str, *, keep_mine: bool = False) -> Upd
 def dismiss(folder: OutputFolder, doc_id: str) -> UpdateOutcome:
     doc_id = _checked_id(doc_id)
     with folder.claim("dismiss"):
+        _log_is_writable(folder)
         _, mine = _load(folder, folder.yaml(doc_id), "the reviewed leaflet")
         proposal_bytes, _ = _load(folder, folder.proposed(doc_id), "no proposed update is waiting")
-        _finish(folder, doc_id, proposal_bytes, _entry(mine, "dismissed source update"))
+        _finish(folder, doc_id, proposal_bytes, _entry(mine, doc_id, "dismissed source update"))
     return UpdateOutcome(
         [f"{display_path(folder.proposed(doc_id))}: set aside; {folder.yaml(doc_id).name} is unchanged, "
          "and this version of the source will not be proposed again"]
