@@ -48,13 +48,21 @@ def test_page_needs_nothing_but_files_beside_it(doc_id):
     assert urls
     for url in urls:
         assert not re.match(r"[a-zA-Z][a-zA-Z+.-]*:", url), f"absolute URL {url}"
-        assert (page.parent / url).is_file(), f"{url} is not in {page.parent}"
+        if url.startswith("#"):
+            assert f'id="{url[1:]}"' in html, f"no element {url}"  # the contents' jump links
+        else:
+            assert (page.parent / url).is_file(), f"{url} is not in {page.parent}"
+    # The page links to its PDF and to the index; the PDF leaves the page's links and contents out.
+    assert f"../pdf/{doc_id}.pdf" in urls and "../index.html" in urls and "#risks" in urls
+    text = pdftotext(sample_output() / "pdf" / f"{doc_id}.pdf")
+    assert "On this page" not in text and "Download this leaflet" not in text
     assert (page.parent / "assets" / "fonts" / "OFL.txt").is_file()  # the font licence travels with the fonts
 
 
+@pytest.mark.parametrize("width", [360, 1280])
 @pytest.mark.parametrize("doc_id", sample_ids())
-def test_axe_finds_no_wcag_a_or_aa_violation(doc_id):
-    violations, passes = axe_violations(sample_page(doc_id))
+def test_axe_finds_no_wcag_a_or_aa_violation(doc_id, width):
+    violations, passes = axe_violations(sample_page(doc_id), width)
     assert violations == []
     assert "color-contrast" in passes  # the check really ran on our colours
 

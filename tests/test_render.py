@@ -110,7 +110,8 @@ def test_page_structure_for_each_sample(renderer, doc_id):
     assert names.index("header") < names.index("main") < names.index("footer")
     assert outline.headings[0] == ("h1", leaflet.title)
     expected = [renderer.theme.heading(key) for key in leaflet.sections if any(b.text or b.items for b in leaflet.section(key))]
-    assert [text for tag, text in outline.headings[1:-1]] == expected
+    assert outline.headings[1] == ("h2", "On this page")  # the contents, for the screen
+    assert [text for tag, text in outline.headings[2:-1]] == expected
     assert outline.headings[-1] == ("h2", "About this leaflet")
     assert "script" not in names and "link" not in names
 
@@ -175,6 +176,9 @@ def test_page_is_standalone(renderer):
     assert urls, "expected fonts and logo"
     for url in urls:
         assert not re.match(r"[a-z]+:", url), url  # relative: works offline from output/html/
+        if url.startswith("#"):
+            assert f'id="{url[1:]}"' in html  # the contents' jump links
+            continue
         assert url.startswith("assets/")
         assert (BUILTIN_STYLES / url).is_file()
     assert "Content-Security-Policy" in html

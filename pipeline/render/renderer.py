@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -141,7 +141,10 @@ class Renderer:
 
     # -- pure at heart: leaflet -> HTML text -> PDF bytes
 
-    def render_html(self, leaflet: Leaflet, *, embed_css: bool = True, standing: str | None = None) -> str:
+    def render_html(
+        self, leaflet: Leaflet, *, embed_css: bool = True, standing: str | None = None,
+        links: Mapping[str, str] | None = None,
+    ) -> str:
         """The standalone HTML page; its assets are expected in ``assets/`` beside it.
 
         ``embed_css=False`` leaves the stylesheet out, for :meth:`html_to_pdf`
@@ -151,6 +154,7 @@ class Renderer:
             self._leaflet_template,
             leaflet=leaflet,
             page=page_view(leaflet, self.theme, standing),
+            links=links,
             css=Markup(self.stylesheet("")) if embed_css else "",
             asset_root="",
         )
@@ -159,13 +163,16 @@ class Renderer:
         """A PDF/UA-1 leaflet from HTML made by :meth:`render_html`."""
         return self.pdf_writer().write(html)[0]
 
-    def render(self, leaflet: Leaflet, standing: str | None = None) -> RenderedLeaflet:
+    def render(
+        self, leaflet: Leaflet, standing: str | None = None, links: Mapping[str, str] | None = None
+    ) -> RenderedLeaflet:
         """The HTML page and the PDF of one leaflet, with WeasyPrint's warnings.
 
         ``standing`` is where its review stands (:mod:`pipeline.review.approval`):
-        "changed" prints it as not approved.
+        "changed" prints it as not approved. ``links`` ("pdf", "index") are the page's links to
+        its PDF and to the index, relative to the page; the PDF leaves them out.
         """
-        html = self.render_html(leaflet, standing=standing)
+        html = self.render_html(leaflet, standing=standing, links=links)
         pdf, messages = self.pdf_writer().write(self.render_html(leaflet, embed_css=False, standing=standing))
         return RenderedLeaflet(html=html, pdf=pdf, warnings=(*left_out(leaflet), *messages))
 

@@ -75,6 +75,10 @@ LABEL_KEYS = (
     "pdf",
     "no_leaflets",
     "review_dashboard",
+    "contents",
+    "this_leaflet",
+    "download_pdf",
+    "all_leaflets",
 )
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")

@@ -15,6 +15,7 @@ import functools
 import json
 import time
 from dataclasses import dataclass
+from urllib.parse import quote
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from pipeline.review.lints import structure_problems
 from pipeline.review.ownership import store_yaml
 from pipeline.run.files import display_path
 from pipeline.run.freshness import outputs_intact, rendering_is_current
+from pipeline.run.output_folder import PDF_DIR
 from pipeline.run.records import Record, read_record, sha256_hex, write_record
 from pipeline.run.report import FileResult, cannot_write, one_line
 from pipeline.run.settings import Settings
@@ -148,7 +150,8 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
     if leaflet.id != task.doc_id:
         result.warnings.append(f"{shown}: warning: id {leaflet.id!r} differs from the file name; outputs are named {task.doc_id}")
     try:
-        rendered = renderer_of(settings).render(leaflet, standing)
+        links = {"pdf": f"../{PDF_DIR}/{quote(task.doc_id)}.pdf", "index": f"../{settings.folder.index.name}"}
+        rendered = renderer_of(settings).render(leaflet, standing, links)
     except PipelineError:
         raise
     except Exception as error:  # noqa: BLE001 - a layout-engine failure on one leaflet must not stop the batch
