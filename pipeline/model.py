@@ -15,9 +15,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-# 2: sub-headed groups in sections, sub-items under list items. Files of version 1 still load.
-SCHEMA_VERSION = 2
-SCHEMA_VERSIONS = (1, 2)
+# 2: sub-headed groups in sections, sub-items under list items.
+# 3: the urgent_help section (reviewers write it). Files of versions 1 and 2 still load.
+SCHEMA_VERSION = 3
+SCHEMA_VERSIONS = (1, 2, 3)
 
 CANONICAL_SECTIONS: tuple[str, ...] = (
     "summary",
@@ -33,7 +34,12 @@ CANONICAL_SECTIONS: tuple[str, ...] = (
     "recovery",
     "alternatives",
     "patient_experience",
+    "urgent_help",  # when to get urgent help: written by reviewers, extraction leaves it empty
 )
+# The sections the lookup site writes, in its fixed order (for pages whose headings were lost).
+SITE_SECTIONS: tuple[str, ...] = CANONICAL_SECTIONS[:-1]
+# Sections a file of an older schema version may lack (read as empty).
+ADDED_SECTIONS: tuple[str, ...] = ("urgent_help",)
 
 REVIEW_STATUSES: tuple[str, ...] = ("draft", "reviewed", "approved")
 

@@ -319,7 +319,7 @@ def leaflet_from_data(data: dict[str, Any]) -> Leaflet:
         code=Code(**data["code"]),
         also_known_as=tuple(data["also_known_as"]),
         technical_term=data["technical_term"],
-        sections={key: _content_from_data(data["sections"][key]) for key in CANONICAL_SECTIONS},
+        sections={key: _content_from_data(data["sections"].get(key) or []) for key in CANONICAL_SECTIONS},
         extra_sections=tuple(
             ExtraSection(heading=extra["heading"], content=_content_from_data(extra["content"]))
             for extra in data["extra_sections"]

@@ -72,3 +72,9 @@ def test_drafts_edited_log_nothing_but_their_status_changes():
     assert run(leaflet(), leaflet(summary="Edited."), leaflet("reviewed", "A", ON), leaflet("reviewed", "A", ON, summary="x")) == [
         ("draft", "draft"), ("draft", None), ("reviewed", "reviewed"), ("reviewed", "reviewed"),
     ]
+
+
+def test_an_empty_section_added_to_the_schema_later_changes_no_approval():
+    base = leaflet()
+    sections = {key: blocks for key, blocks in base.sections.items() if key != "urgent_help"}
+    assert content_fingerprint(base) == content_fingerprint(dataclasses.replace(base, sections=sections))

@@ -100,8 +100,8 @@ BROKEN = {
         "title: Again",
     ),
     "schema version": (
-        GOOD.replace("schema_version: 2", "schema_version: 3"),
-        ["f.yaml:2:17: error: schema_version: expected one of 1, 2, got 3"],
+        GOOD.replace("schema_version: 3", "schema_version: 4"),
+        ["f.yaml:2:17: error: schema_version: expected one of 1, 2, 3, got 4"],
         None,
     ),
     "empty title": (

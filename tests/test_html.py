@@ -56,6 +56,8 @@ def test_page_needs_nothing_but_files_beside_it(doc_id):
     assert f"../pdf/{doc_id}.pdf" in urls and "../index.html" in urls and "#risks" in urls
     text = pdftotext(sample_output() / "pdf" / f"{doc_id}.pdf")
     assert "On this page" not in text and "Download this leaflet" not in text
+    # Every leaflet says when to get urgent help: here the theme's general text, as the sample has none.
+    assert squash("When should I get urgent help?") in squash(text) and squash("local emergency number") in squash(text)
     assert (page.parent / "assets" / "fonts" / "OFL.txt").is_file()  # the font licence travels with the fonts
 
 

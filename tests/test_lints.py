@@ -40,7 +40,7 @@ def test_risks_emptied_into_extra_sections_is_reported_at_risks():
 
 def test_the_check_command_says_so_and_strict_makes_it_an_error(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "old.yaml").write_text(dump_leaflet(as_before_sub_headings()).replace("schema_version: 2", "schema_version: 1"))
+    (tmp_path / "old.yaml").write_text(dump_leaflet(as_before_sub_headings()).replace("schema_version: 3", "schema_version: 1"))
     code, out, _ = run_leaflets(capsys, "check", "old.yaml")
     assert code == 0 and "old.yaml:" in out and "section 'risks' is empty while extra sections hold text" in out
     code, _, err = run_leaflets(capsys, "check", "--strict", "old.yaml")

@@ -35,7 +35,7 @@ def grouped_leaflet():
 
 def test_groups_and_sub_items_are_written_readably_and_read_back():
     text = dump_leaflet(grouped_leaflet())
-    assert "schema_version: 2\n" in text
+    assert "schema_version: 3\n" in text
     assert "  - heading: Common\n    content:\n    - bullets:\n      - A sore throat for a day\n" in text
     assert "    - text: 'The doctor chooses a method:'\n      items:\n      - label: Cold\n        text: freezing\n" in text
     again = load_leaflet(text)
@@ -44,7 +44,7 @@ def test_groups_and_sub_items_are_written_readably_and_read_back():
 
 
 def test_a_version_1_file_still_loads():
-    text = dump_leaflet(sample_leaflet(sample_ids()[0])).replace("schema_version: 2", "schema_version: 1")
+    text = dump_leaflet(sample_leaflet(sample_ids()[0])).replace("schema_version: 3", "schema_version: 1")
     assert load_leaflet(text).schema_version == 1
 
 
@@ -91,3 +91,10 @@ def test_the_page_and_the_pdf_show_sub_headings_under_their_section(tmp_path):
     text = pdftotext(pdf)
     assert text.index("Common") < text.index("A sore throat for a day") < text.index("Rare") < text.index("An infection")
     assert "Cold: freezing" in " ".join(text.split())
+
+
+def test_a_version_2_file_without_urgent_help_still_loads():
+    text = dump_leaflet(sample_leaflet(sample_ids()[0])).replace("schema_version: 3", "schema_version: 2")
+    text = text.replace("  urgent_help: []\n", "")
+    leaflet = load_leaflet(text)
+    assert leaflet.schema_version == 2 and leaflet.sections["urgent_help"] == ()

@@ -90,9 +90,10 @@ def test_sections_in_canonical_order_then_extras_and_empty_ones_omitted(renderer
         "What is this procedure?",
         "How to prepare",
         "What happens during the procedure",
+        "When should I get urgent help?",  # the theme's general text, as the leaflet has none of its own
         "Questions to ask",
     ]
-    assert [view.anchor for view in views] == ["summary", "preparation", "procedure", "extra-1"]
+    assert [view.anchor for view in views] == ["summary", "preparation", "procedure", "urgent-help", "extra-1"]
 
 
 @pytest.mark.parametrize("doc_id", sample_ids())
@@ -109,7 +110,10 @@ def test_page_structure_for_each_sample(renderer, doc_id):
         assert landmark in names
     assert names.index("header") < names.index("main") < names.index("footer")
     assert outline.headings[0] == ("h1", leaflet.title)
-    expected = [renderer.theme.heading(key) for key in leaflet.sections if any(b.text or b.items for b in leaflet.section(key))]
+    expected = [
+        renderer.theme.heading(key) for key in leaflet.sections
+        if any(b.text or b.items for b in leaflet.section(key)) or key == "urgent_help"  # the theme's text if none
+    ]
     assert outline.headings[1] == ("h2", "On this page")  # the contents, for the screen
     assert [text for tag, text in outline.headings[2:-1]] == expected
     assert outline.headings[-1] == ("h2", "About this leaflet")

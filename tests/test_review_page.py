@@ -94,13 +94,13 @@ def test_approved_row_without_reviewer():
 
 
 def test_invalid_yaml_still_gets_a_row_with_its_errors():
-    text = APPROVED.replace("schema_version: 2", "schema_version: one").replace("reviewr", "x")
+    text = APPROVED.replace("schema_version: 3", "schema_version: one").replace("reviewr", "x")
     text = text.replace("  notes: null", "  notes: null\n  reviewr: x")
     row = review_row(text, None, TODAY, FILES)
     assert row.errors == 2 and row.warnings == 0
     assert row.title == "Dilation of Anal Sphincter" and row.status == "approved"  # what can still be read is shown
     assert row.grade is None
-    assert row.first_error.startswith("line 2, column 17: schema_version: expected one of 1, 2")
+    assert row.first_error.startswith("line 2, column 17: schema_version: expected one of 1, 2, 3")
 
 
 def test_unparseable_yaml_row_is_named_after_its_file():
@@ -192,7 +192,7 @@ def test_page_shows_one_row_per_leaflet_with_overdue_said_in_words():
     assert [row[0] for row in body] == [f"Dilation of Anal Sphincter {DOC_ID}", "Another b"]
     assert body[0][1:6] == ["approved", "Dr Example", "2026-03-05", "Overdue 2027-03-01", "9.9 above 8"]
     assert body[1][8] == "YAML: Another no web page no PDF"
-    assert "<strong>Warning:</strong> line 94, column 20: next review was due on 2027-03-01" in html  # in words, not a count
+    assert "<strong>Warning:</strong> line 95, column 20: next review was due on 2027-03-01" in html  # in words, not a count
     assert "<caption>" in html and 'scope="row"' in html
     assert f'href="yaml/{DOC_ID}.yaml"' in html and f'href="pdf/{DOC_ID}.pdf"' in html
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pipeline.config.headings import NAME_BLOCK
 from pipeline.extract.segments import Segment
-from pipeline.model import CANONICAL_SECTIONS, Diagnostic, Line
+from pipeline.model import CANONICAL_SECTIONS, SITE_SECTIONS, Diagnostic, Line
 
 # Two or more blank lines in the source between two lines with text. Normalizing keeps
 # the first blank line of a run, so the gap is the distance from it to the next line.
@@ -55,9 +55,9 @@ def _missing_after(kind: str, segments: list[Segment], position: int) -> list[st
     following = segments[position + 1].kind if position + 1 < len(segments) else None
     if following is not None and following not in CANONICAL_SECTIONS:
         return []  # a heading this page has but no table knows: what stands before it is anyone's guess
-    start = CANONICAL_SECTIONS.index(kind) + 1 if kind in CANONICAL_SECTIONS else 0
-    end = CANONICAL_SECTIONS.index(following) if following else len(CANONICAL_SECTIONS)
-    return [key for key in CANONICAL_SECTIONS[start:end] if key not in present]
+    start = SITE_SECTIONS.index(kind) + 1 if kind in SITE_SECTIONS else 0
+    end = SITE_SECTIONS.index(following) if following in SITE_SECTIONS else len(SITE_SECTIONS)
+    return [key for key in SITE_SECTIONS[start:end] if key not in present]
 
 
 def _gaps(lines: list[Line]) -> set[int]:

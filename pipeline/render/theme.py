@@ -94,6 +94,7 @@ class Theme:
     phone: str | None
     website: str | None
     footer_text: str | None
+    urgent_help: str | None  # the general text printed when a leaflet has none of its own
     colours: Mapping[str, str]
     labels: Mapping[str, str]
     sections: Mapping[str, str]
@@ -239,6 +240,7 @@ TOP_LEVEL_KEYS = (
     "phone",
     "website",
     "footer_text",
+    "urgent_help",
     "colours",
     "labels",
     "sections",
@@ -261,6 +263,7 @@ def theme_problems(data: Mapping[str, Any], asset_exists: Callable[[str], bool])
         "phone": lambda value: _text(value, optional=True),
         "website": _url,
         "footer_text": lambda value: _text(value, optional=True),
+        "urgent_help": lambda value: _text(value, optional=True),
     }
     for key, check in simple_checks.items():
         if key in data and (problem := check(data[key])):
@@ -299,6 +302,7 @@ def _theme_from_data(data: Mapping[str, Any]) -> Theme:
         phone=data["phone"],
         website=data["website"],
         footer_text=data["footer_text"],
+        urgent_help=data["urgent_help"],
         colours=MappingProxyType({key: data["colours"][key].lower() for key in COLOUR_ROLES}),
         labels=MappingProxyType({key: data["labels"][key] for key in LABEL_KEYS}),
         sections=MappingProxyType({key: data["sections"][key] for key in CANONICAL_SECTIONS}),

@@ -81,7 +81,10 @@ def section_views(leaflet: Leaflet, theme: Theme) -> tuple[SectionView, ...]:
     """Canonical sections in order, then extra sections; empty ones left out."""
     views: list[SectionView] = []
     for key in CANONICAL_SECTIONS:
-        if blocks := block_views(leaflet.section(key)):
+        blocks = block_views(leaflet.section(key))
+        if not blocks and key == "urgent_help" and theme.urgent_help:
+            blocks = (BlockView("p", text=theme.urgent_help),)  # every leaflet says when to get help
+        if blocks:
             views.append(SectionView(key, key.replace("_", "-"), theme.heading(key), blocks))
     for number, extra in enumerate(leaflet.extra_sections, start=1):
         if blocks := block_views(extra.content):

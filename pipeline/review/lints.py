@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline.config.headings import HeadingTable, default_table, simplify
 from pipeline.config.site_text import SiteText
-from pipeline.model import CANONICAL_SECTIONS, Block, Diagnostic, Item, Leaflet
+from pipeline.model import CANONICAL_SECTIONS, SITE_SECTIONS, Block, Diagnostic, Item, Leaflet
 
 MAX_GRADE = 8.0
 
@@ -103,8 +103,13 @@ def lint(
 
     for key in CANONICAL_SECTIONS:
         blocks = leaflet.sections[key]
-        if not blocks:
+        if not blocks and key in SITE_SECTIONS:
             warn(("sections", key), f"section {key!r} is empty", key=True)
+        elif not blocks and leaflet.review.status == "approved":
+            # urgent_help: extraction leaves it empty; a reviewer writes it before approving.
+            where = ("sections", key) if ("sections", key) in positions.keys else ("sections",)
+            warn(where, f"approved without {key!r} (when to get urgent help): the page shows only the theme's "
+                 "general text; write what a patient should watch for after this procedure", key=True)
         seen: set[str] = set()
         for path, text in _texts(blocks, ("sections", key)):
             if site_text.match(text):
