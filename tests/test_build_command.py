@@ -156,11 +156,11 @@ def test_styles_override_page_size_and_large_print(workdir, capsys):
     (workdir / "mystyles" / "theme.yaml").write_text("organisation: St Elsewhere Hospital\n", "utf-8")
     code, _, err = leaflets(capsys, "build", "--styles", "mystyles", "--page-size", "Letter", "--large-print")
     assert code == 0, err
-    pdf = workdir / "output" / "pdf" / f"{sample_ids()[0]}.pdf"
+    pdf = workdir / "output" / "pdf" / f"{sample_ids()[0]}.letter.large-print.pdf"
     page = PdfReader(pdf).pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (612, 792)
     assert "St Elsewhere Hospital" in pdftotext(pdf)
-    html = (workdir / "output" / "html" / f"{sample_ids()[0]}.html").read_text("utf-8")
+    html = (workdir / "output" / "html" / f"{sample_ids()[0]}.letter.large-print.html").read_text("utf-8")
     assert 'class="large-print"' in html and "St Elsewhere Hospital" in html
 
 

@@ -223,3 +223,40 @@ def test_a_published_file_replaced_behind_the_pipelines_back_is_made_again(workd
     assert leaflets(capsys, "render", "--approved-only")[0] == 0
     assert pdf.read_bytes()[:8] == made[:8] and b"copied back" not in pdf.read_bytes()
     assert not html.is_symlink() and outside.read_text("utf-8") == "<p>not ours</p>"
+
+
+# -- editions ---------------------------------------------------------------------------
+
+
+def test_each_edition_has_files_of_its_own_and_the_index_links_them(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    assert leaflets(capsys, "build", "--large-print")[0] == 0
+    assert leaflets(capsys, "build", "--page-size", "letter")[0] == 0
+    pdfs = sorted(path.name for path in (workdir / "output" / "pdf").glob(f"{APPROVED_ID}*.pdf"))
+    assert pdfs == [f"{APPROVED_ID}.large-print.pdf", f"{APPROVED_ID}.letter.pdf", f"{APPROVED_ID}.pdf"]
+    index = published(workdir)["index"]
+    assert f"pdf/{APPROVED_ID}.large-print.pdf" in index and f"pdf/{APPROVED_ID}.letter.pdf" in index
+    assert "Large print:" in index and "US Letter:" in index
+
+
+def test_a_withdrawn_leaflet_loses_every_edition(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID)
+    assert leaflets(capsys, "build", "--large-print")[0] == 0
+    assert leaflets(capsys, "build")[0] == 0
+    edit(APPROVED_ID, ("status: approved", "status: draft"))
+    assert leaflets(capsys, "build", "--approved-only")[0] == 0
+    assert not list((workdir / "output" / "pdf").glob("*.pdf")) and not list((workdir / "output" / "html").glob("*.html"))
+
+
+def test_another_edition_made_from_other_text_leaves_a_published_set(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID)
+    assert leaflets(capsys, "build", "--large-print")[0] == 0  # made from this text: may stay
+    assert leaflets(capsys, "build", "--approved-only")[0] == 0
+    assert (workdir / "output" / "pdf" / f"{APPROVED_ID}.large-print.pdf").exists()
+    edit(APPROVED_ID, ("minimally invasive procedure", "small procedure"), ("reviewed_on: 2026-11-30", "reviewed_on: 2026-12-01"))
+    code, _, err = leaflets(capsys, "build", "--approved-only")  # the standard edition, approved again
+    assert code == 0 and (workdir / "output" / "pdf" / f"{APPROVED_ID}.pdf").exists()
+    assert not (workdir / "output" / "pdf" / f"{APPROVED_ID}.large-print.pdf").exists()
+    assert "another edition, not made from the text published now" in err

@@ -176,6 +176,11 @@ class Renderer:
         pdf, messages = self.pdf_writer().write(self.render_html(leaflet, embed_css=False, standing=standing))
         return RenderedLeaflet(html=html, pdf=pdf, warnings=(*left_out(leaflet), *messages))
 
+    def _edition_name(self, edition: str) -> str:
+        """".letter.large-print" -> "US Letter, large print" in the theme's words."""
+        words = {"letter": self.theme.labels["letter_edition"], "large-print": self.theme.labels["large_print_edition"]}
+        return ", ".join(words[part] for part in edition.strip(".").split(".") if part)
+
     def render_index(
         self, entries: Sequence[IndexEntry], html_dir: str = "html", pdf_dir: str = "pdf", review_page: str | None = None
     ) -> str:
@@ -190,8 +195,13 @@ class Renderer:
                     self.theme.labels["changed_mark"] if entry.status == CHANGED
                     else self.theme.statuses.get(entry.status, entry.status)
                 ),
-                "html": f"{html_dir}/{entry.id}.html",
-                "pdf": f"{pdf_dir}/{entry.id}.pdf",
+                "html": f"{html_dir}/{entry.id}{entry.editions[0]}.html",
+                "pdf": f"{pdf_dir}/{entry.id}{entry.editions[0]}.pdf",
+                "editions": [
+                    {"name": self._edition_name(edition), "html": f"{html_dir}/{entry.id}{edition}.html",
+                     "pdf": f"{pdf_dir}/{entry.id}{edition}.pdf"}
+                    for edition in entry.editions[1:]
+                ],
             }
             for entry in ordered
         ]

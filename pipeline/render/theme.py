@@ -79,6 +79,8 @@ LABEL_KEYS = (
     "this_leaflet",
     "download_pdf",
     "all_leaflets",
+    "letter_edition",
+    "large_print_edition",
 )
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")

@@ -54,6 +54,7 @@ class IndexEntry:
     id: str
     title: str
     status: str
+    editions: tuple[str, ...] = ("",)  # file-name suffixes of its editions here ("" standard, ".large-print", ...)
 
 
 def block_views(blocks: Iterable[Block]) -> tuple[BlockView, ...]:

@@ -13,21 +13,25 @@ pages and ``report.json`` up to date (:mod:`pipeline.run.pages`).
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.run.document import leave_out, renderer_of
+from pipeline.run.document import edition_files, leave_out, renderer_of
 from pipeline.run.files import collect_inputs, display_path
-from pipeline.run.output_folder import collect_yaml
+from pipeline.run.freshness import MAX_OUTPUT_BYTES
+from pipeline.run.output_folder import EDITION_SUFFIXES, OutputFolder, collect_yaml
 from pipeline.run.pages import finish_run
 from pipeline.run.plan import Plan, plan_inputs, plan_yaml
+from pipeline.run.records import Record, read_record, sha256_hex
 from pipeline.run.report import FileResult, RunReport, cannot_write
 from pipeline.run.review_log import add_entries, read_histories
 from pipeline.run.settings import Settings
 from pipeline.run.workers import run_tasks
+from pipeline.run.writing import remove
 
 Notify = Callable[[FileResult], None]
 
@@ -89,7 +93,7 @@ def _run(
                 _withdraw(settings, result)
         report = _execute(command, plan, settings, hooks, started)
         if renders and settings.approved_only:
-            for result in _left_out_elsewhere(settings, report):
+            for result in [*_left_out_elsewhere(settings, report), *_stale_editions(settings, report)]:
                 report.files.append(result)
                 if hooks.notify:
                     hooks.notify(result)
@@ -132,6 +136,47 @@ def _left_out_elsewhere(settings: Settings, report: RunReport) -> list[FileResul
         _withdraw(settings, result)
         left_out.append(result)
     return left_out
+
+
+def _stale_editions(settings: Settings, report: RunReport) -> list[FileResult]:
+    """For --approved-only: another edition of a published leaflet stays only if it was made from
+    the YAML just published and is untouched since; any other is removed (it may show text that
+    was never approved in this form)."""
+    results = []
+    folder = settings.folder
+    for published in [result for result in report.files if result.status in ("built", "up to date") and result.id]:
+        doc_id = published.id
+        record = read_record(folder, doc_id) or Record()
+        made = edition_files(record)
+        for edition in EDITION_SUFFIXES:
+            if edition == settings.edition:
+                continue
+            paths = [folder.html(doc_id, edition), folder.pdf(doc_id, edition)]
+            if not any(os.path.lexists(path) for path in paths):
+                continue
+            entry = made.get(edition)
+            intact = entry is not None and entry[0] == record.seen_yaml_sha256 and all(
+                not os.path.islink(path) and _sha_or_none(folder, path) == expected
+                for path, expected in zip(paths, entry[1:])
+            )
+            if intact:
+                continue
+            result = FileResult(input=display_path(paths[0]), id=doc_id, status="left out")
+            try:
+                removed = [path for path in paths if remove(folder.root, path)]
+                result.left_out = "another edition, not made from the text published now; " + " and ".join(
+                    display_path(path) for path in removed) + " removed"
+            except OSError as error:
+                result.status, result.error = "failed", f"not published, but {cannot_write(error)}"
+            results.append(result)
+    return results
+
+
+def _sha_or_none(folder: OutputFolder, path: Path) -> str | None:
+    try:
+        return sha256_hex(folder.read(path, MAX_OUTPUT_BYTES))
+    except PipelineError:
+        return None
 
 
 def _log_transitions(settings: Settings, report: RunReport) -> None:

@@ -145,18 +145,18 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
         leave_out(settings, task.doc_id, result, reason)
         return Record(**{**record.__dict__, "rendered_yaml_sha256": None, **seen})
     current = rendering_is_current(settings, task.doc_id, record, text.encode("utf-8")) and record.standing == standing
-    if current and (not settings.approved_only or outputs_intact(settings.folder, task.doc_id, record)):
+    if current and (not settings.approved_only or outputs_intact(settings.folder, task.doc_id, record, settings.edition)):
         return Record(**{**record.__dict__, **seen})  # its page and PDF already show this YAML as it stands
     if leaflet.id != task.doc_id:
         result.warnings.append(f"{shown}: warning: id {leaflet.id!r} differs from the file name; outputs are named {task.doc_id}")
     try:
-        links = {"pdf": f"../{PDF_DIR}/{quote(task.doc_id)}.pdf", "index": f"../{settings.folder.index.name}"}
+        links = {"pdf": f"../{PDF_DIR}/{quote(task.doc_id + settings.edition)}.pdf", "index": f"../{settings.folder.index.name}"}
         rendered = renderer_of(settings).render(leaflet, standing, links)
     except PipelineError:
         raise
     except Exception as error:  # noqa: BLE001 - a layout-engine failure on one leaflet must not stop the batch
         raise PipelineError(one_line(f"rendering failed: {type(error).__name__}: {error}")) from None
-    html_path, pdf_path = settings.folder.html(task.doc_id), settings.folder.pdf(task.doc_id)
+    html_path, pdf_path = settings.folder.html(task.doc_id, settings.edition), settings.folder.pdf(task.doc_id, settings.edition)
     settings.folder.write(html_path, rendered.html)
     settings.folder.write(pdf_path, rendered.pdf)
     result.outputs += [display_path(html_path), display_path(pdf_path)]
@@ -170,9 +170,22 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
             "render_deps": settings.render_deps,
             "html_sha256": sha256_hex(rendered.html),
             "pdf_sha256": sha256_hex(rendered.pdf),
+            "edition_files": json.dumps({
+                **edition_files(record),
+                settings.edition: [sha256_hex(text), sha256_hex(rendered.html), sha256_hex(rendered.pdf)],
+            }, sort_keys=True),
             **seen,
         }
     )
+
+
+def edition_files(record: Record) -> dict[str, list[str]]:
+    """The record's editions: suffix -> [YAML, page, PDF] SHA-256s; {} when none or damaged."""
+    try:
+        data = json.loads(record.edition_files or "{}")
+    except ValueError:
+        return {}
+    return {key: value for key, value in data.items() if isinstance(value, list) and len(value) == 3} if isinstance(data, dict) else {}
 
 
 def _review_standing(leaflet: Leaflet, history: tuple[LogEntry, ...], record: Record) -> tuple[str, LogEntry | None, str | None]:

@@ -37,16 +37,17 @@ def rendering_is_current(settings: Settings, doc_id: str, record: Record | None,
         and yaml_text is not None
         and record.rendered_yaml_sha256 == sha256_hex(yaml_text)
         and record.render_deps == settings.render_deps
-        and settings.folder.rendered(doc_id)
+        and settings.folder.rendered(doc_id, settings.edition)
     )
 
 
-def outputs_intact(folder: OutputFolder, doc_id: str, record: Record | None) -> bool:
+def outputs_intact(folder: OutputFolder, doc_id: str, record: Record | None, edition: str = "") -> bool:
     """The page and PDF on disk are, byte for byte, the files the pipeline rendered (not an older
     approved PDF copied back, not a link): checked before a published set counts them current."""
     if record is None or not record.html_sha256 or not record.pdf_sha256:
         return False
-    for path, expected in ((folder.html(doc_id), record.html_sha256), (folder.pdf(doc_id), record.pdf_sha256)):
+    pairs = ((folder.html(doc_id, edition), record.html_sha256), (folder.pdf(doc_id, edition), record.pdf_sha256))
+    for path, expected in pairs:
         if os.path.islink(path):
             return False
         try:

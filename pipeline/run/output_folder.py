@@ -72,6 +72,16 @@ class OutputFolderBusy(ConfigError):
     """Another run holds the output folder."""
 
 
+# Each edition of a leaflet has files of its own: html/<id><suffix>.html, pdf/<id><suffix>.pdf.
+EDITIONS = {("a4", False): "", ("letter", False): ".letter", ("a4", True): ".large-print", ("letter", True): ".letter.large-print"}
+EDITION_SUFFIXES = tuple(EDITIONS.values())
+
+
+def edition_suffix(page_size: str, large_print: bool) -> str:
+    """"" for the standard A4 edition, ".letter", ".large-print" or ".letter.large-print"."""
+    return EDITIONS[(page_size, large_print)]
+
+
 def id_problem(doc_id: str) -> str | None:
     """Why ``doc_id`` cannot name a leaflet's outputs, or None when it can."""
     if has_control_characters(doc_id):
@@ -80,12 +90,21 @@ def id_problem(doc_id: str) -> str | None:
         return f"the file name is too long for its outputs (at most {MAX_ID_BYTES} bytes before .txt); rename the file"
     if doc_id.startswith(".") or "/" in doc_id or "\\" in doc_id or not doc_id.strip():
         return "the file name would make hidden or misplaced outputs (it starts with '.'); rename the file"
+    if any(suffix and doc_id.casefold().endswith(suffix) for suffix in EDITION_SUFFIXES):
+        return "the file name ends like an edition of another leaflet (.letter, .large-print); rename the file"
     if doc_id.casefold().endswith(PROPOSED):
         return (
             f"the file name ends in {PROPOSED!r}, which names proposed updates "
             f"({YAML_DIR}/<id>{PROPOSED_SUFFIX}); rename the file"
         )
     return None
+
+
+def _without_edition(name: str) -> str:
+    for suffix in sorted(EDITION_SUFFIXES, key=len, reverse=True):
+        if suffix and name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 class OutputFolder:
@@ -105,18 +124,22 @@ class OutputFolder:
     def normalized(self, doc_id: str) -> Path:
         return self.root / NORMALIZED_DIR / f"{doc_id}.txt"
 
-    def html(self, doc_id: str) -> Path:
-        return self.root / HTML_DIR / f"{doc_id}.html"
+    def html(self, doc_id: str, edition: str = "") -> Path:
+        return self.root / HTML_DIR / f"{doc_id}{edition}.html"
 
-    def pdf(self, doc_id: str) -> Path:
-        return self.root / PDF_DIR / f"{doc_id}.pdf"
+    def pdf(self, doc_id: str, edition: str = "") -> Path:
+        return self.root / PDF_DIR / f"{doc_id}{edition}.pdf"
+
+    def editions(self, doc_id: str) -> list[str]:
+        """The editions of ``doc_id`` whose page and PDF are both here, standard first."""
+        return [edition for edition in EDITION_SUFFIXES if self.rendered(doc_id, edition)]
 
     def record(self, doc_id: str) -> Path:
         return self.root / RECORDS_DIR / f"{doc_id}.json"
 
-    def rendered(self, doc_id: str) -> bool:
+    def rendered(self, doc_id: str, edition: str = "") -> bool:
         """Both the page and the PDF of ``doc_id`` are there."""
-        return self.html(doc_id).is_file() and self.pdf(doc_id).is_file()
+        return self.html(doc_id, edition).is_file() and self.pdf(doc_id, edition).is_file()
 
     # -- files of the whole folder
 
@@ -227,15 +250,16 @@ class OutputFolder:
         write_atomic(self.root, path, data)
 
     def withdraw(self, doc_id: str) -> list[Path]:
-        """Remove the page and PDF of ``doc_id``, so they cannot be printed; the ones that were there."""
-        return [path for path in (self.html(doc_id), self.pdf(doc_id)) if remove(self.root, path)]
+        """Remove the page and PDF of ``doc_id`` in every edition, so none can be printed; the ones that were there."""
+        paths = [path for edition in EDITION_SUFFIXES for path in (self.html(doc_id, edition), self.pdf(doc_id, edition))]
+        return [path for path in paths if remove(self.root, path)]
 
     def published_ids(self) -> set[str]:
-        """Ids that have a page or a PDF in this folder."""
+        """Ids that have a page or a PDF in this folder, in any edition."""
         found = set()
         for folder, suffix in ((self.root / HTML_DIR, ".html"), (self.root / PDF_DIR, ".pdf")):
             if folder.is_dir() and not folder.is_symlink():
-                found |= {entry.name[: -len(suffix)] for entry in os.scandir(folder) if entry.name.endswith(suffix)}
+                found |= {_without_edition(entry.name[: -len(suffix)]) for entry in os.scandir(folder) if entry.name.endswith(suffix)}
         return found
 
     def append(self, path: Path, data: str) -> None:

@@ -100,7 +100,8 @@ def write_index(folder: OutputFolder, settings: Settings, report: RunReport, ren
     for result in report.files:
         if result.render == "rendered" and result.id and result.title:
             entries[result.id] = {"title": result.title, "status": result.review_status or "draft"}
-    entries = {doc_id: entry for doc_id, entry in sorted(entries.items()) if folder.rendered(doc_id)}
+    editions = {doc_id: tuple(folder.editions(doc_id)) for doc_id in entries}
+    entries = {doc_id: entry for doc_id, entry in sorted(entries.items()) if editions[doc_id]}
     if not rendered_any and entries == known and folder.index.is_file() and not settings.approved_only:
         return
     from pipeline.render import (
@@ -111,7 +112,8 @@ def write_index(folder: OutputFolder, settings: Settings, report: RunReport, ren
     copy_assets(renderer, folder)
     review_page = None if settings.approved_only else folder.review_page.name  # a published set links no dashboard
     index = renderer.render_index(
-        [IndexEntry(id=k, title=v["title"], status=v["status"]) for k, v in entries.items()], review_page=review_page
+        [IndexEntry(id=k, title=v["title"], status=v["status"], editions=editions[k]) for k, v in entries.items()],
+        review_page=review_page,
     )
     folder.write(folder.index, index)
     # After the page: a manifest that says more than the page would stop it being made again.

@@ -69,7 +69,10 @@ def _up_to_date_for_publishing(settings: Settings, doc_id: str, record: Record |
     """Outputs current, and (for --approved-only) known to be those the pipeline made of an approved leaflet."""
     if not render_current or not settings.approved_only:
         return render_current
-    return record is not None and record.standing == APPROVED and outputs_intact(settings.folder, doc_id, record)
+    return (
+        record is not None and record.standing == APPROVED
+        and outputs_intact(settings.folder, doc_id, record, settings.edition)
+    )
 
 
 def _claim_id(doc_id: str, path: Path, owners: dict[str, Path]) -> FileResult | None:

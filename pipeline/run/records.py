@@ -42,6 +42,9 @@ class Record:
     proposed_sha256: str | None = None  # the proposed update the pipeline last wrote beside the YAML
     html_sha256: str | None = None  # the page and PDF as rendered, so a published set can be checked
     pdf_sha256: str | None = None
+    # Every edition rendered (JSON: suffix -> [YAML, page, PDF] SHA-256s), so a published set keeps
+    # another edition only if it was made from the same YAML and is untouched.
+    edition_files: str | None = None
     seen_yaml_sha256: str | None = None  # the YAML whose review the pipeline last looked at (rendering it or not)
     standing: str | None = None  # where that YAML's review stood: draft | reviewed | approved | changed
     approval: str | None = None  # the approval in effect (a review log entry as JSON), should the log lose it

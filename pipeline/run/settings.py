@@ -12,7 +12,7 @@ from pipeline.config import data_text
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.render.styles import PAGE_SIZES, RenderOptions, StylesFolders
 from pipeline.run.files import display_path, read_limited
-from pipeline.run.output_folder import MAX_YAML_BYTES, OutputFolder
+from pipeline.run.output_folder import MAX_YAML_BYTES, OutputFolder, edition_suffix
 from pipeline.run.records import code_fingerprint, fingerprint, folders_fingerprint
 
 if TYPE_CHECKING:
@@ -50,6 +50,11 @@ class Settings:
     @cached_property
     def folder(self) -> OutputFolder:
         return OutputFolder(self.output)
+
+    @property
+    def edition(self) -> str:
+        """The file-name suffix of the edition this run renders ("" for standard A4)."""
+        return edition_suffix(self.render.page_size, self.render.large_print)
 
     @cached_property
     def headings(self) -> HeadingTable:
