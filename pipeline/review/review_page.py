@@ -140,9 +140,11 @@ def _remembered_row(entry: Any, key: str, files: LeafletFiles) -> ReviewRow | No
 
 
 def leaflet_files(folder: OutputFolder, path: Path) -> LeafletFiles:
-    """Links from the review page to one leaflet's files (those that exist)."""
+    """Links from the review page to one leaflet's files (those that exist; the standard
+    edition, or the first other edition there is)."""
     doc_id = OutputFolder.yaml_id(path)
-    html, pdf, proposed = folder.html(doc_id), folder.pdf(doc_id), folder.proposed(doc_id)
+    edition = next(iter(folder.editions(doc_id)), "")
+    html, pdf, proposed = folder.html(doc_id, edition), folder.pdf(doc_id, edition), folder.proposed(doc_id)
     return LeafletFiles(
         id=doc_id,
         yaml=link(YAML_DIR, path.name),
