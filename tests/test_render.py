@@ -241,8 +241,8 @@ def test_theme_override_merges_with_builtin(tmp_path):
     assert "St Elsewhere" in html and "Example Hospital" not in html
     assert "What could go wrong?" in html
     assert "Why is it done?" in html  # keys not overridden keep the built-in wording
-    assert '<a href="tel:01004960000">0100 496 0000</a>' in html
-    assert '<a href="https://example.org/leaflets">https://example.org/leaflets</a>' in html
+    assert '<li>Call <a href="tel:01004960000">0100 496 0000</a></li>' in html  # each on a line of its own
+    assert '<li>Visit <a href="https://example.org/leaflets">https://example.org/leaflets</a></li>' in html
     assert "color: #7a0045;" in html
 
 
