@@ -395,3 +395,24 @@ def test_items_with_labels_in_steps_keep_their_order(renderer):
 def test_paths_are_never_written_into_the_page(renderer):
     html = renderer.render_html(sample_leaflet(sample_ids()[0]))
     assert str(Path.cwd()) not in html and str(BUILTIN_STYLES) not in html
+
+
+@pytest.mark.parametrize(
+    ("label", "printed"),
+    [("Involved Professionals", "Involved professionals"), ("Timeframe for Benefits", "Timeframe for benefits"),
+     ("Post-Procedure Care", "Post-procedure care"), ("ENT Specialist Visit", "ENT specialist visit"),
+     ("Goals", "Goals"), ("Patient criteria", "Patient criteria")],
+)
+def test_labels_are_printed_in_sentence_case(label, printed):
+    from pipeline.render.views import sentence_case
+
+    assert sentence_case(label) == printed
+
+
+def test_a_label_that_repeats_its_section_heading_is_printed_once(renderer):
+    leaflet = dataclasses.replace(
+        sample_leaflet(sample_ids()[0]),
+        sections={"alternatives": (Block("bullets", items=(Item("Medicines or a splint.", label="Other Options"),)),)},
+    )
+    html = renderer.render_html(leaflet)
+    assert html.count("Other options") + html.count("Other Options") == 1 and "Medicines or a splint." in html

@@ -57,12 +57,46 @@ class IndexEntry:
     editions: tuple[str, ...] = ("",)  # file-name suffixes of its editions here ("" standard, ".large-print", ...)
 
 
-def block_views(blocks: Iterable[Block]) -> tuple[BlockView, ...]:
-    """Blocks as printed: bullets split into runs of plain (``ul``) and labelled (``dl``) items."""
+def sentence_case(label: str) -> str:
+    """``Involved Professionals`` -> ``Involved professionals``: a label in Title Case as a patient
+    reads it. Words in capitals (ENT, MRI) and labels already in sentence case are kept."""
+    words = label.split(" ")
+    capitals = [word for word in words if word[:1].isalpha() and word.casefold() not in _SMALL_WORDS]
+    if len(words) < 2 or not all(word[:1].isupper() for word in capitals):
+        return label
+
+    def lower(part: str) -> str:
+        return part if part.isupper() or not part[1:].islower() else part.lower()  # ENT, MRI, iPhone kept
+
+    first, *rest = words
+    head, *tail = first.split("-")
+    return " ".join(["-".join([head, *map(lower, tail)]), *("-".join(map(lower, word.split("-"))) for word in rest)])
+
+
+_SMALL_WORDS = frozenset("a an and as at by for from in of on or the to with".split())
+
+
+def _display_item(item: Item, heading: str) -> Item:
+    """An item as printed: its label in sentence case, and no label that only repeats the heading above it."""
+    label = item.label
+    if label is not None and " ".join(label.casefold().split()) == " ".join(heading.casefold().rstrip("?").split()):
+        label = None if item.text else label
+    elif label is not None:
+        label = sentence_case(label)
+    sub_items = tuple(_display_item(sub, heading) for sub in item.items)
+    return Item(item.text, label, item.line, sub_items) if (label, sub_items) != (item.label, item.items) else item
+
+
+def block_views(blocks: Iterable[Block], heading: str = "") -> tuple[BlockView, ...]:
+    """Blocks as printed: bullets split into runs of plain (``ul``) and labelled (``dl``) items;
+    labels in sentence case, a label that repeats ``heading`` (the section's) left out."""
     views: list[BlockView] = []
     for block in blocks:
+        if block.items:
+            block = Block(block.kind, block.text, tuple(_display_item(item, heading) for item in block.items), block.line,
+                          block.heading, block.blocks)
         if block.kind == "group":
-            if inner := block_views(block.blocks):
+            if inner := block_views(block.blocks, heading):
                 views.append(BlockView("group", heading=block.heading, blocks=inner))
             elif block.heading.strip():
                 views.append(BlockView("p", text=block.heading))  # a sub-heading over nothing is printed as text
@@ -82,13 +116,13 @@ def section_views(leaflet: Leaflet, theme: Theme) -> tuple[SectionView, ...]:
     """Canonical sections in order, then extra sections; empty ones left out."""
     views: list[SectionView] = []
     for key in CANONICAL_SECTIONS:
-        blocks = block_views(leaflet.section(key))
+        blocks = block_views(leaflet.section(key), theme.heading(key))
         if not blocks and key == "urgent_help" and theme.urgent_help:
             blocks = (BlockView("p", text=theme.urgent_help),)  # every leaflet says when to get help
         if blocks:
             views.append(SectionView(key, key.replace("_", "-"), theme.heading(key), blocks))
     for number, extra in enumerate(leaflet.extra_sections, start=1):
-        if blocks := block_views(extra.content):
+        if blocks := block_views(extra.content, extra.heading):
             views.append(SectionView("extra", f"extra-{number}", extra.heading, blocks))
     return tuple(views)
 
