@@ -88,8 +88,8 @@ def test_sections_in_canonical_order_then_extras_and_empty_ones_omitted(renderer
     views = section_views(rich_leaflet(), renderer.theme)
     assert [view.heading for view in views] == [
         "What is this procedure?",
-        "How to prepare",
-        "What happens during the procedure",
+        "How do I prepare?",
+        "What happens during the procedure?",
         "When should I get urgent help?",  # the theme's general text, as the leaflet has none of its own
         "Questions to ask",
     ]
@@ -412,7 +412,7 @@ def test_labels_are_printed_in_sentence_case(label, printed):
 def test_a_label_that_repeats_its_section_heading_is_printed_once(renderer):
     leaflet = dataclasses.replace(
         sample_leaflet(sample_ids()[0]),
-        sections={"alternatives": (Block("bullets", items=(Item("Medicines or a splint.", label="Other Options"),)),)},
+        sections={"alternatives": (Block("bullets", items=(Item("Medicines or a splint.", label="What Are the Other Options"),)),)},
     )
     html = renderer.render_html(leaflet)
-    assert html.count("Other options") + html.count("Other Options") == 1 and "Medicines or a splint." in html
+    assert html.count("What are the other options?") == 1 and "Medicines or a splint." in html
