@@ -207,7 +207,7 @@ def test_tagged_pdf_ua_with_language_title_and_outline(doc_id):
     assert top.title == leaflet.title
     theme = renderer_for(RenderOptions()).theme
     expected = [
-        theme.heading(key) for key in leaflet.sections
+        theme.heading(key) for key in theme.order
         if block_views(leaflet.section(key)) or key == "urgent_help"  # the theme's general text when none
     ]
     assert [child.title for child in children] == [*expected, "About this leaflet"]

@@ -111,7 +111,7 @@ def test_page_structure_for_each_sample(renderer, doc_id):
     assert names.index("header") < names.index("main") < names.index("footer")
     assert outline.headings[0] == ("h1", leaflet.title)
     expected = [
-        renderer.theme.heading(key) for key in leaflet.sections
+        renderer.theme.heading(key) for key in renderer.theme.order  # a patient's order, theme data
         if any(b.text or b.items for b in leaflet.section(key)) or key == "urgent_help"  # the theme's text if none
     ]
     assert outline.headings[1] == ("h2", "On this page")  # the contents, for the screen
@@ -416,3 +416,13 @@ def test_a_label_that_repeats_its_section_heading_is_printed_once(renderer):
     )
     html = renderer.render_html(leaflet)
     assert html.count("What are the other options?") == 1 and "Medicines or a splint." in html
+
+
+def test_a_trust_can_reorder_the_sections_and_an_order_missing_one_is_refused(tmp_path):
+    order = ["urgent_help", *[key for key in Renderer(RenderOptions()).theme.order if key != "urgent_help"]]
+    (tmp_path / "theme.yaml").write_text(f"order: [{', '.join(order)}]\n", "utf-8")
+    views = section_views(sample_leaflet(sample_ids()[0]), Renderer(RenderOptions(styles=tmp_path)).theme)
+    assert views[0].key == "urgent_help"
+    (tmp_path / "theme.yaml").write_text("order: [summary, risks]\n", "utf-8")
+    with pytest.raises(ConfigError, match="order: expected every section once"):
+        Renderer(RenderOptions(styles=tmp_path)).theme

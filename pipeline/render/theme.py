@@ -102,6 +102,7 @@ class Theme:
     sections: Mapping[str, str]
     statuses: Mapping[str, str]
     months: tuple[str, ...]
+    order: tuple[str, ...]  # the canonical sections in the order printed
 
     def heading(self, section: str) -> str:
         return self.sections[section]
@@ -248,6 +249,7 @@ TOP_LEVEL_KEYS = (
     "sections",
     "statuses",
     "months",
+    "order",
 )
 
 
@@ -289,6 +291,12 @@ def theme_problems(data: Mapping[str, Any], asset_exists: Callable[[str], bool])
         problems += _mapping_problems(data["sections"], "sections", CANONICAL_SECTIONS, _text)
     if "statuses" in data:
         problems += _mapping_problems(data["statuses"], "statuses", REVIEW_STATUSES, _text)
+    if "order" in data:
+        order = data["order"]
+        if not (isinstance(order, list) and sorted(map(str, order)) == sorted(CANONICAL_SECTIONS) and len(order) == len(set(order))):
+            problems.append(
+                f"order: expected every section once ({', '.join(CANONICAL_SECTIONS)}), got {_describe(order)}"
+            )
     if "months" in data:
         months = data["months"]
         if not (isinstance(months, list) and len(months) == 12 and all(_text(m) is None for m in months)):
@@ -310,4 +318,5 @@ def _theme_from_data(data: Mapping[str, Any]) -> Theme:
         sections=MappingProxyType({key: data["sections"][key] for key in CANONICAL_SECTIONS}),
         statuses=MappingProxyType({key: data["statuses"][key] for key in REVIEW_STATUSES}),
         months=tuple(data["months"]),
+        order=tuple(data["order"]),
     )

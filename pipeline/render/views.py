@@ -113,9 +113,9 @@ def block_views(blocks: Iterable[Block], heading: str = "") -> tuple[BlockView, 
 
 
 def section_views(leaflet: Leaflet, theme: Theme) -> tuple[SectionView, ...]:
-    """Canonical sections in order, then extra sections; empty ones left out."""
+    """Canonical sections in the theme's order, then extra sections; empty ones left out."""
     views: list[SectionView] = []
-    for key in CANONICAL_SECTIONS:
+    for key in theme.order:
         blocks = block_views(leaflet.section(key), theme.heading(key))
         if not blocks and key == "urgent_help" and theme.urgent_help:
             blocks = (BlockView("p", text=theme.urgent_help),)  # every leaflet says when to get help
