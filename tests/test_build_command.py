@@ -218,3 +218,13 @@ def test_two_builds_give_byte_identical_pages_and_pdfs(tmp_path):
     assert len(produced) == 2 * len(sample_ids()) + 2  # pages and PDFs, index.html, review.html
     for relative in produced:
         assert (tmp_path / "first" / relative).read_bytes() == (tmp_path / "second" / relative).read_bytes(), relative
+
+
+def test_a_broken_yaml_met_by_build_is_named_by_its_own_path(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    first = sample_ids()[0]
+    target = workdir / "output" / "yaml" / f"{first}.yaml"
+    target.write_text(target.read_text("utf-8").replace("status: draft", "status: done"), "utf-8")
+    code, _, err = leaflets(capsys, "build")
+    assert code == 1
+    assert f"input/{first}.txt: error: output/yaml/{first}.yaml: line " in err and "got 'done'" in err

@@ -104,6 +104,7 @@ def test_approved_only_renders_only_approved_leaflets(corpus):
     assert run_cli("extract", "-q") == 0
     target = folder / "output" / "yaml" / f"{ids[1]}.yaml"
     text = target.read_text("utf-8").replace("status: draft", "status: approved")
+    text = text.replace("reviewer: null", "reviewer: Dr Example").replace("reviewed_on: null", "reviewed_on: 2026-01-01")
     target.write_text(text.replace("next_review_due: null", "next_review_due: 2099-01-01"), "utf-8")
     assert run_cli("render", "--approved-only", "-q") == 0
     assert sorted(path.stem for path in (folder / "output" / "pdf").glob("*.pdf")) == [ids[1]]

@@ -260,3 +260,11 @@ def test_another_edition_made_from_other_text_leaves_a_published_set(workdir, ca
     assert code == 0 and (workdir / "output" / "pdf" / f"{APPROVED_ID}.pdf").exists()
     assert not (workdir / "output" / "pdf" / f"{APPROVED_ID}.large-print.pdf").exists()
     assert "another edition, not made from the text published now" in err
+
+
+def test_an_approval_without_a_reviewer_is_not_published(workdir, capsys):
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID)
+    edit(APPROVED_ID, ("reviewer: Dr Ada Example", "reviewer: null"))
+    code, _, err = leaflets(capsys, "render", "--approved-only")
+    assert code == 0 and published(workdir)["pdf"] == [] and "approved without a reviewer's name" in err

@@ -18,6 +18,7 @@ from typing import Any
 from pipeline.config.headings import HeadingTable, default_table, simplify
 from pipeline.config.site_text import SiteText
 from pipeline.model import CANONICAL_SECTIONS, SITE_SECTIONS, Block, Diagnostic, Item, Leaflet
+from pipeline.review.plain_language import plain_language_problems
 
 MAX_GRADE = 8.0
 
@@ -101,6 +102,7 @@ def lint(
     def warn(path: Path_, message: str, key: bool = False) -> None:
         problems.append(Diagnostic(message, *positions.at(path, key=key)))
 
+    met: set[str] = set()  # medical terms met so far: explained (or warned about) at their first use
     for key in CANONICAL_SECTIONS:
         blocks = leaflet.sections[key]
         if not blocks and key in SITE_SECTIONS:
@@ -120,6 +122,8 @@ def lint(
             if normal and normal in seen:
                 warn(path, f"repeated in section {key!r}: {text[:60]!r}")
             seen.add(normal)
+            for message in plain_language_problems(text, met):
+                warn(path, message)
 
     for index, extra in enumerate(leaflet.extra_sections):
         for path, text in _texts(extra.content, ("extra_sections", index, "content")):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import LeafletFileError
-from pipeline.model import ERROR, REVIEW_STATUSES, WARNING
+from pipeline.model import ERROR, REVIEW_STATUSES, WARNING, Diagnostic
 from pipeline.review.approval import LogEntry
 from pipeline.review.check import CHANGED_SINCE_APPROVAL, check_document
 from pipeline.review.lints import MAX_GRADE
@@ -112,9 +112,8 @@ def review_row(
     problems = checked.problems
     errors = [problem for problem in problems if problem.severity == ERROR]
     warnings = sum(problem.severity == WARNING for problem in problems)
-    messages = tuple(
-        f"{problem.place}: {problem.message}" for problem in problems if problem.severity == WARNING
-    )[:MAX_MESSAGES]
+    shown = sorted((problem for problem in problems if problem.severity == WARNING), key=_urgency)
+    messages = tuple(f"{problem.place}: {problem.message}" for problem in shown)[:MAX_MESSAGES]
     proposal = proposed_change(compared or yaml_text, proposed_text) if proposed_text is not None else None
     if errors:
         first = errors[0]
@@ -140,6 +139,18 @@ def review_row(
         changed_since_approval=any(problem.message.startswith(CHANGED_SINCE_APPROVAL) for problem in problems),
         messages=messages,
     )
+
+
+def _urgency(problem: Diagnostic) -> tuple[int, int]:
+    """Which warnings a row shows first: its review and approval, then the content, then words."""
+    message = problem.message
+    if "approv" in message or "review" in message:
+        rank = 0
+    elif "a patient does not know" in message or "speaks to the reader" in message:
+        rank = 2
+    else:
+        rank = 1
+    return rank, problem.line or 0
 
 
 def unreadable_row(files: LeafletFiles, reason: str) -> ReviewRow:

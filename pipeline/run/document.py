@@ -135,7 +135,8 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
     try:
         leaflet = load_leaflet(text)
     except LeafletFileError:
-        raise PipelineError(_first_yaml_error(text)) from None
+        where = "" if task.yaml_path else f"{display_path(yaml_path)}: "  # build: the message is about the YAML, not the input
+        raise PipelineError(where + _first_yaml_error(text)) from None
     # The log and the record know the leaflet by its file name, whatever its id says.
     standing, entry, approval = _review_standing(dataclasses.replace(leaflet, id=task.doc_id), task.history, record)
     result.review_log += [entry] if entry else []
@@ -210,6 +211,8 @@ def publication_problem(standing: str, review: Review, today: dt.date | None = N
     if standing != APPROVED:
         return NOT_PUBLISHED.get(standing, f"review status {standing!r}")
     today = today or dt.date.today()
+    if not (review.reviewer or "").strip() or review.reviewed_on is None:
+        return "approved without a reviewer's name and review date (review.reviewer, review.reviewed_on)"
     if review.next_review_due is None:
         return "approved without a next review date (review.next_review_due)"
     if review.next_review_due < today:

@@ -52,9 +52,11 @@ def _not_publishable(yaml_text: bytes | None, record: Record | None) -> str | No
     try:
         review = peek_yaml(yaml_text)["review"]
         dates = {key: _date(review.get(key)) for key in ("reviewed_on", "next_review_due")}
+        reviewer = review.get("reviewer")
     except Exception:  # noqa: BLE001 - an unreadable file is the renderer's to report
         return None
-    return publication_problem(record.standing, Review(status=record.standing, **dates))
+    reviewer = reviewer if isinstance(reviewer, str) else None
+    return publication_problem(record.standing, Review(status=record.standing, reviewer=reviewer, **dates))
 
 
 def _in_folder(path: Path, folder: Path) -> bool:
