@@ -57,7 +57,9 @@ def test_a_conflicting_edit_is_reported_not_overwritten(reviewed, capsys):
     before = YAML.read_text("utf-8")
     code, out, _ = leaflets(capsys, "accept", SEED)
     assert code == 1 and YAML.read_text("utf-8") == before and PROPOSED.exists()
-    assert "conflict in sections.personnel" in out and "Scrub practitioner" in out and "Theatre technician" in out
+    assert "conflict in sections.personnel" in out
+    assert "yours: …n · Anesthesiologist · Surgical nurse · [Scrub practitioner]" in out  # the words that differ
+    assert "the source's: …n · Anesthesiologist · Surgical nurse · [Theatre technician]" in out
 
     code, out, _ = leaflets(capsys, "accept", SEED, "--keep-mine")
     assert code == 0 and "Scrub practitioner" in YAML.read_text("utf-8") and not PROPOSED.exists()

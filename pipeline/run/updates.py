@@ -26,6 +26,7 @@ from pipeline.errors import ConfigError, LeafletFileError, PipelineError
 from pipeline.model import Leaflet
 from pipeline.review.approval import LogEntry, content_fingerprint
 from pipeline.review.merge import Conflict, three_way
+from pipeline.review.rows import word_changes
 from pipeline.run.files import display_path
 from pipeline.run.output_folder import OutputFolder, id_problem
 from pipeline.run.records import Record, read_record, write_record
@@ -110,7 +111,7 @@ def accept(folder: OutputFolder, doc_id: str, *, keep_mine: bool = False) -> Upd
         for conflict in merged.conflicts:
             outcome.lines.append(
                 f"{display_path(folder.yaml(doc_id))}: conflict in {conflict.place}: you and the source both changed it; "
-                f"yours: {_short(conflict.mine)} | the source's: {_short(conflict.theirs)}"
+                + _difference(conflict.mine, conflict.theirs)
             )
         if merged.conflicts and not keep_mine:
             outcome.lines.append(
@@ -153,6 +154,37 @@ def dismiss(folder: OutputFolder, doc_id: str) -> UpdateOutcome:
         [f"{display_path(folder.proposed(doc_id))}: set aside; {folder.yaml(doc_id).name} is unchanged, "
          "and this version of the source will not be proposed again"]
     )
+
+
+def _plain(value: object) -> str:
+    """A part of a leaflet as its words: texts of paragraphs and items, labels with their text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return " · ".join(_plain(item) for item in value.values() if item is not None)
+    if isinstance(value, list):
+        return " · ".join(_plain(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def _difference(mine: object, theirs: object, context: int = 40) -> str:
+    """"yours: ... | the source's: ..." showing the words that differ [in brackets], with a little around them."""
+    shown = []
+    for parts in word_changes(_plain(mine), _plain(theirs)):
+        merged: list[list] = []  # changed runs separated only by spaces become one
+        for run, changed in parts:
+            if merged and (changed or not run.strip()) and merged[-1][1]:
+                merged[-1][0] += run
+            else:
+                merged.append([run, changed])
+        pieces = []
+        for index, (run, changed) in enumerate(merged):
+            if changed:
+                before = "".join(text for text, _ in merged[:index])[-context:]
+                after = "".join(text for text, _ in merged[index + 1:])[:context]
+                pieces.append(f"…{before}[{run.strip()}]{after}…")
+        shown.append(" ".join(pieces) or "(nothing)")
+    return f"yours: {_short(shown[0], 300)} | the source's: {_short(shown[1], 300)}"
 
 
 def _short(value: object, limit: int = 160) -> str:
