@@ -8,6 +8,7 @@ from pipeline.config.headings import default_table
 from pipeline.errors import InputError
 from pipeline.lines import HeadingStyle, heading_style
 from pipeline.model import Block
+from pipeline.yamlio import dump_leaflet
 
 from .conftest import leaflet_from_bytes
 
@@ -606,3 +607,11 @@ def test_a_heading_not_set_off_like_the_pages_own_heads_a_part_of_its_section():
     )
     assert [b.kind for b in leaflet.sections["procedure"]] == ["steps", "group"]
     assert leaflet.sections["procedure"][1].heading == "Tools and Equipment" and not leaflet.extra_sections
+
+
+def test_a_sub_heading_with_nothing_after_it_on_a_page_with_lost_headings_is_kept():
+    leaflet = extract_text(  # found by the fuzz test
+        "Name of the Procedure:\nThe\n- Common Name(s): the\n- Technical Term: the\nabout the procedure\n\n"
+        "The.\nSearch all medical codes\nThe\nThe.\n## May\n"
+    )
+    assert "May" in dump_leaflet(leaflet)

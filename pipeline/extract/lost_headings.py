@@ -45,6 +45,8 @@ def _split(segment: Segment, cuts: list[int], kinds: list[str]) -> list[Segment]
             if index in segment.sub_headings:
                 part.add_sub_heading(segment.sub_headings[index])
             part.add(segment.lines[index], segment.shapes[index])
+        if end == len(segment.lines) and end in segment.sub_headings:
+            part.add_sub_heading(segment.sub_headings[end])  # a sub-heading with nothing after it, last of all
         parts.append(part)
     return parts
 
