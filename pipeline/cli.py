@@ -116,7 +116,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from pipeline.review.check import run_check  # jsonschema and textstat take ~0.5 s to load: only for check
+    from pipeline.review.check import (
+        run_check,  # jsonschema and textstat take ~0.5 s to load: only for check
+    )
 
     report = run_check(args.inputs, args.output, dt.date.today(), print)
     failing = report.errors + (report.warnings if args.strict else 0)

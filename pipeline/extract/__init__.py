@@ -21,7 +21,14 @@ from pipeline.config.headings import (
 from pipeline.errors import InputError
 from pipeline.extract.blocks import build_blocks, section_blocks
 from pipeline.extract.lost_headings import place_headless_blocks
-from pipeline.extract.names import CODE_TAG, Names, name_fields, parse_name_block, title_and_names, without_billing_words
+from pipeline.extract.names import (
+    CODE_TAG,
+    Names,
+    name_fields,
+    parse_name_block,
+    title_and_names,
+    without_billing_words,
+)
 from pipeline.extract.segments import EXTRA, PREAMBLE, Segment, split_segments
 from pipeline.lines import is_list_item, line_shape, reads_as_sentence
 from pipeline.model import (

@@ -13,7 +13,12 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from pipeline.config.headings import NAME_BLOCK, HeadingTable, simplify, strip_heading_markup
+from pipeline.config.headings import (
+    NAME_BLOCK,
+    HeadingTable,
+    simplify,
+    strip_heading_markup,
+)
 from pipeline.lines import (
     INLINE_HEADING,
     HeadingStyle,

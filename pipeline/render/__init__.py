@@ -21,7 +21,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.render.styles import BUILTIN_STYLES, PAGE_SIZES, RenderOptions, StylesFolders
+from pipeline.render.styles import (
+    BUILTIN_STYLES,
+    PAGE_SIZES,
+    RenderOptions,
+    StylesFolders,
+)
 
 __all__ = [
     "BUILTIN_STYLES", "PAGE_SIZES", "IndexEntry", "RenderOptions", "RenderedLeaflet", "Renderer", "StylesFolders",

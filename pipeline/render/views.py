@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pipeline.model import CANONICAL_SECTIONS, Block, Item, Leaflet
+from pipeline.model import Block, Item, Leaflet
 from pipeline.render.theme import Theme
 from pipeline.review.approval import CHANGED
 

@@ -35,7 +35,6 @@ from pipeline.yamlio import (
     schema_errors,
 )
 
-
 Path_ = tuple[Any, ...]
 
 

@@ -17,7 +17,14 @@ from typing import Any
 
 from pipeline.config.headings import HeadingTable, default_table, simplify
 from pipeline.config.site_text import SiteText
-from pipeline.model import CANONICAL_SECTIONS, SITE_SECTIONS, Block, Diagnostic, Item, Leaflet
+from pipeline.model import (
+    CANONICAL_SECTIONS,
+    SITE_SECTIONS,
+    Block,
+    Diagnostic,
+    Item,
+    Leaflet,
+)
 from pipeline.review.plain_language import plain_language_problems
 
 MAX_GRADE = 8.0

@@ -17,8 +17,8 @@ from pipeline.errors import LeafletFileError, PipelineError
 from pipeline.run.files import display_path
 from pipeline.run.output_folder import OutputFolder
 from pipeline.run.records import Record, sha256_hex
-from pipeline.run.writing import remove
 from pipeline.run.report import FileResult
+from pipeline.run.writing import remove
 from pipeline.yamlio import peek_yaml
 
 

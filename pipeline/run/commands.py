@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.run.document import edition_files, leave_out, renderer_of
+from pipeline.run.document import leave_out, renderer_of
 from pipeline.run.files import collect_inputs, display_path
-from pipeline.run.freshness import MAX_OUTPUT_BYTES
-from pipeline.run.output_folder import EDITION_SUFFIXES, OutputFolder, collect_yaml
+from pipeline.run.freshness import outputs_intact
+from pipeline.run.output_folder import EDITION_SUFFIXES, collect_yaml
 from pipeline.run.pages import finish_run
 from pipeline.run.plan import Plan, plan_inputs, plan_yaml
-from pipeline.run.records import Record, read_record, sha256_hex
+from pipeline.run.records import read_record
 from pipeline.run.report import FileResult, RunReport, cannot_write
 from pipeline.run.review_log import add_entries, read_histories
 from pipeline.run.settings import Settings
@@ -146,20 +146,14 @@ def _stale_editions(settings: Settings, report: RunReport) -> list[FileResult]:
     folder = settings.folder
     for published in [result for result in report.files if result.status in ("built", "up to date") and result.id]:
         doc_id = published.id
-        record = read_record(folder, doc_id) or Record()
-        made = edition_files(record)
+        record = read_record(folder, doc_id)
         for edition in EDITION_SUFFIXES:
             if edition == settings.edition:
                 continue
             paths = [folder.html(doc_id, edition), folder.pdf(doc_id, edition)]
             if not any(os.path.lexists(path) for path in paths):
                 continue
-            entry = made.get(edition)
-            intact = entry is not None and entry[0] == record.seen_yaml_sha256 and all(
-                not os.path.islink(path) and _sha_or_none(folder, path) == expected
-                for path, expected in zip(paths, entry[1:])
-            )
-            if intact:
+            if record and outputs_intact(folder, doc_id, record, edition, record.seen_yaml_sha256):
                 continue
             result = FileResult(input=display_path(paths[0]), id=doc_id, status="left out")
             try:
@@ -170,13 +164,6 @@ def _stale_editions(settings: Settings, report: RunReport) -> list[FileResult]:
                 result.status, result.error = "failed", f"not published, but {cannot_write(error)}"
             results.append(result)
     return results
-
-
-def _sha_or_none(folder: OutputFolder, path: Path) -> str | None:
-    try:
-        return sha256_hex(folder.read(path, MAX_OUTPUT_BYTES))
-    except PipelineError:
-        return None
 
 
 def _log_transitions(settings: Settings, report: RunReport) -> None:

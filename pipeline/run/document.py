@@ -15,19 +15,32 @@ import functools
 import json
 import time
 from dataclasses import dataclass
-from urllib.parse import quote
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from pipeline.errors import InputError, LeafletFileError, PipelineError
 from pipeline.model import ERROR, Leaflet, Review
-from pipeline.review.approval import APPROVED, CHANGED, NOT_PUBLISHED, LogEntry, approval_in_effect, observe
+from pipeline.review.approval import (
+    APPROVED,
+    CHANGED,
+    NOT_PUBLISHED,
+    LogEntry,
+    approval_in_effect,
+    observe,
+)
 from pipeline.review.lints import structure_problems
 from pipeline.review.ownership import store_yaml
 from pipeline.run.files import display_path
 from pipeline.run.freshness import outputs_intact, rendering_is_current
 from pipeline.run.output_folder import PDF_DIR
-from pipeline.run.records import Record, read_record, sha256_hex, write_record
+from pipeline.run.records import (
+    Record,
+    edition_files,
+    read_record,
+    sha256_hex,
+    write_record,
+)
 from pipeline.run.report import FileResult, cannot_write, one_line
 from pipeline.run.settings import Settings
 from pipeline.yamlio import decode_yaml, dump_leaflet, load_leaflet
@@ -114,7 +127,9 @@ def renderer_of(settings: Settings) -> Renderer:
 
 def _first_yaml_error(text: str) -> str:
     """The first problem ``leaflets check`` finds, with its place, for a one-line error."""
-    from pipeline.review.check import check_text  # loads jsonschema and textstat: only for a broken file
+    from pipeline.review.check import (
+        check_text,  # loads jsonschema and textstat: only for a broken file
+    )
 
 
 
@@ -169,8 +184,6 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
             **record.__dict__,
             "rendered_yaml_sha256": sha256_hex(text),
             "render_deps": settings.render_deps,
-            "html_sha256": sha256_hex(rendered.html),
-            "pdf_sha256": sha256_hex(rendered.pdf),
             "edition_files": json.dumps({
                 **edition_files(record),
                 settings.edition: [sha256_hex(text), sha256_hex(rendered.html), sha256_hex(rendered.pdf)],
@@ -178,15 +191,6 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
             **seen,
         }
     )
-
-
-def edition_files(record: Record) -> dict[str, list[str]]:
-    """The record's editions: suffix -> [YAML, page, PDF] SHA-256s; {} when none or damaged."""
-    try:
-        data = json.loads(record.edition_files or "{}")
-    except ValueError:
-        return {}
-    return {key: value for key, value in data.items() if isinstance(value, list) and len(value) == 3} if isinstance(data, dict) else {}
 
 
 def _review_standing(leaflet: Leaflet, history: tuple[LogEntry, ...], record: Record) -> tuple[str, LogEntry | None, str | None]:

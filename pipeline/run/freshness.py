@@ -12,7 +12,7 @@ import os
 
 from pipeline.errors import PipelineError
 from pipeline.run.output_folder import OutputFolder
-from pipeline.run.records import Record, sha256_hex
+from pipeline.run.records import Record, edition_files, sha256_hex
 
 MAX_OUTPUT_BYTES = 256 * 1024 * 1024  # a leaflet's PDF is well under a megabyte
 from pipeline.run.settings import Settings
@@ -41,13 +41,16 @@ def rendering_is_current(settings: Settings, doc_id: str, record: Record | None,
     )
 
 
-def outputs_intact(folder: OutputFolder, doc_id: str, record: Record | None, edition: str = "") -> bool:
-    """The page and PDF on disk are, byte for byte, the files the pipeline rendered (not an older
-    approved PDF copied back, not a link): checked before a published set counts them current."""
-    if record is None or not record.html_sha256 or not record.pdf_sha256:
+def outputs_intact(
+    folder: OutputFolder, doc_id: str, record: Record | None, edition: str = "", yaml_sha256: str | None = None
+) -> bool:
+    """The page and PDF of ``edition`` on disk are, byte for byte, the files the pipeline rendered
+    (not an older approved PDF copied back, not a link), and made from ``yaml_sha256`` when given:
+    checked before a published set counts them current or keeps them."""
+    entry = edition_files(record).get(edition) if record is not None else None
+    if entry is None or (yaml_sha256 is not None and entry[0] != yaml_sha256):
         return False
-    pairs = ((folder.html(doc_id, edition), record.html_sha256), (folder.pdf(doc_id, edition), record.pdf_sha256))
-    for path, expected in pairs:
+    for path, expected in zip((folder.html(doc_id, edition), folder.pdf(doc_id, edition)), entry[1:]):
         if os.path.islink(path):
             return False
         try:

@@ -17,7 +17,6 @@ from pipeline.errors import PipelineError
 from pipeline.run.document import renderer_of
 from pipeline.run.files import display_path
 from pipeline.run.output_folder import (
-    MAX_LOG_BYTES,
     MAX_STATE_BYTES,
     PROPOSED_SUFFIX,
     YAML_SUFFIX,
@@ -131,8 +130,18 @@ def _review_fingerprint(folder: OutputFolder, today: dt.date) -> str:
         parts += [path.name, _yaml_or_refusal(folder, path), present]
         if path.name.endswith(PROPOSED_SUFFIX):
             parts += ["base", _yaml_or_refusal(folder, folder.base(doc_id))]
-    parts += ["log", folder.read_or_none(folder.review_log, MAX_LOG_BYTES) or b""]
+    parts += ["log", _stat_of(folder.review_log)]
     return fingerprint(parts)
+
+
+def _stat_of(path: Path) -> str:
+    """Size and change time of a file that is only ever appended to: enough to tell it changed,
+    without reading a log that grows for years on every run."""
+    try:
+        stat = os.lstat(path)
+    except FileNotFoundError:
+        return "none"
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}"
 
 
 def _yaml_or_refusal(folder: OutputFolder, path: Path) -> bytes | str:

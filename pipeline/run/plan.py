@@ -18,7 +18,11 @@ from pipeline.model import Review
 from pipeline.review.approval import APPROVED
 from pipeline.run.document import Task, publication_problem
 from pipeline.run.files import InputFiles, display_path, read_limited
-from pipeline.run.freshness import extraction_is_current, outputs_intact, rendering_is_current
+from pipeline.run.freshness import (
+    extraction_is_current,
+    outputs_intact,
+    rendering_is_current,
+)
 from pipeline.run.output_folder import (
     PROPOSED_SUFFIX,
     OutputFolder,

@@ -40,14 +40,23 @@ class Record:
     rendered_yaml_sha256: str | None = None  # the YAML text the HTML and PDF were made from
     render_deps: str | None = None  # fingerprint of what rendering used (version, styles, options)
     proposed_sha256: str | None = None  # the proposed update the pipeline last wrote beside the YAML
-    html_sha256: str | None = None  # the page and PDF as rendered, so a published set can be checked
-    pdf_sha256: str | None = None
     # Every edition rendered (JSON: suffix -> [YAML, page, PDF] SHA-256s), so a published set keeps
     # another edition only if it was made from the same YAML and is untouched.
     edition_files: str | None = None
     seen_yaml_sha256: str | None = None  # the YAML whose review the pipeline last looked at (rendering it or not)
     standing: str | None = None  # where that YAML's review stood: draft | reviewed | approved | changed
     approval: str | None = None  # the approval in effect (a review log entry as JSON), should the log lose it
+
+
+def edition_files(record: Record) -> dict[str, list[str]]:
+    """The record's editions: suffix -> [YAML, page, PDF] SHA-256s; {} when none or damaged."""
+    try:
+        data = json.loads(record.edition_files or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: value for key, value in data.items() if isinstance(value, list) and len(value) == 3}
 
 
 def read_record(folder: OutputFolder, doc_id: str) -> Record | None:

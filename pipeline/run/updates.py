@@ -33,7 +33,13 @@ from pipeline.run.records import Record, read_record, write_record
 from pipeline.run.report import cannot_write
 from pipeline.run.review_log import add_entries, read_histories
 from pipeline.run.writing import remove
-from pipeline.yamlio import decode_yaml, dump_leaflet, leaflet_from_data, leaflet_to_data, load_leaflet
+from pipeline.yamlio import (
+    decode_yaml,
+    dump_leaflet,
+    leaflet_from_data,
+    leaflet_to_data,
+    load_leaflet,
+)
 
 
 @dataclass
@@ -63,7 +69,6 @@ def _log_is_writable(folder: OutputFolder) -> None:
     """Refuse before changing anything when the step could not be logged (the log a link, a folder)."""
     try:
         read_histories(folder)
-        add_entries(folder, [])
         folder.append(folder.review_log, "")
     except OSError as error:
         raise PipelineError(f"{cannot_write(error)}; nothing done (the step could not be logged)") from None
