@@ -453,6 +453,15 @@ NAMES_BODY = "\nSummary\nA short text.\nRisks\n- A bruise\n"
         ("Ear Wax Removal\nCommon Names: ear cleaning\nTechnical/Medical Terms: cerumen removal", "Ear Wax Removal",
          ("ear cleaning",), "cerumen removal"),
         ("Ear Wax Removal (HCPCS Code G0268).", "Ear Wax Removal", (), None),
+        # a series sharing its words names one thing; an acronym first is a name of its own
+        ("Sedation for Lower Bowel Scopes (Commonly known as Colonoscopy or Sigmoidoscopy Sedation)",
+         "Sedation for Lower Bowel Scopes", ("Colonoscopy or Sigmoidoscopy Sedation",), None),
+        ("Bladder Scope\nAlso known as: Bladder Scope with Burning, Freezing, or Laser Treatment", "Bladder Scope",
+         ("Bladder Scope with Burning, Freezing, or Laser Treatment",), None),
+        ("Heart Bypass, also known as CABG or coronary artery bypass.", "Heart Bypass",
+         ("CABG", "coronary artery bypass"), None),
+        ("Bladder Scope\nAlso known as: Cystoscopy, bladder camera test, or cysto", "Bladder Scope",
+         ("Cystoscopy", "bladder camera test", "cysto"), None),
     ],
 )
 def test_name_block_forms(name_lines, title, also_known_as, term):

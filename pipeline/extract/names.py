@@ -72,13 +72,40 @@ _BILLING = re.compile(
 
 def split_names(value: str) -> list[str]:
     """``a, b; c`` -> the names, each word kept (``a or b`` is one name here)."""
-    return [name.strip() for name in re.split(r"[;,]", value) if name.strip()]
+    if _one_name_with_shared_words(value):
+        return [value.strip().rstrip(".")]
+    return [name.strip() for name in re.split(r"\s*[;,]\s*(?:or\s+|and\s+)?", value) if name.strip()]
 
 
 def split_synonyms(value: str) -> list[str]:
     """What follows "also known as": ``a, b, or c`` / ``"a" or b`` -> the names, without quotes."""
+    if _one_name_with_shared_words(value):
+        return [value.strip().rstrip(".").strip(_QUOTES)]
     parts = re.split(r"\s*[;,]\s*(?:or\s+|and\s+)?|\s+or\s+", value.strip().rstrip("."))
-    return [part.strip(" \"'“”‘’") for part in parts if part.strip(" \"'“”‘’")]
+    return [part.strip(_QUOTES) for part in parts if part.strip(_QUOTES)]
+
+
+_QUOTES = " \"'“”‘’"
+_LINKING_WORDS = {"with", "of", "for", "using", "by", "via"}
+
+
+def _one_name_with_shared_words(value: str) -> bool:
+    """A series that names one thing, its words shared between the items: ``Colonoscopy or
+    Sigmoidoscopy Anesthesia`` (single words, then the one they share: splitting would leave a
+    bare "Colonoscopy"), ``Bladder Endoscopy with Fulguration, Cryosurgery, or Laser Surgery``
+    (the items after the first complete its "with")."""
+    if ";" in value:
+        return False
+    items = [item.strip() for item in re.split(r",\s*(?:or\s+|and\s+)?|\s+or\s+", value.strip().rstrip(".")) if item.strip()]
+    if len(items) < 2:
+        return False
+    single_words_then_longer = all(len(item.split()) == 1 and not item.isupper() for item in items[:-1]) and len(items[-1].split()) > 1
+    if single_words_then_longer and " or " in value and "," not in value:
+        return True
+    first_links = any(word.lower() in _LINKING_WORDS for word in items[0].split()[1:])
+    rest_link = any(word.lower() in _LINKING_WORDS for item in items[1:] for word in item.split())
+    ends_as_series = re.search(r",\s*(?:or|and)\s+\S+[^,]*$", value) is not None
+    return first_links and not rest_link and ends_as_series
 
 
 def without_billing_words(title: str) -> str:
@@ -134,7 +161,7 @@ def parse_name_block(lines: list[Line], table: HeadingTable) -> Names:
         fields = name_fields(text, table)
         # Every field is taken (a list, not a generator that all() would stop early); a line
         # with a field that could not be taken (a second, different term) is kept as text too.
-        if fields and all([_take_name_field(label, value, names, table) for label, value in fields]):
+        if fields and all([_take_name_field(label, value, names, table) for label, value in fields]):  # noqa: C419
             continue
         if names.title is None and not is_list_item(text):
             names.title, common, term = title_and_names(text, table)
