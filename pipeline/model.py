@@ -11,14 +11,16 @@ to the YAML a reviewer reads.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 # 2: sub-headed groups in sections, sub-items under list items.
-# 3: the urgent_help section (reviewers write it). Files of versions 1 and 2 still load.
-SCHEMA_VERSION = 3
-SCHEMA_VERSIONS = (1, 2, 3)
+# 3: the urgent_help section (reviewers write it).
+# 4: the doing_nothing section, contact, sources and review.version. Older files still load.
+SCHEMA_VERSION = 4
+SCHEMA_VERSIONS = (1, 2, 3, 4)
 
 CANONICAL_SECTIONS: tuple[str, ...] = (
     "summary",
@@ -33,13 +35,16 @@ CANONICAL_SECTIONS: tuple[str, ...] = (
     "benefits",
     "recovery",
     "alternatives",
+    "doing_nothing",  # what if I do nothing: written by reviewers, extraction leaves it empty
     "patient_experience",
     "urgent_help",  # when to get urgent help: written by reviewers, extraction leaves it empty
 )
+# Sections no source page writes: reviewers write them before approving.
+REVIEWER_SECTIONS: tuple[str, ...] = ("doing_nothing", "urgent_help")
 # The sections the lookup site writes, in its fixed order (for pages whose headings were lost).
-SITE_SECTIONS: tuple[str, ...] = CANONICAL_SECTIONS[:-1]
+SITE_SECTIONS: tuple[str, ...] = tuple(key for key in CANONICAL_SECTIONS if key not in REVIEWER_SECTIONS)
 # Sections a file of an older schema version may lack (read as empty).
-ADDED_SECTIONS: tuple[str, ...] = ("urgent_help",)
+ADDED_SECTIONS: tuple[str, ...] = REVIEWER_SECTIONS
 
 REVIEW_STATUSES: tuple[str, ...] = ("draft", "reviewed", "approved")
 
@@ -103,7 +108,31 @@ class Review:
     reviewer: str | None = None
     reviewed_on: dt.date | None = None
     next_review_due: dt.date | None = None
+    version: int = 1  # the leaflet's edition, printed in its reference; a reviewer raises it
     notes: str | None = None
+
+    def is_overdue(self, today: dt.date) -> bool:
+        """Its next review was due before ``today``."""
+        return overdue(self.next_review_due, today)
+
+
+def overdue(due: dt.date | None, today: dt.date) -> bool:
+    """A review due on ``due`` is overdue ``today`` (never, when no date is set)."""
+    return due is not None and due < today
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who a patient can contact about this leaflet's procedure; a field left None is not printed."""
+
+    department: str | None = None
+    phone: str | None = None
+    hours: str | None = None
+    website: str | None = None
+    email: str | None = None
+
+    def is_empty(self) -> bool:
+        return not any(dataclasses.astuple(self))
 
 
 @dataclass(frozen=True)
@@ -164,6 +193,8 @@ class Leaflet:
     extra_sections: tuple[ExtraSection, ...]
     review: Review
     source: Source
+    contact: Contact | None = None  # this leaflet's own; None: the theme's
+    sources: tuple[str, ...] = ()  # what the content rests on (guidance, papers), printed with it
     schema_version: int = SCHEMA_VERSION
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
 

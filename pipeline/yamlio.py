@@ -24,6 +24,7 @@ from pipeline.model import (
     CANONICAL_SECTIONS,
     Block,
     Code,
+    Contact,
     ExtraSection,
     Item,
     Leaflet,
@@ -91,6 +92,8 @@ def leaflet_to_data(leaflet: Leaflet) -> dict[str, Any]:
             {"heading": extra.heading, "content": content_to_data(extra.content)}
             for extra in leaflet.extra_sections
         ],
+        "contact": dataclasses.asdict(leaflet.contact) if leaflet.contact is not None else None,
+        "sources": list(leaflet.sources),
         "review": dataclasses.asdict(leaflet.review),
         "source": {
             "path": leaflet.source.path,
@@ -325,6 +328,8 @@ def leaflet_from_data(data: dict[str, Any]) -> Leaflet:
             for extra in data["extra_sections"]
         ),
         review=Review(**{**review, **{key: _date(review[key]) for key in ("reviewed_on", "next_review_due")}}),
+        contact=Contact(**data["contact"]) if data.get("contact") is not None else None,
+        sources=tuple(data.get("sources") or ()),  # both missing in files of versions 1 to 3
         source=Source(
             path=source["path"],
             sha256=source["sha256"],

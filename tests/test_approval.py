@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from pipeline.model import Block, Code, Leaflet, Review, Source
+from pipeline.model import Block, Code, Contact, Leaflet, Review, Source
 from pipeline.review.approval import APPROVED, CHANGED, content_fingerprint, observe
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
@@ -78,3 +78,13 @@ def test_an_empty_section_added_to_the_schema_later_changes_no_approval():
     base = leaflet()
     sections = {key: blocks for key, blocks in base.sections.items() if key != "urgent_help"}
     assert content_fingerprint(base) == content_fingerprint(dataclasses.replace(base, sections=sections))
+
+
+def test_a_leaflets_own_contact_and_sources_are_covered_and_their_absence_changes_no_approval():
+    base = leaflet()
+    assert content_fingerprint(base) == content_fingerprint(dataclasses.replace(base, contact=None, sources=()))
+    phone = dataclasses.replace(base, contact=Contact(phone="0100 496 0001"))
+    assert content_fingerprint(phone) != content_fingerprint(base)  # a patient dials that number
+    assert content_fingerprint(phone) != content_fingerprint(dataclasses.replace(base, contact=Contact(phone="0100 496 0002")))
+    assert content_fingerprint(dataclasses.replace(base, sources=("A guideline",))) != content_fingerprint(base)
+    assert content_fingerprint(dataclasses.replace(base, review=Review(version=2))) == content_fingerprint(base)

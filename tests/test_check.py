@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
+from pipeline.model import SCHEMA_VERSION, SCHEMA_VERSIONS
 from pipeline.review.check import check_text
 
 from .conftest import TESTS
@@ -106,8 +108,9 @@ BROKEN = {
         "title: Again",
     ),
     "schema version": (
-        GOOD.replace("schema_version: 3", "schema_version: 4"),
-        ["f.yaml:2:17: error: schema_version: expected one of 1, 2, 3, got 4"],
+        re.sub(r"schema_version: \d+", f"schema_version: {SCHEMA_VERSION + 1}", GOOD),
+        [f"f.yaml:2:17: error: schema_version: expected one of {', '.join(map(str, SCHEMA_VERSIONS))}, "
+         f"got {SCHEMA_VERSION + 1}"],
         None,
     ),
     "empty title": (

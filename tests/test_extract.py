@@ -142,11 +142,11 @@ def test_repeated_section_is_merged_with_a_warning():
     assert any("appears again" in w.message and w.line == 5 for w in leaflet.warnings)
 
 
-def test_all_fourteen_sections_present_in_canonical_order_even_when_empty():
+def test_all_fifteen_sections_present_in_canonical_order_even_when_empty():
     leaflet = extract_text("Risks\nBleeding.\n")
     assert list(leaflet.sections) == [
         "summary", "purpose", "indications", "preparation", "procedure", "duration", "setting", "personnel",
-        "risks", "benefits", "recovery", "alternatives", "patient_experience", "urgent_help",
+        "risks", "benefits", "recovery", "alternatives", "doing_nothing", "patient_experience", "urgent_help",
     ]
     assert leaflet.sections["summary"] == ()
 

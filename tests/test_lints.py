@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.model import Block, ExtraSection, Item
+from pipeline.model import Block, ExtraSection, Item, Review
 from pipeline.review.check import check_text
 from pipeline.yamlio import dump_leaflet, load_leaflet
 
@@ -70,3 +70,19 @@ def test_site_text_left_in_an_extra_section_is_reported():
     extra = ExtraSection("More", (Block("bullets", items=(Item("Search all medical codes"),)),))
     found = warnings(dataclasses.replace(GROUPED, extra_sections=(extra,)))
     assert any("site text left in the content: 'Search all medical codes'" in line for line in found)
+
+
+def test_an_approved_leaflet_without_the_sections_reviewers_write_is_warned_at_each():
+    approved = dataclasses.replace(GROUPED, review=Review("approved", "Dr Example", TODAY, dt.date(2027, 1, 1)))
+    text = dump_leaflet(approved)
+    found = warnings(approved)
+    for key, words in (("urgent_help", "when to get urgent help"), ("doing_nothing", "what if I decide not to have it")):
+        line = text[: text.index(f"  {key}: []")].count("\n") + 1
+        assert any(f"f.yaml:{line}:3: warning: approved without {key!r} ({words})" in entry for entry in found), found
+    written = dataclasses.replace(approved, sections={
+        **approved.sections,
+        "urgent_help": (Block("paragraph", text="Call us if the wound bleeds."),),
+        "doing_nothing": (Block("paragraph", text="The lump may stay as it is."),),
+    })
+    assert not any("approved without" in entry for entry in warnings(written))
+    assert not any("approved without" in entry for entry in warnings(GROUPED))  # a draft: not yet

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.model import Block, Item
+from pipeline.model import SCHEMA_VERSION, Block, Item
 from pipeline.review.check import check_text
 from pipeline.yamlio import dump_leaflet, load_leaflet
 from tests.support.rendering import pdftotext, sample_ids, sample_leaflet
@@ -35,7 +35,7 @@ def grouped_leaflet():
 
 def test_groups_and_sub_items_are_written_readably_and_read_back():
     text = dump_leaflet(grouped_leaflet())
-    assert "schema_version: 3\n" in text
+    assert f"schema_version: {SCHEMA_VERSION}\n" in text
     assert "  - heading: Common\n    content:\n    - bullets:\n      - A sore throat for a day\n" in text
     assert "    - text: 'The doctor chooses a method:'\n      items:\n      - label: Cold\n        text: freezing\n" in text
     again = load_leaflet(text)
@@ -44,7 +44,7 @@ def test_groups_and_sub_items_are_written_readably_and_read_back():
 
 
 def test_a_version_1_file_still_loads():
-    text = dump_leaflet(sample_leaflet(sample_ids()[0])).replace("schema_version: 3", "schema_version: 1")
+    text = older_file(1)
     assert load_leaflet(text).schema_version == 1
 
 
@@ -93,8 +93,23 @@ def test_the_page_and_the_pdf_show_sub_headings_under_their_section(tmp_path):
     assert "Cold: freezing" in " ".join(text.split())
 
 
+def older_file(version: int) -> str:
+    """A sample leaflet as a file of schema ``version`` wrote it: without what later versions added."""
+    text = dump_leaflet(sample_leaflet(sample_ids()[0])).replace(f"schema_version: {SCHEMA_VERSION}", f"schema_version: {version}")
+    added = {2: [], 3: ["  urgent_help: []\n"], 4: ["  doing_nothing: []\n", "contact: null\n", "sources: []\n", "  version: 1\n"]}
+    for later in range(version + 1, SCHEMA_VERSION + 1):
+        for line in added[later]:
+            assert line in text
+            text = text.replace(line, "", 1)
+    return text
+
+
 def test_a_version_2_file_without_urgent_help_still_loads():
-    text = dump_leaflet(sample_leaflet(sample_ids()[0])).replace("schema_version: 3", "schema_version: 2")
-    text = text.replace("  urgent_help: []\n", "")
-    leaflet = load_leaflet(text)
+    leaflet = load_leaflet(older_file(2))
     assert leaflet.schema_version == 2 and leaflet.sections["urgent_help"] == ()
+
+
+def test_a_version_3_file_without_what_version_4_added_still_loads():
+    leaflet = load_leaflet(older_file(3))
+    assert leaflet.schema_version == 3 and leaflet.sections["doing_nothing"] == ()
+    assert (leaflet.contact, leaflet.sources, leaflet.review.version) == (None, (), 1)

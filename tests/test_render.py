@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import re
 from html.parser import HTMLParser
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.model import Block, Item
+from pipeline.model import Block, Contact, Item, Review
 from pipeline.render import (
     BUILTIN_STYLES,
     Renderer,
@@ -91,9 +92,10 @@ def test_sections_in_canonical_order_then_extras_and_empty_ones_omitted(renderer
         "How do I prepare?",
         "What happens during the procedure?",
         "When should I get urgent help?",  # the theme's general text, as the leaflet has none of its own
+        "Who can I contact?",  # the theme's contact details (or its fallback text) on every leaflet
         "Questions to ask",
     ]
-    assert [view.anchor for view in views] == ["summary", "preparation", "procedure", "urgent-help", "extra-1"]
+    assert [view.anchor for view in views] == ["summary", "preparation", "procedure", "urgent-help", "contact", "extra-1"]
 
 
 @pytest.mark.parametrize("doc_id", sample_ids())
@@ -112,7 +114,7 @@ def test_page_structure_for_each_sample(renderer, doc_id):
     assert outline.headings[0] == ("h1", leaflet.title)
     expected = [
         renderer.theme.heading(key) for key in renderer.theme.order  # a patient's order, theme data
-        if any(b.text or b.items for b in leaflet.section(key)) or key == "urgent_help"  # the theme's text if none
+        if any(b.text or b.items for b in leaflet.section(key)) or key in ("urgent_help", "contact")  # theme text if none
     ]
     assert outline.headings[1] == ("h2", "On this page")  # the contents, for the screen
     assert [text for tag, text in outline.headings[2:-1]] == expected
@@ -123,9 +125,10 @@ def test_page_structure_for_each_sample(renderer, doc_id):
 def test_lists_are_real_lists(renderer):
     outline = Outline(renderer.render_html(rich_leaflet()))
     names = outline.names()
-    assert {"ul", "ol", "dl", "dt", "dd", "li"} <= set(names)
+    assert {"ul", "ol", "li"} <= set(names)
     html = renderer.render_html(rich_leaflet())
-    assert "<dt>Transport</dt>\n<dd>Ask someone to drive you home.</dd>" in html
+    # labelled items: the label run in at the start of its text, one entry each
+    assert '<ul class="labelled">\n<li><strong class="item-label">Transport:</strong> Ask someone to drive you home.</li>' in html
     assert '<li><strong class="item-label">Comfort:</strong> A numbing gel is applied.</li>' in html
     assert "Questions to ask" in html and "Empty extra" not in html
     assert "Risks" not in without_style(html)
@@ -158,12 +161,57 @@ def test_reviewed_leaflet_has_no_draft_mark_and_shows_its_dates(renderer):
     assert "Dr Example" not in html and "internal note" not in html
 
 
-def test_footer_has_organisation_and_source_reference(renderer):
+def test_footer_has_the_publication_details(renderer):
     leaflet = sample_leaflet(sample_ids()[0])
     html = renderer.render_html(leaflet)
     footer = html[html.index('<footer class="page-footer">') :]
     assert "Example Hospital" in footer
-    assert f"leaflet {leaflet.id}, source {leaflet.source.sha256[:12]}" in footer
+    assert f"<dt>Reference</dt>\n<dd>EXH-{leaflet.id}-v1</dd>" in footer  # the theme's prefix and format
+    assert "<dt>Version</dt>\n<dd>1</dd>" in footer
+    assert "<dt>Published</dt>\n<dd>not yet published (not approved)</dd>" in footer  # a draft
+    assert "<strong>Other formats:</strong> This leaflet is also available in large print." in footer
+    assert "<strong>Feedback:</strong> Tell us what you think of this leaflet" in footer
+
+
+def test_an_approved_leaflet_is_published_on_its_approval_date_with_its_version_and_sources(renderer):
+    leaflet = dataclasses.replace(
+        sample_leaflet(sample_ids()[0]),
+        review=Review("approved", "Dr Example", dt.date(2025, 3, 5), dt.date(2027, 3, 1), version=3),
+        sources=("National guidance on salivary gland care, 2024",),
+    )
+    footer = renderer.render_html(leaflet, today=dt.date(2026, 1, 1)).split('<footer class="page-footer">')[1]
+    assert "<dt>Published</dt>\n<dd>5 March 2025</dd>" in footer
+    assert f"<dd>EXH-{leaflet.id}-v3</dd>" in footer and "<dt>Version</dt>\n<dd>3</dd>" in footer
+    assert "<dt>Sources</dt>\n<dd>National guidance on salivary gland care, 2024</dd>" in footer
+    assert "Past its review date" not in renderer.render_html(leaflet, today=dt.date(2026, 1, 1))
+
+
+def test_a_leaflet_past_its_review_date_says_so_on_the_page(renderer):
+    leaflet = dataclasses.replace(
+        sample_leaflet(sample_ids()[0]), review=Review("approved", "Dr Example", dt.date(2024, 3, 5), dt.date(2025, 3, 1)),
+    )
+    html = renderer.render_html(leaflet, today=dt.date(2025, 3, 2))
+    banner = html[html.index('class="draft-banner overdue-banner"'): html.index("<main")]
+    assert "Past its review date" in banner and "Next review due: 1 March 2025" in banner
+    assert "<dd class=\"status-draft\">1 March 2025 (Past its review date)</dd>" in html
+    assert "overdue-banner" not in renderer.render_html(leaflet, today=dt.date(2025, 3, 1))  # due that day: not yet
+
+
+def test_contact_details_come_from_the_theme_and_a_leaflet_may_give_its_own(renderer, tmp_path):
+    html = renderer.render_html(sample_leaflet(sample_ids()[0]))
+    contact = html[html.index('id="contact"'): html.index("</section>", html.index('id="contact"'))]
+    assert "Contact the team looking after you." in contact  # the built-in theme knows no number: its fallback
+    own = dataclasses.replace(sample_leaflet(sample_ids()[0]), contact=Contact(
+        department="Mouth and jaw clinic", phone="0100 496 0123", hours="Weekdays, 8am to 6pm",
+        email="jaw.clinic@example.org",
+    ))
+    html = renderer.render_html(own)
+    contact = html[html.index('id="contact"'): html.index("</section>", html.index('id="contact"'))]
+    assert '<li><strong class="item-label">Team:</strong> Mouth and jaw clinic</li>' in contact
+    assert '<li><strong class="item-label">Phone:</strong> <a href="tel:01004960123">0100 496 0123</a></li>' in contact
+    assert '<li><strong class="item-label">Open:</strong> Weekdays, 8am to 6pm</li>' in contact
+    assert '<a href="mailto:jaw.clinic@example.org">jaw.clinic@example.org</a>' in contact
+    assert "Contact the team looking after you." not in contact
 
 
 def test_metadata_for_the_pdf(renderer):
@@ -241,8 +289,10 @@ def test_theme_override_merges_with_builtin(tmp_path):
     assert "St Elsewhere" in html and "Example Hospital" not in html
     assert "What could go wrong?" in html
     assert "Why is it done?" in html  # keys not overridden keep the built-in wording
-    assert '<li>Call <a href="tel:01004960000">0100 496 0000</a></li>' in html  # each on a line of its own
-    assert '<li>Visit <a href="https://example.org/leaflets">https://example.org/leaflets</a></li>' in html
+    # the older top-level phone and website fill the contact section, each on a line of its own
+    assert '<li><strong class="item-label">Phone:</strong> <a href="tel:01004960000">0100 496 0000</a></li>' in html
+    assert ('<li><strong class="item-label">Website:</strong> '
+            '<a href="https://example.org/leaflets">https://example.org/leaflets</a></li>') in html
     assert "color: #7a0045;" in html
 
 
@@ -415,7 +465,8 @@ def test_a_label_that_repeats_its_section_heading_is_printed_once(renderer):
         sections={"alternatives": (Block("bullets", items=(Item("Medicines or a splint.", label="What Are the Other Options"),)),)},
     )
     html = renderer.render_html(leaflet)
-    assert html.count("What are the other options?") == 1 and "Medicines or a splint." in html
+    section = html[html.index('<h2 id="alternatives">'): html.index("</section>", html.index('<h2 id="alternatives">'))]
+    assert section.count("What are the other options?") == 1 and "Medicines or a splint." in section
 
 
 def test_a_trust_can_reorder_the_sections_and_an_order_missing_one_is_refused(tmp_path):

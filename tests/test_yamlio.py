@@ -38,9 +38,9 @@ def test_keys_in_contract_order(seed_yaml):
     data = yaml.safe_load(seed_yaml)
     assert list(data) == [
         "schema_version", "id", "title", "code", "also_known_as", "technical_term", "sections",
-        "extra_sections", "review", "source",
+        "extra_sections", "contact", "sources", "review", "source",
     ]
-    assert list(data["review"]) == ["status", "reviewer", "reviewed_on", "next_review_due", "notes"]
+    assert list(data["review"]) == ["status", "reviewer", "reviewed_on", "next_review_due", "version", "notes"]
     assert list(data["source"]) == ["path", "sha256", "encoding", "removed"]
     assert data["review"]["status"] == "draft"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from pipeline.render.templates import (
     template_error,
 )
 from pipeline.render.theme import load_theme
-from pipeline.render.views import IndexEntry, left_out, page_view
+from pipeline.render.views import IndexEntry, contact_view, left_out, page_view
 from pipeline.review.approval import CHANGED
 
 if TYPE_CHECKING:  # the layout engine takes a second to load; only commands that print PDFs need it
@@ -143,17 +144,18 @@ class Renderer:
 
     def render_html(
         self, leaflet: Leaflet, *, embed_css: bool = True, standing: str | None = None,
-        links: Mapping[str, str] | None = None,
+        links: Mapping[str, str] | None = None, today: dt.date | None = None,
     ) -> str:
         """The standalone HTML page; its assets are expected in ``assets/`` beside it.
 
         ``embed_css=False`` leaves the stylesheet out, for :meth:`html_to_pdf`
-        which applies the parsed one.
+        which applies the parsed one. With ``today``, a leaflet past its next
+        review date says so.
         """
         return self._render_template(
             self._leaflet_template,
             leaflet=leaflet,
-            page=page_view(leaflet, self.theme, standing),
+            page=page_view(leaflet, self.theme, standing, today),
             links=links,
             css=Markup(self.stylesheet("")) if embed_css else "",
             asset_root="",
@@ -164,16 +166,18 @@ class Renderer:
         return self.pdf_writer().write(html)[0]
 
     def render(
-        self, leaflet: Leaflet, standing: str | None = None, links: Mapping[str, str] | None = None
+        self, leaflet: Leaflet, standing: str | None = None, links: Mapping[str, str] | None = None,
+        today: dt.date | None = None,
     ) -> RenderedLeaflet:
         """The HTML page and the PDF of one leaflet, with WeasyPrint's warnings.
 
         ``standing`` is where its review stands (:mod:`pipeline.review.approval`):
         "changed" prints it as not approved. ``links`` ("pdf", "index") are the page's links to
-        its PDF and to the index, relative to the page; the PDF leaves them out.
+        its PDF and to the index, relative to the page; the PDF leaves them out. ``today``: see
+        :meth:`render_html`.
         """
-        html = self.render_html(leaflet, standing=standing, links=links)
-        pdf, messages = self.pdf_writer().write(self.render_html(leaflet, embed_css=False, standing=standing))
+        html = self.render_html(leaflet, standing=standing, links=links, today=today)
+        pdf, messages = self.pdf_writer().write(self.render_html(leaflet, embed_css=False, standing=standing, today=today))
         return RenderedLeaflet(html=html, pdf=pdf, warnings=(*left_out(leaflet), *messages))
 
     def _edition_name(self, edition: str) -> str:
@@ -209,6 +213,7 @@ class Renderer:
             self._index_template,
             entries=rows,
             review_page=review_page,
+            contact=contact_view(self.theme.contact, self.theme),
             css=Markup(self.stylesheet(f"{html_dir}/")),
             asset_root=f"{html_dir}/",
         )

@@ -9,8 +9,10 @@ including colour pairs whose contrast is below the WCAG AA ratio of 4.5:1.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,10 +22,14 @@ from typing import Any
 import yaml
 
 from pipeline.errors import ConfigError
-from pipeline.model import CANONICAL_SECTIONS, REVIEW_STATUSES
+from pipeline.model import CANONICAL_SECTIONS, REVIEW_STATUSES, Contact
 from pipeline.render.styles import read_styles_file
 
 THEME_FILENAME = "theme.yaml"
+# What a leaflet prints under headings: its sections, then who to contact (theme data or the leaflet's own).
+PRINTED_SECTIONS = (*CANONICAL_SECTIONS, "contact")
+CONTACT_FIELDS = tuple(field.name for field in dataclasses.fields(Contact))
+REFERENCE_FIELDS = ("prefix", "id", "version")
 MIN_CONTRAST = 4.5
 
 # Colour roles; each (foreground, background) pair below must reach MIN_CONTRAST.
@@ -62,11 +68,19 @@ LABEL_KEYS = (
     "next_review_due",
     "not_set",
     "reference",
-    "leaflet_id",
-    "source",
-    "contact",
+    "department",
     "phone",
+    "hours",
     "website",
+    "email",
+    "published",
+    "not_published",
+    "version",
+    "sources",
+    "other_formats",
+    "feedback",
+    "overdue_mark",
+    "overdue_note",
     "page",
     "of",
     "index_title",
@@ -86,6 +100,7 @@ LABEL_KEYS = (
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _URL = re.compile(r"(https?|mailto|tel):\S+")
+_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
 
 
 @dataclass(frozen=True)
@@ -93,8 +108,12 @@ class Theme:
     language: str
     organisation: str
     logo: str | None
-    phone: str | None
-    website: str | None
+    contact: Contact  # every leaflet's, unless it has its own
+    contact_fallback: str | None  # printed when no way to reach the team is known
+    reference_prefix: str
+    reference_format: str
+    other_formats: str | None
+    feedback: str | None
     footer_text: str | None
     urgent_help: str | None  # the general text printed when a leaflet has none of its own
     colours: Mapping[str, str]
@@ -102,10 +121,14 @@ class Theme:
     sections: Mapping[str, str]
     statuses: Mapping[str, str]
     months: tuple[str, ...]
-    order: tuple[str, ...]  # the canonical sections in the order printed
+    order: tuple[str, ...]  # the printed sections (canonical ones and "contact") in the order printed
 
     def heading(self, section: str) -> str:
         return self.sections[section]
+
+    def reference(self, leaflet_id: str, version: int) -> str:
+        """The leaflet's human reference, ``EXH-00811-v2`` with the default format."""
+        return self.reference_format.format(prefix=self.reference_prefix, id=leaflet_id, version=version)
 
     def format_date(self, date: dt.date | None) -> str:
         """``5 March 2025``: day, month name from the theme, year; never locale-dependent."""
@@ -236,12 +259,45 @@ def _url(value: Any) -> str | None:
     return f"expected an https://, http://, mailto: or tel: address or null, got {_describe(value)}"
 
 
+def _email(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and _EMAIL.fullmatch(value)):
+        return None
+    return f"expected an e-mail address like team@example.org or null, got {_describe(value)}"
+
+
+def _reference_format(value: Any) -> str | None:
+    """A format with ``{id}`` and only ``{prefix}``, ``{id}`` and ``{version}`` in braces."""
+    if (problem := _text(value)) is not None:
+        return problem
+    expected = f"expected text with {{id}} and only {{prefix}}, {{id}}, {{version}} in braces, got {value!r}"
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(value) if name is not None]
+    except ValueError:
+        return expected
+    if "id" not in [name for name, _, _ in fields] or any(
+        name not in REFERENCE_FIELDS or spec or conversion for name, spec, conversion in fields
+    ):
+        return expected
+    return None
+
+
+def _contact_field(key: str) -> Callable[[Any], str | None]:
+    checks = {"website": _url, "email": _email}
+    return checks.get(key, lambda value: _text(value, optional=True))
+
+
 TOP_LEVEL_KEYS = (
     "language",
     "organisation",
     "logo",
     "phone",
     "website",
+    "contact",
+    "contact_fallback",
+    "reference_prefix",
+    "reference_format",
+    "other_formats",
+    "feedback",
     "footer_text",
     "urgent_help",
     "colours",
@@ -268,6 +324,11 @@ def theme_problems(data: Mapping[str, Any], asset_exists: Callable[[str], bool])
         "website": _url,
         "footer_text": lambda value: _text(value, optional=True),
         "urgent_help": lambda value: _text(value, optional=True),
+        "contact_fallback": lambda value: _text(value, optional=True),
+        "reference_prefix": _text,
+        "reference_format": _reference_format,
+        "other_formats": lambda value: _text(value, optional=True),
+        "feedback": lambda value: _text(value, optional=True),
     }
     for key, check in simple_checks.items():
         if key in data and (problem := check(data[key])):
@@ -285,17 +346,25 @@ def theme_problems(data: Mapping[str, Any], asset_exists: Callable[[str], bool])
                         f"colours.{foreground} on colours.{background}: expected contrast of at least "
                         f"{MIN_CONTRAST}:1, got {ratio:.2f}:1"
                     )
+    if "contact" in data:
+        contact = data["contact"]
+        if not isinstance(contact, Mapping):
+            problems.append(f"contact: expected a mapping with keys {', '.join(CONTACT_FIELDS)}, got {_describe(contact)}")
+        else:
+            problems += [f"contact.{key}: unknown key" for key in contact if key not in CONTACT_FIELDS]
+            problems += [f"contact.{key}: {problem}" for key in CONTACT_FIELDS
+                         if key in contact and (problem := _contact_field(key)(contact[key]))]
     if "labels" in data:
         problems += _mapping_problems(data["labels"], "labels", LABEL_KEYS, _text)
     if "sections" in data:
-        problems += _mapping_problems(data["sections"], "sections", CANONICAL_SECTIONS, _text)
+        problems += _mapping_problems(data["sections"], "sections", PRINTED_SECTIONS, _text)
     if "statuses" in data:
         problems += _mapping_problems(data["statuses"], "statuses", REVIEW_STATUSES, _text)
     if "order" in data:
         order = data["order"]
-        if not (isinstance(order, list) and sorted(map(str, order)) == sorted(CANONICAL_SECTIONS) and len(order) == len(set(order))):
+        if not (isinstance(order, list) and sorted(map(str, order)) == sorted(PRINTED_SECTIONS) and len(order) == len(set(order))):
             problems.append(
-                f"order: expected every section once ({', '.join(CANONICAL_SECTIONS)}), got {_describe(order)}"
+                f"order: expected every section once ({', '.join(PRINTED_SECTIONS)}), got {_describe(order)}"
             )
     if "months" in data:
         months = data["months"]
@@ -309,13 +378,20 @@ def _theme_from_data(data: Mapping[str, Any]) -> Theme:
         language=data["language"],
         organisation=data["organisation"].strip(),
         logo=data["logo"],
-        phone=data["phone"],
-        website=data["website"],
+        contact=Contact(**{  # the older top-level phone and website fill in what contact leaves null
+            key: data["contact"].get(key) or (data.get(key) if key in ("phone", "website") else None)
+            for key in CONTACT_FIELDS
+        }),
+        contact_fallback=data["contact_fallback"],
+        reference_prefix=data["reference_prefix"].strip(),
+        reference_format=data["reference_format"],
+        other_formats=data["other_formats"],
+        feedback=data["feedback"],
         footer_text=data["footer_text"],
         urgent_help=data["urgent_help"],
         colours=MappingProxyType({key: data["colours"][key].lower() for key in COLOUR_ROLES}),
         labels=MappingProxyType({key: data["labels"][key] for key in LABEL_KEYS}),
-        sections=MappingProxyType({key: data["sections"][key] for key in CANONICAL_SECTIONS}),
+        sections=MappingProxyType({key: data["sections"][key] for key in PRINTED_SECTIONS}),
         statuses=MappingProxyType({key: data["statuses"][key] for key in REVIEW_STATUSES}),
         months=tuple(data["months"]),
         order=tuple(data["order"]),

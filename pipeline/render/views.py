@@ -3,25 +3,38 @@ headings, blocks as HTML list kinds, the review status and the reference. Pure."
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pipeline.model import Block, Item, Leaflet
+from pipeline.model import Block, Contact, Item, Leaflet
 from pipeline.render.theme import Theme
 from pipeline.review.approval import CHANGED
 
 
 @dataclass(frozen=True)
+class ContactLine:
+    """One way to reach the team: ``Phone: 0100 496 0000``, a link when ``href`` is set."""
+
+    label: str
+    text: str
+    href: str | None = None
+
+
+@dataclass(frozen=True)
 class BlockView:
     """``p`` (text), ``ul``, ``ol`` or ``dl`` (a run of labelled bullets) with items (each with
-    its own sub-items), or ``group``: a sub-heading (``heading``) over blocks of its own."""
+    its own sub-items), ``group``: a sub-heading (``heading``) over blocks of its own, or
+    ``contact``: the ways to reach the team (``lines``)."""
 
     kind: str
     text: str = ""
     items: tuple[Item, ...] = ()
     heading: str = ""
     blocks: tuple[BlockView, ...] = ()
+    lines: tuple[ContactLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,7 +55,11 @@ class PageView:
     status_class: str
     reviewed_on: str
     next_review_due: str
+    overdue: bool  # its next review date has passed: the page says so
+    published: str  # the approval date, or that it is not published
+    version: int
     reference: str
+    sources: tuple[str, ...]
     description: str
     keywords: tuple[str, ...]
 
@@ -112,11 +129,32 @@ def block_views(blocks: Iterable[Block], heading: str = "") -> tuple[BlockView, 
     return tuple(views)
 
 
+def contact_view(contact: Contact, theme: Theme) -> tuple[BlockView, ...]:
+    """The ways to reach the team, each on a line of its own; the theme's fallback when none is known."""
+    href = {
+        "phone": lambda value: "tel:" + "".join(char for char in value if char.isdigit() or char == "+"),
+        "website": lambda value: value,
+        "email": lambda value: f"mailto:{value}",
+    }
+    lines = tuple(
+        ContactLine(theme.labels[key], value, href[key](value) if key in href else None)
+        for key, value in dataclasses.asdict(contact).items()
+        if value
+    )
+    if not [line for line in lines if line.href]:  # a department alone is no way to reach anyone
+        fallback = (BlockView("p", text=theme.contact_fallback),) if theme.contact_fallback else ()
+        return (BlockView("contact", lines=lines),) + fallback if lines else fallback
+    return (BlockView("contact", lines=lines),)
+
+
 def section_views(leaflet: Leaflet, theme: Theme) -> tuple[SectionView, ...]:
     """Canonical sections in the theme's order, then extra sections; empty ones left out."""
     views: list[SectionView] = []
     for key in theme.order:
-        blocks = block_views(leaflet.section(key), theme.heading(key))
+        if key == "contact":
+            blocks = contact_view(leaflet.contact or theme.contact, theme)
+        else:
+            blocks = block_views(leaflet.section(key), theme.heading(key))
         if not blocks and key == "urgent_help" and theme.urgent_help:
             blocks = (BlockView("p", text=theme.urgent_help),)  # every leaflet says when to get help
         if blocks:
@@ -136,13 +174,14 @@ def left_out(leaflet: Leaflet) -> tuple[str, ...]:
     )
 
 
-def page_view(leaflet: Leaflet, theme: Theme, standing: str | None = None) -> PageView:
+def page_view(leaflet: Leaflet, theme: Theme, standing: str | None = None, today: dt.date | None = None) -> PageView:
     """What the page prints besides the sections; ``standing`` "changed" marks an approved
-    leaflet whose content changed since its approval as not approved."""
+    leaflet whose content changed since its approval as not approved; a leaflet whose next
+    review was due before ``today`` says so."""
     labels = theme.labels
     review = leaflet.review
     changed = standing == CHANGED
-    reference = f"{labels['leaflet_id']} {leaflet.id}, {labels['source']} {leaflet.source.sha256[:12]}"
+    approved = review.status == "approved" and not changed
     if leaflet.code.descriptor:
         system = f" ({leaflet.code.system})" if leaflet.code.system else ""
         description = f"{leaflet.code.descriptor}{system}"
@@ -157,7 +196,11 @@ def page_view(leaflet: Leaflet, theme: Theme, standing: str | None = None) -> Pa
         status_class="draft" if changed else review.status,
         reviewed_on=theme.format_date(review.reviewed_on),
         next_review_due=theme.format_date(review.next_review_due),
-        reference=reference,
+        overdue=today is not None and review.is_overdue(today),
+        published=theme.format_date(review.reviewed_on) if approved and review.reviewed_on else labels["not_published"],
+        version=review.version,
+        reference=theme.reference(leaflet.id, review.version),
+        sources=leaflet.sources,
         description=description,
         keywords=tuple(dict.fromkeys([*leaflet.also_known_as, *filter(None, [leaflet.technical_term])])),
     )

@@ -1,7 +1,8 @@
 """What an approval covers, and where a leaflet stands. Pure.
 
-An approval covers the content it was given to: the title, names, code and
-sections (not the review block, not the source block). The review log keeps
+An approval covers the content it was given to: the title, names, code,
+sections, its own contact details and sources (not the review block, not the
+source block). The review log keeps
 one entry per transition a run sees; from it and the leaflet as it is now,
 :func:`observe` says where the leaflet stands and which entry (if any) to add:
 
@@ -39,8 +40,9 @@ def content_fingerprint(leaflet: Leaflet) -> str:
 
     data = leaflet_to_data(leaflet)
     content = {key: data[key] for key in ("title", "code", "also_known_as", "technical_term", "extra_sections")}
-    # Empty sections left out: a section added to the schema later changes no approval.
+    # Empty sections and unset fields left out: what a later schema adds changes no approval.
     content["sections"] = {key: blocks for key, blocks in data["sections"].items() if blocks}
+    content |= {key: data[key] for key in ("contact", "sources") if data[key]}
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

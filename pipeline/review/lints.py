@@ -98,6 +98,15 @@ def title_problems(title: str, table: HeadingTable) -> list[str]:
     return problems
 
 
+# What a reviewer writes in the sections no source page has, said when an approved leaflet lacks one.
+_REVIEWER_WRITES = {
+    "urgent_help": "when to get urgent help): the page shows only the theme's general text; write what a "
+                   "patient should watch for after this procedure",
+    "doing_nothing": "what if I decide not to have it): the page leaves the question out; write what is likely "
+                     "to happen without the procedure, so the choice is an informed one",
+}
+
+
 def lint(
     leaflet: Leaflet, positions: Any, today: dt.date, site_text: SiteText, grade: float | None,
     table: HeadingTable | None = None,
@@ -115,10 +124,9 @@ def lint(
         if not blocks and key in SITE_SECTIONS:
             warn(("sections", key), f"section {key!r} is empty", key=True)
         elif not blocks and leaflet.review.status == "approved":
-            # urgent_help: extraction leaves it empty; a reviewer writes it before approving.
+            # urgent_help, doing_nothing: extraction leaves them empty; a reviewer writes them before approving.
             where = ("sections", key) if ("sections", key) in positions.keys else ("sections",)
-            warn(where, f"approved without {key!r} (when to get urgent help): the page shows only the theme's "
-                 "general text; write what a patient should watch for after this procedure", key=True)
+            warn(where, f"approved without {key!r} ({_REVIEWER_WRITES[key]}", key=True)
         seen: set[str] = set()
         for path, text in _texts(blocks, ("sections", key)):
             if site_text.match(text):

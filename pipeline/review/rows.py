@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import LeafletFileError
-from pipeline.model import ERROR, REVIEW_STATUSES, WARNING, Diagnostic
+from pipeline.model import ERROR, REVIEW_STATUSES, WARNING, Diagnostic, overdue
 from pipeline.review.approval import LogEntry
 from pipeline.review.check import CHANGED_SINCE_APPROVAL, check_document
 from pipeline.review.lints import MAX_GRADE
@@ -131,7 +131,7 @@ def review_row(
         reviewer=review.reviewer or None,
         reviewed_on=review.reviewed_on,
         next_review_due=review.next_review_due,
-        overdue=_overdue(review.next_review_due, today),
+        overdue=overdue(review.next_review_due, today),
         grade=checked.grade,
         warnings=warnings,
         errors=0,
@@ -161,10 +161,6 @@ def unreadable_row(files: LeafletFiles, reason: str) -> ReviewRow:
     )
 
 
-def _overdue(due: dt.date | None, today: dt.date) -> bool:
-    return due is not None and due < today
-
-
 def _row_from_broken(yaml_text: str, today: dt.date, files: LeafletFiles, **counts: Any) -> ReviewRow:
     """A row for a YAML that fails the check: whatever fields still make sense are shown."""
     try:
@@ -184,7 +180,7 @@ def _row_from_broken(yaml_text: str, today: dt.date, files: LeafletFiles, **coun
         reviewer=reviewer if isinstance(reviewer, str) and reviewer else None,
         reviewed_on=_as_date(review.get("reviewed_on")),
         next_review_due=due,
-        overdue=_overdue(due, today),
+        overdue=overdue(due, today),
         grade=None,
         **counts,
     )

@@ -160,14 +160,16 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
     if settings.approved_only and (reason := publication_problem(standing, leaflet.review)):
         leave_out(settings, task.doc_id, result, reason)
         return Record(**{**record.__dict__, "rendered_yaml_sha256": None, **seen})
-    current = rendering_is_current(settings, task.doc_id, record, text.encode("utf-8")) and record.standing == standing
+    today = dt.date.today()
+    shown_as = f"{standing} overdue" if leaflet.review.is_overdue(today) else standing  # what the page says of its review
+    current = rendering_is_current(settings, task.doc_id, record, text.encode("utf-8")) and record.rendered_as == shown_as
     if current and (not settings.approved_only or outputs_intact(settings.folder, task.doc_id, record, settings.edition)):
         return Record(**{**record.__dict__, **seen})  # its page and PDF already show this YAML as it stands
     if leaflet.id != task.doc_id:
         result.warnings.append(f"{shown}: warning: id {leaflet.id!r} differs from the file name; outputs are named {task.doc_id}")
     try:
         links = {"pdf": f"../{PDF_DIR}/{quote(task.doc_id + settings.edition)}.pdf", "index": f"../{settings.folder.index.name}"}
-        rendered = renderer_of(settings).render(leaflet, standing, links)
+        rendered = renderer_of(settings).render(leaflet, standing, links, today)
     except PipelineError:
         raise
     except Exception as error:  # noqa: BLE001 - a layout-engine failure on one leaflet must not stop the batch
@@ -184,6 +186,7 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
             **record.__dict__,
             "rendered_yaml_sha256": sha256_hex(text),
             "render_deps": settings.render_deps,
+            "rendered_as": shown_as,
             "edition_files": json.dumps({
                 **edition_files(record),
                 settings.edition: [sha256_hex(text), sha256_hex(rendered.html), sha256_hex(rendered.pdf)],
@@ -219,7 +222,7 @@ def publication_problem(standing: str, review: Review, today: dt.date | None = N
         return "approved without a reviewer's name and review date (review.reviewer, review.reviewed_on)"
     if review.next_review_due is None:
         return "approved without a next review date (review.next_review_due)"
-    if review.next_review_due < today:
+    if review.is_overdue(today):
         return f"overdue for review (next review was due {review.next_review_due.isoformat()})"
     if review.reviewed_on is not None and review.reviewed_on > today:
         return f"its review date {review.reviewed_on.isoformat()} is in the future"

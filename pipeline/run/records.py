@@ -39,6 +39,7 @@ class Record:
     yaml_sha256: str | None = None  # the YAML text the pipeline itself generated
     rendered_yaml_sha256: str | None = None  # the YAML text the HTML and PDF were made from
     render_deps: str | None = None  # fingerprint of what rendering used (version, styles, options)
+    rendered_as: str | None = None  # what the page says of its review: its standing, and "overdue" once past due
     proposed_sha256: str | None = None  # the proposed update the pipeline last wrote beside the YAML
     # Every edition rendered (JSON: suffix -> [YAML, page, PDF] SHA-256s), so a published set keeps
     # another edition only if it was made from the same YAML and is untouched.
