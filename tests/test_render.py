@@ -477,3 +477,18 @@ def test_a_trust_can_reorder_the_sections_and_an_order_missing_one_is_refused(tm
     (tmp_path / "theme.yaml").write_text("order: [summary, risks]\n", "utf-8")
     with pytest.raises(ConfigError, match="order: expected every section once"):
         Renderer(RenderOptions(styles=tmp_path)).theme
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("website", "javascript:alert(1)"), ("email", "x@y\" onmouseover=\"alert(1)"), ("phone", "call javascript:alert(1)")],
+)
+def test_a_contact_field_not_in_its_form_is_never_a_link_and_check_names_it(renderer, field, value):
+    from pipeline.review.check import check_text
+    from pipeline.yamlio import dump_leaflet
+
+    leaflet = dataclasses.replace(sample_leaflet(sample_ids()[0]), contact=Contact(**{field: value}))
+    html = renderer.render_html(leaflet)
+    assert 'href="javascript' not in html and 'href="mailto:x@y' not in html and 'href="tel:' not in html
+    errors = [p.message for p in check_text(dump_leaflet(leaflet), dt.date(2026, 1, 1)) if p.severity == "error"]
+    assert any(message.startswith(f"contact/{field}: expected text matching") for message in errors), errors

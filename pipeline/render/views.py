@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -129,15 +130,23 @@ def block_views(blocks: Iterable[Block], heading: str = "") -> tuple[BlockView, 
     return tuple(views)
 
 
+_LINKS = {  # how each way to reach the team becomes a link, when its text has that form
+    "phone": (re.compile(r"\+?[0-9][0-9 ()-]{2,30}"), lambda value: "tel:" + re.sub(r"[^0-9+]", "", value)),
+    "website": (re.compile(r"https?://[^\s<>\"']+"), lambda value: value),
+    "email": (re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+"), lambda value: f"mailto:{value}"),
+}
+
+
+def _contact_link(key: str, value: str) -> str | None:
+    """The link for a phone, website or e-mail line; None for other text (never a script: URL)."""
+    form, link = _LINKS.get(key, (None, None))
+    return link(value) if form is not None and link is not None and form.fullmatch(value) else None
+
+
 def contact_view(contact: Contact, theme: Theme) -> tuple[BlockView, ...]:
     """The ways to reach the team, each on a line of its own; the theme's fallback when none is known."""
-    href = {
-        "phone": lambda value: "tel:" + "".join(char for char in value if char.isdigit() or char == "+"),
-        "website": lambda value: value,
-        "email": lambda value: f"mailto:{value}",
-    }
     lines = tuple(
-        ContactLine(theme.labels[key], value, href[key](value) if key in href else None)
+        ContactLine(theme.labels[key], value, _contact_link(key, value))
         for key, value in dataclasses.asdict(contact).items()
         if value
     )
