@@ -16,6 +16,7 @@ from pipeline.errors import ConfigError, PipelineError
 from pipeline.render.styles import PAGE_SIZES, RenderOptions
 from pipeline.run import commands as build
 from pipeline.run.console import Console
+from pipeline.run.output_folder import EDITION_NAMES
 from pipeline.run.settings import DEFAULT_TIME_LIMIT, Settings
 from pipeline.run.workers import cpu_count
 
@@ -49,6 +50,11 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--large-print", action="store_true", help="large-print edition: 17pt body text in the PDF, larger text on the page"
+    )
+    parser.add_argument(
+        "--edition", type=_editions, metavar="LIST",
+        help=f"editions to make in one run, comma-separated: {', '.join(EDITION_NAMES)} "
+        "(instead of --page-size and --large-print)",
     )
     parser.add_argument("--approved-only", action="store_true", help="render only leaflets whose review.status is approved")
 
@@ -99,10 +105,30 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _editions(text: str) -> list[tuple[str, bool]]:
+    """``a4,large-print`` -> [(page size, large print), ...], each once, in the order given."""
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in EDITION_NAMES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"expected editions among {', '.join(EDITION_NAMES)}, got {text!r}")
+    return [EDITION_NAMES[name] for name in dict.fromkeys(names)]
+
+
+def _edition_runs(args: argparse.Namespace) -> list[tuple[str, bool] | None]:
+    """The editions this command renders, one run each; [None] for a command that renders none."""
+    if not hasattr(args, "page_size"):
+        return [None]
+    if args.edition is None:
+        return [(args.page_size, args.large_print)]
+    if args.page_size != "a4" or args.large_print:
+        raise ConfigError("--edition names the editions itself: leave out --page-size and --large-print")
+    return args.edition
+
+
+def _settings(args: argparse.Namespace, edition: tuple[str, bool] | None) -> Settings:
     render = RenderOptions()
-    if hasattr(args, "page_size"):
-        render = RenderOptions(styles=args.styles, page_size=args.page_size, large_print=args.large_print)
+    if edition is not None:
+        render = RenderOptions(styles=args.styles, page_size=edition[0], large_print=edition[1])
     return Settings.load(
         args.output,
         getattr(args, "headings", None),
@@ -150,9 +176,29 @@ def run(argv: list[str] | None = None) -> int:
             return _run_check(args)
         if args.command in ("accept", "dismiss"):
             return _run_update(args)
+        return _run_batch(args)
+    except ConfigError as error:
+        print(f"leaflets: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run_batch(args: argparse.Namespace) -> int:
+    """extract, render or build: one run for each edition asked for, each reported on its own."""
+    runs = _edition_runs(args)
+    codes = []
+    for edition in runs:
+        name = next(key for key, value in EDITION_NAMES.items() if value == edition) if edition and len(runs) > 1 else None
+        codes.append(_run_one(args, edition, f"{args.command} ({name})" if name else args.command))
+        if codes[-1] in (EXIT_USAGE, EXIT_INTERRUPTED):
+            break
+    return max(codes, key=[EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED].index)
+
+
+def _run_one(args: argparse.Namespace, edition: tuple[str, bool] | None, title: str) -> int:
+    try:
         console = Console(args.quiet, args.verbose)
-        hooks = build.Hooks(console.file_done, lambda total: console.start(args.command, total), console.work_done)
-        settings = _settings(args)
+        hooks = build.Hooks(console.file_done, lambda total: console.start(title, total), console.work_done)
+        settings = _settings(args, edition)
         command = {"extract": build.run_extract, "render": build.run_render, "build": build.run_build}[args.command]
         inputs = args.inputs or ([] if args.command == "render" else [Path("input")])
         report = command(inputs, settings, hooks)
@@ -167,7 +213,7 @@ def run(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     for line in report.notes + report.errors:
         print(line, file=sys.stderr)
-    console.finish(report.summary_line())
+    console.finish(report.summary_line().replace(f"{args.command}:", f"{title}:", 1))
     if report.interrupted:
         print("leaflets: interrupted; run the same command again to finish", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -268,3 +268,37 @@ def test_an_approval_without_a_reviewer_is_not_published(workdir, capsys):
     edit(APPROVED_ID, ("reviewer: Dr Ada Example", "reviewer: null"))
     code, _, err = leaflets(capsys, "render", "--approved-only")
     assert code == 0 and published(workdir)["pdf"] == [] and "approved without a reviewer's name" in err
+
+
+def test_one_run_makes_several_editions_and_each_stays_up_to_date_on_its_own(workdir, capsys):
+    code, out, err = leaflets(capsys, "build", "--edition", "a4,large-print,letter")
+    assert code == 0, err
+    assert "build (a4): 2 built" in out and "build (large-print): 2 built" in out and "build (letter): 2 built" in out
+    pdfs = sorted(path.name for path in (workdir / "output" / "pdf").glob(f"{APPROVED_ID}*.pdf"))
+    assert pdfs == [f"{APPROVED_ID}.large-print.pdf", f"{APPROVED_ID}.letter.pdf", f"{APPROVED_ID}.pdf"]
+    for edition in ([], ["--large-print"], ["--page-size", "letter"]):  # switching editions redoes nothing
+        code, out, _ = leaflets(capsys, "build", *edition)
+        assert code == 0 and ": 0 built, 2 up to date" in out, (edition, out)
+    code, _, err = leaflets(capsys, "build", "--edition", "a4", "--large-print")
+    assert code == 2 and "--edition names the editions itself" in err
+
+
+def test_a_page_says_it_is_past_its_review_date_from_the_day_after_it_was_due(workdir):
+    import datetime as dt
+    from pathlib import Path
+
+    from pipeline.run.commands import run_build
+    from pipeline.run.settings import Settings
+
+    assert run_build([Path("input")], Settings.load(Path("output"))).ok
+    approve(APPROVED_ID, on="2026-11-30", due="2027-01-10")
+    page = workdir / "output" / "html" / f"{APPROVED_ID}.html"
+    on_the_day = run_build([Path("input")], Settings.load(Path("output"), today=dt.date(2027, 1, 10)))
+    assert on_the_day.ok and "Past its review date" not in page.read_text("utf-8")
+    same_day = run_build([Path("input")], Settings.load(Path("output"), today=dt.date(2027, 1, 10)))
+    assert same_day.summary()["built"] == 0  # nothing to redo the same day
+    day_after = run_build([Path("input")], Settings.load(Path("output"), today=dt.date(2027, 1, 11)))
+    assert day_after.summary()["built"] == 1  # the page reads otherwise now, with no change to its YAML
+    html = page.read_text("utf-8")
+    assert "Past its review date" in html and "due to be reviewed by a clinician" in html
+    assert "Past its review date" in pdf_text(workdir / "output" / "pdf" / f"{APPROVED_ID}.pdf")

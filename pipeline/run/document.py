@@ -35,10 +35,11 @@ from pipeline.run.files import display_path
 from pipeline.run.freshness import outputs_intact, rendering_is_current
 from pipeline.run.output_folder import PDF_DIR
 from pipeline.run.records import (
+    Edition,
     Record,
-    edition_files,
     read_record,
     sha256_hex,
+    with_edition,
     write_record,
 )
 from pipeline.run.report import FileResult, cannot_write, one_line
@@ -157,12 +158,12 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
     result.review_log += [entry] if entry else []
     result.review_status = standing
     seen = {"seen_yaml_sha256": sha256_hex(text), "standing": standing, "approval": approval}
-    if settings.approved_only and (reason := publication_problem(standing, leaflet.review)):
+    if settings.approved_only and (reason := publication_problem(standing, leaflet.review, settings.today)):
         leave_out(settings, task.doc_id, result, reason)
-        return Record(**{**record.__dict__, "rendered_yaml_sha256": None, **seen})
-    today = dt.date.today()
+        return Record(**{**record.__dict__, "editions": None, **seen})  # every edition's files removed
+    today = settings.today
     shown_as = f"{standing} overdue" if leaflet.review.is_overdue(today) else standing  # what the page says of its review
-    current = rendering_is_current(settings, task.doc_id, record, text.encode("utf-8")) and record.rendered_as == shown_as
+    current = rendering_is_current(settings, task.doc_id, record, text.encode("utf-8"), shown_as)
     if current and (not settings.approved_only or outputs_intact(settings.folder, task.doc_id, record, settings.edition)):
         return Record(**{**record.__dict__, **seen})  # its page and PDF already show this YAML as it stands
     if leaflet.id != task.doc_id:
@@ -184,16 +185,20 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
     return Record(
         **{
             **record.__dict__,
-            "rendered_yaml_sha256": sha256_hex(text),
-            "render_deps": settings.render_deps,
-            "rendered_as": shown_as,
-            "edition_files": json.dumps({
-                **edition_files(record),
-                settings.edition: [sha256_hex(text), sha256_hex(rendered.html), sha256_hex(rendered.pdf)],
-            }, sort_keys=True),
+            "editions": with_edition(record, settings.edition, Edition(
+                yaml=sha256_hex(text), page=sha256_hex(rendered.html), pdf=sha256_hex(rendered.pdf),
+                deps=settings.render_deps, shown_as=shown_as, until=_reads_otherwise_on(leaflet.review, today),
+            )),
             **seen,
         }
     )
+
+
+def _reads_otherwise_on(review: Review, today: dt.date) -> str:
+    """The day a page rendered ``today`` goes out of date on its own: the day after its next
+    review was due, when that is still to come; "" for never."""
+    due = review.next_review_due
+    return (due + dt.timedelta(days=1)).isoformat() if due is not None and not review.is_overdue(today) else ""
 
 
 def _review_standing(leaflet: Leaflet, history: tuple[LogEntry, ...], record: Record) -> tuple[str, LogEntry | None, str | None]:
@@ -213,11 +218,10 @@ def _review_standing(leaflet: Leaflet, history: tuple[LogEntry, ...], record: Re
     return standing, entry, json.dumps(approval.to_data()) if approval else None
 
 
-def publication_problem(standing: str, review: Review, today: dt.date | None = None) -> str | None:
+def publication_problem(standing: str, review: Review, today: dt.date) -> str | None:
     """Why a leaflet may not be published (by ``--approved-only``), or None when it may."""
     if standing != APPROVED:
         return NOT_PUBLISHED.get(standing, f"review status {standing!r}")
-    today = today or dt.date.today()
     if not (review.reviewer or "").strip() or review.reviewed_on is None:
         return "approved without a reviewer's name and review date (review.reviewer, review.reviewed_on)"
     if review.next_review_due is None:

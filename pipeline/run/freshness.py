@@ -2,8 +2,10 @@
 
 A leaflet's YAML is extracted again when its input bytes, the heading and
 site-text data or the pipeline's code changed since its record was written
-(or ``--force``); its page and PDF are made again when the YAML on disk, the
-styles folders, the page options or the code changed, or either file is gone.
+(or ``--force``); an edition's page and PDF are made again when the YAML on
+disk, the styles folders, the page options or the code changed since that
+edition was made, when what the page says of its review changed (approved,
+changed since approval, past its review date), or when either file is gone.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import os
 
 from pipeline.errors import PipelineError
 from pipeline.run.output_folder import OutputFolder
-from pipeline.run.records import Record, edition_files, sha256_hex
+from pipeline.run.records import Record, editions, sha256_hex
 
 MAX_OUTPUT_BYTES = 256 * 1024 * 1024  # a leaflet's PDF is well under a megabyte
 from pipeline.run.settings import Settings
@@ -29,14 +31,21 @@ def extraction_is_current(settings: Settings, record: Record | None, input_sha25
     )
 
 
-def rendering_is_current(settings: Settings, doc_id: str, record: Record | None, yaml_text: bytes | None) -> bool:
-    """The page and PDF on disk were made from this YAML, with these styles, options and code."""
+def rendering_is_current(
+    settings: Settings, doc_id: str, record: Record | None, yaml_text: bytes | None, shown_as: str | None = None,
+) -> bool:
+    """This run's edition of the page and PDF on disk was made from this YAML, with these styles,
+    options and code; it still reads right today (not past a review date it did not show) and,
+    when ``shown_as`` is given, says that of its review."""
+    edition = editions(record).get(settings.edition)
     return (
         not settings.force
-        and record is not None
+        and edition is not None
         and yaml_text is not None
-        and record.rendered_yaml_sha256 == sha256_hex(yaml_text)
-        and record.render_deps == settings.render_deps
+        and edition.yaml == sha256_hex(yaml_text)
+        and edition.deps == settings.render_deps
+        and (shown_as is None or edition.shown_as == shown_as)
+        and (not edition.until or settings.today.isoformat() < edition.until)
         and settings.folder.rendered(doc_id, settings.edition)
     )
 
@@ -47,10 +56,10 @@ def outputs_intact(
     """The page and PDF of ``edition`` on disk are, byte for byte, the files the pipeline rendered
     (not an older approved PDF copied back, not a link), and made from ``yaml_sha256`` when given:
     checked before a published set counts them current or keeps them."""
-    entry = edition_files(record).get(edition) if record is not None else None
-    if entry is None or (yaml_sha256 is not None and entry[0] != yaml_sha256):
+    entry = editions(record).get(edition)
+    if entry is None or (yaml_sha256 is not None and entry.yaml != yaml_sha256):
         return False
-    for path, expected in zip((folder.html(doc_id, edition), folder.pdf(doc_id, edition)), entry[1:]):
+    for path, expected in zip((folder.html(doc_id, edition), folder.pdf(doc_id, edition)), (entry.page, entry.pdf)):
         if os.path.islink(path):
             return False
         try:

@@ -75,6 +75,9 @@ class OutputFolderBusy(ConfigError):
 # Each edition of a leaflet has files of its own: html/<id><suffix>.html, pdf/<id><suffix>.pdf.
 EDITIONS = {("a4", False): "", ("letter", False): ".letter", ("a4", True): ".large-print", ("letter", True): ".letter.large-print"}
 EDITION_SUFFIXES = tuple(EDITIONS.values())
+# The names `--edition` takes, each for (page size, large print).
+EDITION_NAMES = {"a4": ("a4", False), "letter": ("letter", False), "large-print": ("a4", True),
+                 "letter-large-print": ("letter", True)}
 
 
 def edition_suffix(page_size: str, large_print: bool) -> str:

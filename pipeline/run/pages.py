@@ -37,7 +37,7 @@ def finish_run(report: RunReport, settings: Settings, *, index: bool, rendered_a
     that cannot be written is removed rather than left looking current.
     """
     folder = settings.folder
-    today = dt.date.today()
+    today = settings.today
     steps = [(folder.review_page, lambda: write_review(folder, settings, today))]
     if index:
         steps.insert(0, (folder.index, lambda: write_index(folder, settings, report, rendered_any)))

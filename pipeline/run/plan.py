@@ -47,7 +47,7 @@ class Plan:
     done: list[FileResult] = field(default_factory=list)  # failed before any work, or up to date
 
 
-def _not_publishable(yaml_text: bytes | None, record: Record | None) -> str | None:
+def _not_publishable(yaml_text: bytes | None, record: Record | None, today: dt.date) -> str | None:
     """For --approved-only, why a leaflet may not be published, when an earlier run already looked
     at the review of this very YAML (so no transition goes unlogged). None when a worker has to
     look (it also reports a file that cannot be read); the due date is read again, for today."""
@@ -60,7 +60,7 @@ def _not_publishable(yaml_text: bytes | None, record: Record | None) -> str | No
     except Exception:  # noqa: BLE001 - an unreadable file is the renderer's to report
         return None
     reviewer = reviewer if isinstance(reviewer, str) else None
-    return publication_problem(record.standing, Review(status=record.standing, reviewer=reviewer, **dates))
+    return publication_problem(record.standing, Review(status=record.standing, reviewer=reviewer, **dates), today)
 
 
 def _in_folder(path: Path, folder: Path) -> bool:
@@ -137,7 +137,7 @@ def plan_inputs(paths: list[Path] | InputFiles, settings: Settings, *, render: b
         record = read_record(settings.folder, doc_id)
         extract_current = extraction_is_current(settings, record, sha256_hex(data), yaml_text)
         render_current = not render or rendering_is_current(settings, doc_id, record, yaml_text)
-        left_out = settings.approved_only and render and extract_current and _not_publishable(yaml_text, record)
+        left_out = settings.approved_only and render and extract_current and _not_publishable(yaml_text, record, settings.today)
         if left_out:
             plan.done.append(FileResult(input=shown, id=doc_id, status="left out", left_out=left_out))
         elif extract_current and (not render or _up_to_date_for_publishing(settings, doc_id, record, render_current)):
@@ -176,7 +176,7 @@ def plan_yaml(paths: list[Path] | InputFiles, settings: Settings) -> Plan:
         if settings.approved_only and not _in_folder(path, settings.folder.yaml_dir):
             reason = "reviewed in another output folder, whose review log holds its approvals; publish it from there"
             plan.done.append(FileResult(input=shown, id=doc_id, status="left out", left_out=reason))
-        elif settings.approved_only and (left_out := _not_publishable(yaml_text, record)):
+        elif settings.approved_only and (left_out := _not_publishable(yaml_text, record, settings.today)):
             plan.done.append(FileResult(input=shown, id=doc_id, status="left out", left_out=left_out))
         elif _up_to_date_for_publishing(settings, doc_id, record, render_current):
             plan.done.append(FileResult(input=shown, id=doc_id, status="up to date"))

@@ -37,27 +37,47 @@ class Record:
     input_sha256: str | None = None  # input bytes the YAML was last extracted from
     extract_deps: str | None = None  # fingerprint of what extraction used (version, data files)
     yaml_sha256: str | None = None  # the YAML text the pipeline itself generated
-    rendered_yaml_sha256: str | None = None  # the YAML text the HTML and PDF were made from
-    render_deps: str | None = None  # fingerprint of what rendering used (version, styles, options)
-    rendered_as: str | None = None  # what the page says of its review: its standing, and "overdue" once past due
     proposed_sha256: str | None = None  # the proposed update the pipeline last wrote beside the YAML
-    # Every edition rendered (JSON: suffix -> [YAML, page, PDF] SHA-256s), so a published set keeps
-    # another edition only if it was made from the same YAML and is untouched.
-    edition_files: str | None = None
+    # Every edition rendered (JSON: suffix -> Edition), so each edition is brought up to date on its
+    # own and a published set keeps another edition only if it was made from the same YAML and is untouched.
+    editions: str | None = None
     seen_yaml_sha256: str | None = None  # the YAML whose review the pipeline last looked at (rendering it or not)
     standing: str | None = None  # where that YAML's review stood: draft | reviewed | approved | changed
     approval: str | None = None  # the approval in effect (a review log entry as JSON), should the log lose it
 
 
-def edition_files(record: Record) -> dict[str, list[str]]:
-    """The record's editions: suffix -> [YAML, page, PDF] SHA-256s; {} when none or damaged."""
+@dataclass(frozen=True)
+class Edition:
+    """What one edition's page and PDF were made from, and their SHA-256s."""
+
+    yaml: str  # the YAML text
+    page: str
+    pdf: str
+    deps: str  # what rendering used (version, styles, page options)
+    shown_as: str  # what the page says of its review: its standing, and "overdue" once past due
+    until: str  # the first day (ISO) the page would read otherwise (past its review date); "" for none
+
+
+def editions(record: Record | None) -> dict[str, Edition]:
+    """The record's editions by file-name suffix; {} when none or damaged."""
     try:
-        data = json.loads(record.edition_files or "{}")
+        data = json.loads((record.editions if record else None) or "{}")
     except ValueError:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {key: value for key, value in data.items() if isinstance(value, list) and len(value) == 3}
+    names = [field.name for field in fields(Edition)]
+    return {
+        suffix: Edition(**entry)
+        for suffix, entry in data.items()
+        if isinstance(entry, dict) and sorted(entry) == sorted(names) and all(isinstance(v, str) for v in entry.values())
+    }
+
+
+def with_edition(record: Record, suffix: str, edition: Edition) -> str:
+    """The record's editions as JSON, ``suffix`` set to ``edition``."""
+    known = {key: value.__dict__ for key, value in editions(record).items()}
+    return json.dumps({**known, suffix: edition.__dict__}, sort_keys=True)
 
 
 def read_record(folder: OutputFolder, doc_id: str) -> Record | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +44,7 @@ class Settings:
     time_limit: float = DEFAULT_TIME_LIMIT
     memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
     max_yaml_bytes: int = MAX_YAML_BYTES
+    today: dt.date = field(default_factory=dt.date.today)  # the day the run judges review dates by
 
     def __hash__(self) -> int:  # one renderer per settings object in each worker
         return id(self)
@@ -85,6 +87,7 @@ class Settings:
         approved_only: bool = False,
         time_limit: float = DEFAULT_TIME_LIMIT,
         memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB,
+        today: dt.date | None = None,
     ) -> Settings:
         headings_text = _data_text(headings_path, "headings.yaml", "headings table")
         site_text_text = _data_text(site_text_path, "site_text.yaml", "site text rules")
@@ -113,6 +116,7 @@ class Settings:
             approved_only=approved_only,
             time_limit=time_limit,
             memory_limit_mb=memory_limit_mb,
+            today=today or dt.date.today(),
         )
 
 
