@@ -414,3 +414,28 @@ def test_a_hunk_says_which_part_of_the_leaflet_it_is_in():
     after = before.replace("Bleeding", "Bruising").replace("title: A", "title: B")
     headings = [line.text for line in rows.proposed_change(before, after, context=0).lines if line.kind == "hunk"]
     assert headings == ["title: proposed YAML line 1", "sections.risks: proposed YAML line 7"]
+
+
+@pytest.mark.slow
+def test_each_rendered_leaflet_gets_its_review_row_from_its_worker_not_the_main_process(sample_workdir, capsys, monkeypatch):
+    import os
+
+    from .conftest import run_leaflets
+
+    made_in = sample_workdir / "rows-made-in.txt"
+    original = review_page._new_row
+
+    def counted(*args, **kwargs):
+        with made_in.open("a") as out:  # workers are forked: each writes its own process id
+            out.write(f"{os.getpid()}\n")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(review_page, "_new_row", counted)
+    code, _, err = run_leaflets(capsys, "build", "-j", "2")
+    assert code == 0, err
+    pids = made_in.read_text().split()
+    assert len(pids) == 2 and str(os.getpid()) not in pids  # one row per leaflet, both made by workers
+    page = (sample_workdir / "output" / "review.html").read_text("utf-8")
+    assert "Dilation Salivary Duct" in page and "Dilation of Anal Sphincter" in page  # the rows made by the workers
+    cache = json.loads((sample_workdir / "output" / ".leaflets" / "review-rows.json").read_text("utf-8"))
+    assert sorted(cache) == sorted(path.stem for path in (sample_workdir / "input").glob("*.txt"))

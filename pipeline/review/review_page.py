@@ -154,37 +154,25 @@ def leaflet_files(folder: OutputFolder, path: Path) -> LeafletFiles:
     )
 
 
-def write_review_page(folder: OutputFolder, renderer: Renderer, today: dt.date) -> Path:
+def write_review_page(
+    folder: OutputFolder, renderer: Renderer, today: dt.date, fresh: dict[str, dict[str, Any]] | None = None,
+) -> Path:
     """Write ``review.html`` for every ``yaml/<id>.yaml`` of ``folder``; returns its path.
 
     Rows whose YAML, proposed YAML, date and code are as last time come from
-    ``.leaflets/review-rows.json``; the others are checked again."""
-    remembered = _read_row_cache(folder)
+    ``.leaflets/review-rows.json`` or from ``fresh`` (rows the run's workers
+    made, keyed the same way); the others are checked again here."""
+    remembered = {**_read_row_cache(folder), **(fresh or {})}
     histories, _ = read_histories(folder)  # a damaged line is named by the run's report
     cache: dict[str, Any] = {}
     rows = []
     for path in folder.reviewed_yaml():
-        files = leaflet_files(folder, path)
-        try:
-            text = _read_text(folder, path)
-        except PipelineError as error:
-            rows.append(unreadable_row(files, str(error)))
-            continue
-        if text is None:
+        made = row_entry(folder, path, today, tuple(histories.get(OutputFolder.yaml_id(path), ())), remembered)
+        if made is None:
             continue  # removed meanwhile
-        try:
-            proposed_text = _read_text(folder, folder.proposed(files.id))
-            # The proposal is compared with the extraction the reviewer started from: only the source's change shows.
-            base_text = _read_text(folder, folder.base(files.id)) if proposed_text is not None else None
-        except PipelineError:
-            proposed_text = base_text = None  # still linked from the row; the reviewer opens it to see why
-        compared = base_text if base_text is not None else text
-        history = tuple(histories.get(files.id, ()))
-        key = row_key(text, proposed_text, today, compared, history)
-        row = _remembered_row(remembered.get(files.id), key, files) or _new_row(
-            text, proposed_text, today, files, compared, history
-        )
-        cache[files.id] = {"key": key, "row": row_to_data(row)}
+        row, entry = made
+        if entry is not None:
+            cache[row.files.id] = entry
         rows.append(row)
     script = folder.html_dir / "assets" / FILTER_SCRIPT.name
     if folder.read_or_none(script, MAX_SCRIPT_BYTES) != FILTER_SCRIPT.read_bytes():
@@ -192,6 +180,34 @@ def write_review_page(folder: OutputFolder, renderer: Renderer, today: dt.date) 
     folder.write(folder.review_page, review_page_chunks(rows, renderer, today))
     folder.write(folder.review_rows, json.dumps(cache, separators=(",", ":")) + "\n")
     return folder.review_page
+
+
+def row_entry(
+    folder: OutputFolder, path: Path, today: dt.date, history: tuple[LogEntry, ...],
+    remembered: dict[str, Any] | None = None,
+) -> tuple[ReviewRow, dict[str, Any] | None] | None:
+    """The review row of ``yaml/<id>.yaml`` and its cache entry ({"key", "row"}; None for a file
+    that cannot be read), from ``remembered`` when its key matches; None when the file is gone.
+    Run in the main process for the page, and by each worker for the leaflet it just rendered."""
+    files = leaflet_files(folder, path)
+    try:
+        text = _read_text(folder, path)
+    except PipelineError as error:
+        return unreadable_row(files, str(error)), None
+    if text is None:
+        return None
+    try:
+        proposed_text = _read_text(folder, folder.proposed(files.id))
+        # The proposal is compared with the extraction the reviewer started from: only the source's change shows.
+        base_text = _read_text(folder, folder.base(files.id)) if proposed_text is not None else None
+    except PipelineError:
+        proposed_text = base_text = None  # still linked from the row; the reviewer opens it to see why
+    compared = base_text if base_text is not None else text
+    key = row_key(text, proposed_text, today, compared, history)
+    row = _remembered_row((remembered or {}).get(files.id), key, files) or _new_row(
+        text, proposed_text, today, files, compared, history
+    )
+    return row, {"key": key, "row": row_to_data(row)}
 
 
 def _new_row(

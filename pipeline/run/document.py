@@ -250,6 +250,18 @@ def _needs_render_after_extract(settings: Settings, doc_id: str, record: Record)
     return not rendering_is_current(settings, doc_id, record, current)
 
 
+def _review_row(task: Task, settings: Settings, result: FileResult) -> dict[str, object] | None:
+    """This leaflet's row of ``review.html``, made here so the main process does not check each
+    leaflet in turn after the workers are done; None for a YAML outside the folder's own."""
+    path = settings.folder.yaml(task.doc_id)
+    if task.yaml_path is not None and Path(task.yaml_path).resolve() != path.resolve():
+        return None
+    from pipeline.review.review_page import row_entry  # noqa: PLC0415 - only workers that render need it
+
+    made = row_entry(settings.folder, path, settings.today, (*task.history, *result.review_log))
+    return made[1] if made else None
+
+
 def run_task(task: Task, settings: Settings) -> FileResult:
     """Do one leaflet's work; problems become the result's one-line error."""
     result = FileResult(input=task.display, id=task.doc_id, status="built")
@@ -280,6 +292,11 @@ def run_task(task: Task, settings: Settings) -> FileResult:
     except Exception as error:  # noqa: BLE001 - a bug met by one document must not take its batch down
         message = one_line(f"{type(error).__name__}: {error}")
         result.status, result.error = "failed", f"internal error ({message}); please report it with this file"
+    if task.render and result.status != "failed":
+        try:
+            result.review_row = _review_row(task, settings, result)
+        except Exception:  # noqa: BLE001 - not lost: the main process makes the row itself, and reports what fails
+            result.review_row = None
     if result.status == "failed" and settings.approved_only and task.render:
         try:  # an approval that cannot be confirmed is not published
             removed = settings.folder.withdraw(task.doc_id)

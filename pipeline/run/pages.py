@@ -38,7 +38,8 @@ def finish_run(report: RunReport, settings: Settings, *, index: bool, rendered_a
     """
     folder = settings.folder
     today = settings.today
-    steps = [(folder.review_page, lambda: write_review(folder, settings, today))]
+    fresh = {result.id: result.review_row for result in report.files if result.id and result.review_row}
+    steps = [(folder.review_page, lambda: write_review(folder, settings, today, fresh))]
     if index:
         steps.insert(0, (folder.index, lambda: write_index(folder, settings, report, rendered_any)))
     for path, step in steps:
@@ -151,7 +152,7 @@ def _yaml_or_refusal(folder: OutputFolder, path: Path) -> bytes | str:
         return str(error)
 
 
-def write_review(folder: OutputFolder, settings: Settings, today: dt.date) -> None:
+def write_review(folder: OutputFolder, settings: Settings, today: dt.date, fresh: dict | None = None) -> None:
     """``review.html``, rewritten only when something it shows changed (it checks every YAML)."""
     current = _review_fingerprint(folder, today)
     previous = folder.read_or_none(folder.review_state, MAX_STATE_BYTES)
@@ -159,7 +160,7 @@ def write_review(folder: OutputFolder, settings: Settings, today: dt.date) -> No
         return
     from pipeline.review.review_page import write_review_page
 
-    write_review_page(folder, renderer_of(settings), today)
+    write_review_page(folder, renderer_of(settings), today, fresh)
     folder.write(folder.review_state, current + "\n")
 
 

@@ -30,6 +30,7 @@ class FileResult:
     review_status: str | None = None  # where it stands: draft | reviewed | approved | changed
     left_out: str | None = None  # why an --approved-only run did not publish it
     review_log: list[LogEntry] = field(default_factory=list)  # transitions this run saw, for the review log
+    review_row: dict[str, object] | None = None  # its row of review.html, made by the worker ({"key", "row"})
 
 
 @dataclass
@@ -98,7 +99,7 @@ class RunReport:
 
 def _report_entry(result: FileResult) -> dict[str, object]:
     entry = asdict(result)
-    del entry["title"], entry["review_status"], entry["review_log"]
+    del entry["title"], entry["review_status"], entry["review_log"], entry["review_row"]
     if entry["left_out"] is None:
         del entry["left_out"]
     return entry
