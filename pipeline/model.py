@@ -17,8 +17,11 @@ from typing import Literal, NamedTuple
 
 # 2: sub-headed groups in sections, sub-items under list items.
 # 3: the urgent_help section (reviewers write it). Files of versions 1 and 2 still load.
-SCHEMA_VERSION = 3
-SCHEMA_VERSIONS = (1, 2, 3)
+# 4: hospital leaflets: the leaflet's own record under source (reference, dates, department,
+#    author, the headings read by their words), and no code for a page that has none. A
+#    document that uses none of these is written as version 3, as before.
+SCHEMA_VERSION = 4
+SCHEMA_VERSIONS = (1, 2, 3, 4)
 
 CANONICAL_SECTIONS: tuple[str, ...] = (
     "summary",
@@ -115,11 +118,34 @@ class RemovedLine:
 
 
 @dataclass(frozen=True)
+class SourceHeading:
+    """A heading of the source read by its words (not a listed synonym), and the section it went to."""
+
+    heading: str
+    section: str
+
+
+# What a leaflet says about itself (its record keeping), in the order written under ``source``.
+SOURCE_FIELDS: tuple[str, ...] = ("reference", "published", "review_date", "department", "author")
+
+
+@dataclass(frozen=True)
 class Source:
     path: str
     sha256: str
     encoding: str
     removed: tuple[RemovedLine, ...] = ()
+    # The leaflet's own record, from lines such as "Reference Number: ..." (schema version 4).
+    reference: str | None = None
+    published: str | None = None  # "Last updated", "Date written": ISO date when the page gives a day
+    review_date: str | None = None
+    department: str | None = None
+    author: str | None = None
+    headings: tuple[SourceHeading, ...] = ()
+
+    def fields(self) -> dict[str, str]:
+        """The leaflet's own record fields it has, in order."""
+        return {name: value for name in SOURCE_FIELDS if (value := getattr(self, name))}
 
 
 ERROR, WARNING = "error", "warning"
@@ -157,7 +183,7 @@ class Diagnostic:
 class Leaflet:
     id: str
     title: str
-    code: Code
+    code: Code | None  # None: not a coded page (a hospital's leaflet)
     also_known_as: tuple[str, ...]
     technical_term: str | None
     sections: dict[str, tuple[Block, ...]]
@@ -166,6 +192,13 @@ class Leaflet:
     source: Source
     schema_version: int = SCHEMA_VERSION
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    # How each heading was read (which rule decided its section), for --explain.
+    explanations: tuple[Diagnostic, ...] = field(default=(), compare=False)
 
     def section(self, key: str) -> tuple[Block, ...]:
         return self.sections.get(key, ())
+
+
+def schema_version_for(code: Code | None, source: Source) -> int:
+    """The oldest schema version that holds a new document: 4 only for what 3 cannot say."""
+    return 4 if code is None or source.fields() or source.headings else 3

@@ -106,8 +106,8 @@ BROKEN = {
         "title: Again",
     ),
     "schema version": (
-        GOOD.replace("schema_version: 3", "schema_version: 4"),
-        ["f.yaml:2:17: error: schema_version: expected one of 1, 2, 3, got 4"],
+        GOOD.replace("schema_version: 3", "schema_version: 5"),
+        ["f.yaml:2:17: error: schema_version: expected one of 1, 2, 3, 4, got 5"],
         None,
     ),
     "empty title": (

@@ -143,7 +143,7 @@ def page_view(leaflet: Leaflet, theme: Theme, standing: str | None = None) -> Pa
     review = leaflet.review
     changed = standing == CHANGED
     reference = f"{labels['leaflet_id']} {leaflet.id}, {labels['source']} {leaflet.source.sha256[:12]}"
-    if leaflet.code.descriptor:
+    if leaflet.code is not None and leaflet.code.descriptor:
         system = f" ({leaflet.code.system})" if leaflet.code.system else ""
         description = f"{leaflet.code.descriptor}{system}"
     else:

@@ -38,7 +38,7 @@ def content_fingerprint(leaflet: Leaflet) -> str:
     from pipeline.yamlio import leaflet_to_data  # noqa: PLC0415 - yamlio loads jsonschema
 
     data = leaflet_to_data(leaflet)
-    content = {key: data[key] for key in ("title", "code", "also_known_as", "technical_term", "extra_sections")}
+    content = {key: data.get(key) for key in ("title", "code", "also_known_as", "technical_term", "extra_sections")}
     # Empty sections left out: a section added to the schema later changes no approval.
     content["sections"] = {key: blocks for key, blocks in data["sections"].items() if blocks}
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
