@@ -155,14 +155,26 @@ def _is_prose(text: str) -> bool:
     return bool(_SENTENCE_END.search(text)) or len(text.split()) > _HEAD_LINE_WORDS
 
 
-def remove_chrome_at_edges(lines: list[Line], site_text: SiteText) -> tuple[list[Line], Removal]:
+def _goes_on(lines: list[Line], index: int) -> bool:
+    """A file's own line that a hard wrap cut: it ends with a comma, or the next goes on in lower case."""
+    following = lines[index + 1].text.strip() if index + 1 < len(lines) else ""
+    return lines[index].text.rstrip().endswith(",") or following[:1].islower()
+
+
+def remove_chrome_at_edges(
+    lines: list[Line], site_text: SiteText, *, physical: bool = False
+) -> tuple[list[Line], Removal]:
     """Drop the lines that the ``where: edges`` rules match at the document's edges: from its
     start up to its first line of prose that no rule matches, and the run of matching lines
-    that ends it. A blank takes each dropped line's place."""
+    that ends it. A blank takes each dropped line's place. On the file's ``physical`` lines
+    (before hard-wrapped ones are joined) a line cut by a wrap is part of a paragraph that only
+    the joined text shows whole: it is never dropped, and ends the head."""
     removal = Removal([], {})
     dropped: set[int] = set()  # indexes into lines
 
     def drop(index: int) -> SiteTextRule | None:
+        if physical and _goes_on(lines, index):
+            return None
         found = site_text.match(lines[index].text, EDGES)
         if found is None:
             return None
@@ -175,7 +187,7 @@ def remove_chrome_at_edges(lines: list[Line], site_text: SiteText) -> tuple[list
         text = lines[index].text.strip()
         rule = drop(index) if text else None
         then_drop = rule.then_drop if rule else None
-        if text and index not in dropped and _is_prose(text):
+        if text and index not in dropped and (_is_prose(text) or (physical and _goes_on(lines, index))):
             break
         index += 1
         while then_drop is not None and index < len(lines):

@@ -39,6 +39,7 @@ PREAMBLE = "preamble"
 EXTRA = "extra"
 _MAX_LABEL_WORDS = 5
 _H1 = re.compile(r"^#\s+(?P<text>\S.*?)\s*#*$")
+_PARENTHESIS = re.compile(r"\s*\([^()]*\)")
 
 
 @dataclass
@@ -153,7 +154,9 @@ def _leaflet_heading(index: int, layout: _Layout) -> bool:
         return False
     if is_question_heading(text) or is_marked_heading(text):
         return True
-    return layout.between_blank_lines(index) and text[:1].isupper() and is_short_plain_line(text, max_words=8)
+    after_blank = index > 0 and not layout.lines[index - 1].text
+    over_text = layout.between_blank_lines(index) or layout.shapes[following].list_kind is not None
+    return after_blank and over_text and text[:1].isupper() and is_short_plain_line(text, max_words=8)
 
 
 def _stands_like_a_heading(index: int, segment: Segment, layout: _Layout) -> bool:
@@ -221,6 +224,8 @@ def _is_sub_heading(index: int, current: Segment, layout: _Layout, key: str | No
         return key == current.kind and simplify(text) != simplify(current.heading or "")
     if text.rstrip().endswith(":") and not layout.style.colon:
         return True
+    if layout.leaflet_layout and layout.table.sub_heading_of(_PARENTHESIS.sub("", text)) == current.kind:
+        return True  # "Rare (less than 1 in 50)" under a leaflet's risks
     # On a page that sets its headings off with blank lines, one that is not ("Tools and Equipment"
     # straight under the steps) heads a part of the section it stands in.
     return layout.style.set_off and not layout.between_blank_lines(index)

@@ -52,8 +52,12 @@ def leaflet_title(line: str, table: HeadingTable) -> str | None:
 
 def leaflet_title_from_headings(segments: list[Segment]) -> str | None:
     """The procedure the first heading that names one names ("What is a colonoscopy?" -> Colonoscopy)."""
-    for segment in segments:
-        if segment.heading and (named := _NAMING_HEADING.search(segment.heading)):
+    headings = sorted(
+        [(segment.line or 0, segment.heading) for segment in segments if segment.heading]
+        + [(sub.number, sub.text) for segment in segments for sub in segment.sub_headings.values()]
+    )
+    for _, heading in headings:
+        if named := _NAMING_HEADING.search(heading):
             name = named["name"].strip()
             if not set(simplify(name).split()) <= _GENERIC:
                 return _capitalised(name)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from pipeline.config.headings import HeadingTable, default_table
 from pipeline.config.site_text import (
+    Removal,
     SiteText,
     default_site_text,
     remove_chrome_at_edges,
@@ -111,21 +112,28 @@ def normalize_text(
     site_text = site_text or default_site_text()
     kept, removal = strip_site_lines(cleaned, site_text)
     lookup_site = removal.lookup_site or removal.facts.get("code_system") is not None
+    code_system = removal.facts.pop("code_system", None)
     if keep_chrome:  # every line stays; the page is still known for what it is
-        kept, removal.removed, removal.facts = cleaned, [], {"code_system": removal.facts.get("code_system", "")}
-    joined = join_wrapped_lines(kept, headings or default_table())
-    removed, facts = [*empty_items, *removal.removed], dict(removal.facts)
+        kept, removal = cleaned, Removal([], {})
+    found = [removal]
     if not lookup_site and not keep_chrome:
-        # A hospital's page: its menus, notices and record lines at the edges. (The lookup
-        # site's pages have none, and their first lines are the procedure's names.)
+        # A hospital's page: its menus, notices and record lines at the edges, seen as the
+        # file's own lines and again as joined paragraphs (a notice wrapped over lines). The
+        # lookup site's pages have none, and their first lines are the procedure's names.
+        kept, edges = remove_chrome_at_edges(kept, site_text, physical=True)
+        found.append(edges)
+    joined = join_wrapped_lines(kept, headings or default_table())
+    if not lookup_site and not keep_chrome:
         joined, edges = remove_chrome_at_edges(joined, site_text)
-        removed += edges.removed
-        facts = {**edges.facts, **facts}
-    code_system = facts.pop("code_system", None) or None
+        found.append(edges)
+    removed = sorted([*empty_items, *(line for removal in found for line in removal.removed)], key=lambda line: line.line)
+    facts: dict[str, str] = {}
+    for removal in found:
+        facts = {**removal.facts, **facts}  # the first line that gives a fact wins
     return Normalized(
         tuple(tidy_lines(joined)),
         encoding,
-        tuple(sorted(removed, key=lambda line: line.line)),
+        tuple(removed),
         code_system,
         nested_bullets(joined),
         tuple(facts.items()),
