@@ -27,8 +27,10 @@ from pipeline.model import Line, RemovedLine
 
 EDGES = "edges"
 ANYWHERE = "anywhere"
-# The facts a rule's named groups may record.
+# The facts a rule's named groups may record; a group named ``keep`` (edges) keeps its part of
+# the line and drops the rest ("Skin Biopsy - A Guide For Patients" -> "Skin Biopsy").
 FACTS = ("code_system", "reference", "published", "review_date", "department", "author")
+KEEP = "keep"
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def site_text_from_data(data: Any) -> SiteText:
         if where not in (ANYWHERE, EDGES):
             raise ConfigError(f"site text: rule {index}: where: expected {ANYWHERE} or {EDGES}, got {where!r}")
         pattern = _compile(entry["pattern"], index)
-        unknown = sorted(set(pattern.groupindex) - set(FACTS))
+        unknown = sorted(set(pattern.groupindex) - {*FACTS, *([KEEP] if where == EDGES else [])})
         if unknown:
             raise ConfigError(f"site text: rule {index}: unknown group name(s) {', '.join(unknown)}; expected {', '.join(FACTS)}")
         then_drop = entry.get("then_drop")
@@ -110,9 +112,23 @@ class Removal:
     facts: dict[str, str]
     lookup_site: bool = False  # a line of the code-lookup site was among them
 
-    def take(self, line: Line, rule: SiteTextRule, match: re.Match[str]) -> None:
-        self.removed.append(RemovedLine(line.number, line.text.strip()))
+    def take(self, line: Line, rule: SiteTextRule, match: re.Match[str]) -> Line:
+        """Record what ``match`` drops of ``line``; returns what is left of it (a blank, or
+        the part a ``keep`` group keeps)."""
+        keep = match.groupdict().get("keep")
+        if keep:
+            text = " ".join(line.text.split())
+            dropped = " ".join((text[: match.start("keep")] + " " + text[match.end("keep"):]).split())
+            self.removed.append(RemovedLine(line.number, dropped))
+        else:
+            self.removed.append(RemovedLine(line.number, line.text.strip()))
+        self._note(rule, match)
+        return Line(line.number, keep or "")
+
+    def _note(self, rule: SiteTextRule, match: re.Match[str]) -> None:
         for key, value in match.groupdict().items():
+            if key == "keep":
+                continue
             if value and key not in self.facts:  # the first line that gives a fact wins
                 self.facts[key] = value.strip()
         self.lookup_site = self.lookup_site or rule.lookup_site
@@ -170,6 +186,7 @@ def remove_chrome_at_edges(
     (before hard-wrapped ones are joined) a line cut by a wrap is part of a paragraph that only
     the joined text shows whole: it is never dropped, and ends the head."""
     removal = Removal([], {})
+    lines = list(lines)
     dropped: set[int] = set()  # indexes into lines
 
     def drop(index: int) -> SiteTextRule | None:
@@ -178,15 +195,16 @@ def remove_chrome_at_edges(
         found = site_text.match(lines[index].text, EDGES)
         if found is None:
             return None
-        removal.take(lines[index], *found)
-        dropped.add(index)
+        lines[index] = removal.take(lines[index], *found)
+        if not lines[index].text:
+            dropped.add(index)
         return found[0]
 
     index = 0
     while index < len(lines):
-        text = lines[index].text.strip()
-        rule = drop(index) if text else None
+        rule = drop(index) if lines[index].text.strip() else None
         then_drop = rule.then_drop if rule else None
+        text = lines[index].text.strip()  # what is left of it
         if text and index not in dropped and (_is_prose(text) or (physical and _goes_on(lines, index))):
             break
         index += 1
@@ -195,11 +213,11 @@ def remove_chrome_at_edges(
                 break
             if lines[index].text.strip():
                 removal.removed.append(RemovedLine(lines[index].number, lines[index].text.strip()))
+                lines[index] = Line(lines[index].number, "")
                 dropped.add(index)
             index += 1
     for end in range(len(lines) - 1, index, -1):
-        if lines[end].text.strip() and end not in dropped and drop(end) is None:
+        if lines[end].text.strip() and end not in dropped and (drop(end) is None or end not in dropped):
             break
     removal.removed.sort(key=lambda line: line.line)
-    kept = [Line(line.number, "") if at in dropped else line for at, line in enumerate(lines)]
-    return kept, removal
+    return lines, removal

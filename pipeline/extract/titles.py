@@ -19,10 +19,6 @@ from pipeline.lines import is_list_item, reads_as_sentence
 from pipeline.model import CANONICAL_SECTIONS, Diagnostic, Source, SourceHeading
 
 _MAX_TITLE_WORDS = 12
-# "Gastroscopy - A Guide For Patients", "Colonoscopy: information for patients": the name before.
-_LEAFLET_SUFFIX = re.compile(
-    r"\s*[-–—:|]\s*(?:an?\s+|your\s+)?(?:patient\s+)?(?:guide|information|leaflet|advice)\b.*$", re.IGNORECASE
-)
 # A heading that names the procedure: "What is a flexible cystoscopy?", "About your colonoscopy".
 _NAMING_HEADING = re.compile(
     r"(?:^|[-–—:]\s*)(?:what\s+(?:is|are)|about|having)\s+(?:an?\s+|the\s+|your\s+|my\s+)?(?P<name>[^?:]{3,80}?)\??$",
@@ -40,14 +36,13 @@ _DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%d/%m/%Y", "%d
 def leaflet_title(line: str, table: HeadingTable) -> str | None:
     """The title a leaflet's first line gives, if it is one: a short line, not a sentence, a
     list item or a department's name."""
-    text = _LEAFLET_SUFFIX.sub("", strip_heading_markup(line)).strip() or strip_heading_markup(line)
+    text = strip_heading_markup(line)
     if is_list_item(line) or reads_as_sentence(line) or len(text.split()) > _MAX_TITLE_WORDS:
         return None
     words = simplify(text).split()
     if not words or all(word in table.department_words for word in words):
         return None
-    named = _NAMING_HEADING.search(text) if text.endswith("?") else None
-    return _capitalised(named["name"]) if named else text
+    return text
 
 
 def leaflet_title_from_headings(segments: list[Segment]) -> str | None:
