@@ -244,10 +244,9 @@ def _keyword_rules(data: Any, name: str) -> tuple[KeywordRule, ...]:
     rules = []
     for key, keywords in data.items():
         for keyword in _expect_list(keywords, f"{name}.{key}"):
-            pattern = _keyword_pattern(keyword)
-            if pattern.pattern == r"(?<!\S)(?!\S)":
+            if not simplify(keyword.replace("...", " ").replace("*", " ")):
                 raise ConfigError(f"headings table: {name}.{key}: {keyword!r} has no words")
-            rules.append(KeywordRule(key, keyword, pattern))
+            rules.append(KeywordRule(key, keyword, _keyword_pattern(keyword)))
     return tuple(rules)
 
 

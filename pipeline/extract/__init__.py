@@ -17,7 +17,6 @@ from pipeline.config.headings import (
     NAME_BLOCK,
     HeadingTable,
     default_table,
-    strip_heading_markup,
 )
 from pipeline.errors import InputError
 from pipeline.extract.blocks import build_blocks, section_blocks

@@ -73,9 +73,12 @@ def _heading_of(
     if key is not None:
         return key, strip_heading_markup(line.text), None, table.classify(line.text)
     question = shape.item if shape.list_kind == "steps" else line.text  # "2. Why is it done?" heads a section
-    if not shape.list_kind or shape.list_kind == "steps":
-        if is_question_heading(question) and (choice := table.classify(question)).key is not None:
-            return choice.key, strip_heading_markup(question), None, choice
+    if (
+        shape.list_kind in (None, "steps")
+        and is_question_heading(question)
+        and (choice := table.classify(question)).key is not None
+    ):
+        return choice.key, strip_heading_markup(question), None, choice
     # "Duration: About an hour." is a heading with its text; "Goals: ..." among
     # other labelled lines is a labelled item.
     text = line.text
