@@ -116,20 +116,21 @@ def normalize_text(
     if keep_chrome:  # every line stays; the page is still known for what it is
         kept, removal = cleaned, Removal([], {})
     found = [removal]
-    if not lookup_site and not keep_chrome:
-        # A hospital's page: its menus, notices and record lines at the edges, seen as the
-        # file's own lines and again as joined paragraphs (a notice wrapped over lines). The
-        # lookup site's pages have none, and their first lines are the procedure's names.
+    # A hospital's page: its menus, notices and record lines at the edges, seen as the file's
+    # own lines and again as joined paragraphs (a notice wrapped over lines). The lookup
+    # site's pages have none, and their first lines are the procedure's names.
+    at_edges = not lookup_site and not keep_chrome
+    if at_edges:
         kept, edges = remove_chrome_at_edges(kept, site_text, physical=True)
         found.append(edges)
     joined = join_wrapped_lines(kept, headings or default_table())
-    if not lookup_site and not keep_chrome:
+    if at_edges:
         joined, edges = remove_chrome_at_edges(joined, site_text)
         found.append(edges)
-    removed = sorted([*empty_items, *(line for removal in found for line in removal.removed)], key=lambda line: line.line)
+    removed = sorted([*empty_items, *(line for each in found for line in each.removed)], key=lambda line: line.line)
     facts: dict[str, str] = {}
-    for removal in found:
-        facts = {**removal.facts, **facts}  # the first line that gives a fact wins
+    for each in reversed(found):
+        facts.update(each.facts)  # the first pass that found a fact wins
     return Normalized(
         tuple(tidy_lines(joined)),
         encoding,
