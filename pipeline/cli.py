@@ -38,6 +38,14 @@ def _add_extract_options(parser: argparse.ArgumentParser) -> None:
     _add_output(parser)
     parser.add_argument("--headings", type=Path, help="heading synonym table to use instead of the built-in one")
     parser.add_argument("--site-text", type=Path, help="site-text rules to use instead of the built-in ones")
+    parser.add_argument(
+        "--keep-chrome", action="store_true",
+        help="remove no site text (menus, notices, the leaflet's record lines): to see what the rules would drop",
+    )
+    parser.add_argument(
+        "--explain", action="store_true",
+        help="print how each heading was read: the section it went to and the rule that decided it",
+    )
 
 
 def _add_render_options(parser: argparse.ArgumentParser) -> None:
@@ -138,6 +146,8 @@ def _settings(args: argparse.Namespace, edition: tuple[str, bool] | None) -> Set
         force=args.force,
         approved_only=getattr(args, "approved_only", False),
         time_limit=args.time_limit,
+        keep_chrome=getattr(args, "keep_chrome", False),
+        explain=getattr(args, "explain", False),
     )
 
 

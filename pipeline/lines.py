@@ -120,6 +120,28 @@ def is_marked_heading(text: str) -> bool:
     return stripped.endswith("?") and len(words) <= 10 and not re.search(r"[.;!]", stripped)
 
 
+# A heading asked as a question: "Why do I need a flexible cystoscopy?" (hospital leaflets
+# write most of their headings so, some without the question mark).
+QUESTION_WORDS = frozenset(
+    "what why how when where who which will can do does is are should could may am would".split()
+)
+_MAX_QUESTION_WORDS = 14
+
+
+def is_question_heading(text: str) -> bool:
+    """A short question standing alone as a line: ending in ``?``, or opening with a question
+    word and ending in no punctuation at all ("What is a flexible cystoscopy")."""
+    stripped = strip_heading_markup(text) if is_markup_heading(text) else text.strip()
+    words = _WORD.findall(stripped)
+    if not words or len(words) > _MAX_QUESTION_WORDS or len(stripped) > 100 or not stripped[0].isupper():
+        return False
+    if is_list_item(stripped) or re.search(r"[.;!:]", stripped.rstrip("?")):
+        return False
+    if stripped.endswith("?"):
+        return True
+    return words[0].lower() in QUESTION_WORDS and stripped[-1].isalnum() and len(words) >= 3
+
+
 def is_short_plain_line(text: str, max_words: int = 5) -> bool:
     """A few words, no label, nothing at the end: a heading, or a list entry written without a mark."""
     stripped = text.strip()
@@ -143,13 +165,18 @@ _FINITE_VERBS = frozenset("is are was were may can will must should has have".sp
 _LABEL_WORDS = 4
 
 
+# Words that make a line ending in a colon an instruction leading into a list
+# ("Please follow these instructions:"), not a heading.
+_POINTING_WORDS = frozenset("please these following below".split())
+
+
 def is_lead_in(text: str) -> bool:
     if not text.endswith(":"):
         return False
     words = text.rstrip(":").lower().split()
     if not words:
         return False
-    return words[-1] in LEAD_IN_WORDS or (len(words) > _LABEL_WORDS and not _FINITE_VERBS.isdisjoint(words))
+    return words[-1] in LEAD_IN_WORDS or words[0] == "please" or not _POINTING_WORDS.isdisjoint(words[1:]) or (len(words) > _LABEL_WORDS and not _FINITE_VERBS.isdisjoint(words))
 
 
 def reads_as_sentence(text: str) -> bool:

@@ -18,7 +18,9 @@ from typing import Literal, NamedTuple
 
 # 2: sub-headed groups in sections, sub-items under list items.
 # 3: the urgent_help section (reviewers write it).
-# 4: the doing_nothing section, contact, sources and review.version. Older files still load.
+# 4: the doing_nothing section, contact, sources and review.version; for hospital leaflets, the
+#    leaflet's own record under source (reference, dates, department, author, the headings read
+#    by their words) and no code for a page that has none. Older files still load.
 SCHEMA_VERSION = 4
 SCHEMA_VERSIONS = (1, 2, 3, 4)
 
@@ -144,11 +146,34 @@ class RemovedLine:
 
 
 @dataclass(frozen=True)
+class SourceHeading:
+    """A heading of the source read by its words (not a listed synonym), and the section it went to."""
+
+    heading: str
+    section: str
+
+
+# What a leaflet says about itself (its record keeping), in the order written under ``source``.
+SOURCE_FIELDS: tuple[str, ...] = ("reference", "published", "review_date", "department", "author")
+
+
+@dataclass(frozen=True)
 class Source:
     path: str
     sha256: str
     encoding: str
     removed: tuple[RemovedLine, ...] = ()
+    # The leaflet's own record, from lines such as "Reference Number: ..." (schema version 4).
+    reference: str | None = None
+    published: str | None = None  # "Last updated", "Date written": ISO date when the page gives a day
+    review_date: str | None = None
+    department: str | None = None
+    author: str | None = None
+    headings: tuple[SourceHeading, ...] = ()
+
+    def fields(self) -> dict[str, str]:
+        """The leaflet's own record fields it has, in order."""
+        return {name: value for name in SOURCE_FIELDS if (value := getattr(self, name))}
 
 
 ERROR, WARNING = "error", "warning"
@@ -186,7 +211,7 @@ class Diagnostic:
 class Leaflet:
     id: str
     title: str
-    code: Code
+    code: Code | None  # None: not a coded page (a hospital's leaflet)
     also_known_as: tuple[str, ...]
     technical_term: str | None
     sections: dict[str, tuple[Block, ...]]
@@ -197,6 +222,8 @@ class Leaflet:
     sources: tuple[str, ...] = ()  # what the content rests on (guidance, papers), printed with it
     schema_version: int = SCHEMA_VERSION
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    # How each heading was read (which rule decided its section), for --explain.
+    explanations: tuple[Diagnostic, ...] = field(default=(), compare=False)
 
     def section(self, key: str) -> tuple[Block, ...]:
         return self.sections.get(key, ())

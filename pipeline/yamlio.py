@@ -22,6 +22,7 @@ from pipeline.config import MAX_YAML_BYTES, SCHEMA_FILENAME, schema_text
 from pipeline.errors import LeafletFileError, PipelineError
 from pipeline.model import (
     CANONICAL_SECTIONS,
+    SOURCE_FIELDS,
     Block,
     Code,
     Contact,
@@ -31,6 +32,7 @@ from pipeline.model import (
     RemovedLine,
     Review,
     Source,
+    SourceHeading,
 )
 from pipeline.yaml_errors import explain as explain_yaml_error
 
@@ -79,12 +81,13 @@ def content_to_data(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
 
 
 def leaflet_to_data(leaflet: Leaflet) -> dict[str, Any]:
-    """The document as plain data, keys in contract order."""
+    """The document as plain data, keys in contract order (``code`` only when the page has one)."""
+    code = {"code": dataclasses.asdict(leaflet.code)} if leaflet.code is not None else {}  # keys as the schema's
     return {
         "schema_version": leaflet.schema_version,
         "id": leaflet.id,
         "title": leaflet.title,
-        "code": dataclasses.asdict(leaflet.code),  # the schema's keys are the fields, in order
+        **code,
         "also_known_as": list(leaflet.also_known_as),
         "technical_term": leaflet.technical_term,
         "sections": {key: content_to_data(leaflet.section(key)) for key in CANONICAL_SECTIONS},
@@ -95,13 +98,21 @@ def leaflet_to_data(leaflet: Leaflet) -> dict[str, Any]:
         "contact": dataclasses.asdict(leaflet.contact) if leaflet.contact is not None else None,
         "sources": list(leaflet.sources),
         "review": dataclasses.asdict(leaflet.review),
-        "source": {
-            "path": leaflet.source.path,
-            "sha256": leaflet.source.sha256,
-            "encoding": leaflet.source.encoding,
-            "removed": [removed.text for removed in leaflet.source.removed],
-        },
+        "source": source_to_data(leaflet.source),
     }
+
+
+def source_to_data(source: Source) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "path": source.path,
+        "sha256": source.sha256,
+        "encoding": source.encoding,
+        "removed": [removed.text for removed in source.removed],
+        **source.fields(),
+    }
+    if source.headings:
+        data["headings"] = [{"heading": found.heading, "section": found.section} for found in source.headings]
+    return data
 
 
 def dump_leaflet(leaflet: Leaflet, schema_reference: str = SCHEMA_REFERENCE) -> str:
@@ -319,7 +330,7 @@ def leaflet_from_data(data: dict[str, Any]) -> Leaflet:
         schema_version=data["schema_version"],
         id=data["id"],
         title=data["title"],
-        code=Code(**data["code"]),
+        code=Code(**data["code"]) if "code" in data else None,
         also_known_as=tuple(data["also_known_as"]),
         technical_term=data["technical_term"],
         sections={key: _content_from_data(data["sections"].get(key) or []) for key in CANONICAL_SECTIONS},
@@ -335,6 +346,8 @@ def leaflet_from_data(data: dict[str, Any]) -> Leaflet:
             sha256=source["sha256"],
             encoding=source["encoding"],
             removed=tuple(RemovedLine(line=0, text=text) for text in source["removed"]),
+            **{name: source[name] for name in SOURCE_FIELDS if name in source},
+            headings=tuple(SourceHeading(found["heading"], found["section"]) for found in source.get("headings", ())),
         ),
     )
 

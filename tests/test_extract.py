@@ -118,7 +118,7 @@ def test_scraped_preamble_is_the_code_descriptor():
 def test_first_line_is_the_title_when_there_is_no_name_block():
     leaflet = extract_text("# Knee Arthroscopy\n\n## Summary\nText.\n")
     assert leaflet.title == "Knee Arthroscopy"
-    assert leaflet.code.descriptor is None
+    assert leaflet.code is None  # not a coded page: no code at all
 
 
 def test_unknown_heading_goes_to_extra_sections_with_a_warning():
@@ -396,8 +396,8 @@ def test_a_label_naming_its_own_section_heads_a_part_of_it():
 
 
 def test_on_a_page_whose_headings_end_with_colons_an_unknown_colon_heading_is_a_section():
-    leaflet = extract_text("Summary:\nA short text.\nRisks:\nA bruise.\nAftercare Notes:\nRest well.\n")
-    assert [extra.heading for extra in leaflet.extra_sections] == ["Aftercare Notes"]
+    leaflet = extract_text("Summary:\nA short text.\nRisks:\nA bruise.\nParking Notes:\nPark well.\n")
+    assert [extra.heading for extra in leaflet.extra_sections] == ["Parking Notes"]
 
 
 def test_a_sub_heading_with_nothing_under_it_stays_as_text():
@@ -537,7 +537,7 @@ def test_lost_headings_are_placed_only_on_the_lookup_sites_pages():
 
 
 def test_blocks_before_a_heading_no_table_knows_are_not_placed():
-    text = _LOST_TOP + "A short summary.\n\nPurpose\n\n- To ease pain\n\n\n- To help movement\n\nWhat To Bring Along\n\nA list.\n"
+    text = _LOST_TOP + "A short summary.\n\nPurpose\n\n- To ease pain\n\n\n- To help movement\n\nCosts To Consider\n\nA list.\n"
     leaflet = extract_text(text)
     assert not leaflet.sections["indications"] and len(leaflet.sections["purpose"][0].items) == 2
     assert [w.line for w in leaflet.warnings if "lost" in w.message] == [12]  # only the summary, before Purpose

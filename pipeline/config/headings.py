@@ -76,6 +76,9 @@ class HeadingTable:
     technical_term_labels: frozenset[str]
     sub_headings: dict[str, str] = field(default_factory=dict)  # simplified sub-heading -> its section
     department_words: frozenset[str] = frozenset()
+    # Headings by meaning: (section, keyword as written, its pattern over the heading's words).
+    keywords: tuple[KeywordRule, ...] = ()
+    question_forms: tuple[KeywordRule, ...] = ()
     _matches: dict[tuple[str, bool], str | None] = field(default_factory=dict, init=False, repr=False)
 
     def _loose_key(self, simple: str) -> frozenset[str]:
@@ -102,6 +105,26 @@ class HeadingTable:
             found = self.loose.get(key) if key else None
         return found
 
+    def classify(self, heading: str) -> HeadingChoice:
+        """What section a heading means and by which rule: the synonym table first, then the
+        keywords in its words, then the question forms; none, or more than one section, is no choice."""
+        key = self.match(heading, loose=False)
+        if key is not None:
+            return HeadingChoice(key, "synonym")
+        key = self.match(heading)
+        if key is not None:
+            return HeadingChoice(key, "synonym words")
+        words = _heading_words(heading)
+        for tier, rules in (("keyword", self.keywords), ("question form", self.question_forms)):
+            found = _longest_matches(words, rules)
+            sections = list(dict.fromkeys(rule.section for rule in found))
+            if len(sections) == 1:
+                return HeadingChoice(sections[0], f"{tier} {found[0].keyword!r}")
+            if sections:
+                named = ", ".join(f"{rule.section} ({rule.keyword!r})" for rule in found)
+                return HeadingChoice(None, f"{tier}s of more than one section: {named}", tuple(sections))
+        return HeadingChoice(None, "no synonym, keyword or question form")
+
     def sub_heading_of(self, heading: str) -> str | None:
         """The section a heading usually stands under as a part of it ("Rare" -> risks), if any."""
         return self.sub_headings.get(" ".join(_singular(word) for word in simplify(heading).split()))
@@ -114,6 +137,52 @@ class HeadingTable:
         if simple in self.technical_term_labels:
             return "technical_term"
         return None
+
+
+@dataclass(frozen=True)
+class KeywordRule:
+    section: str
+    keyword: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class HeadingChoice:
+    """A heading's section (None: no section fits) and the rule that decided it, for --explain."""
+
+    key: str | None
+    rule: str
+    candidates: tuple[str, ...] = ()
+
+
+def _heading_words(heading: str) -> str:
+    """The heading's words as keywords are matched against: simplified, each word singular."""
+    return " ".join(_singular(word) for word in simplify(heading).split())
+
+
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """``side effect*`` -> those words in a row, the last one ending in anything; ``...``
+    stands for up to four words ("why ... done"). Compared as headings are: simplified, singular."""
+    regex = ""
+    for token in keyword.split():
+        if token == "...":
+            regex += r"(?:\S+ ){0,4}"
+            continue
+        words = [_singular(word) for word in simplify(token.rstrip("*")).split()]
+        if words:
+            regex += " ".join(map(re.escape, words)) + (r"\w*" if token.endswith("*") else "") + " "
+    return re.compile(r"(?<!\S)" + regex.rstrip(" ") + r"(?!\S)")
+
+
+def _longest_matches(words: str, rules: tuple[KeywordRule, ...]) -> list[KeywordRule]:
+    """The rules whose keyword is in ``words``, less those inside a longer one's match
+    ("after" inside "after effect")."""
+    spans = [(match.start(), match.end(), rule) for rule in rules if (match := rule.pattern.search(words))]
+    return [
+        rule
+        for start, end, rule in spans
+        if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in spans)
+    ]
 
 
 def _expect_list(data: Any, where: str) -> list[str]:
@@ -155,6 +224,8 @@ def table_from_data(data: Any) -> HeadingTable:
         return frozenset(_label_form(label) for label in _expect_list(name_block.get(name, []), f"name_block.{name}"))
 
     return HeadingTable(
+        keywords=_keyword_rules(data.get("keywords"), "keywords"),
+        question_forms=_keyword_rules(data.get("question_forms"), "question_forms"),
         exact=exact,
         loose=loose,
         filler_words=filler,
@@ -163,6 +234,20 @@ def table_from_data(data: Any) -> HeadingTable:
         sub_headings=_sub_headings(data.get("sub_headings") or {}),
         department_words=frozenset(simplify(word) for word in _expect_list(data.get("department_words", []), "department_words")),
     )
+
+
+def _keyword_rules(data: Any, name: str) -> tuple[KeywordRule, ...]:
+    if data is None:
+        return ()
+    if not isinstance(data, dict) or not set(data) <= set(CANONICAL_SECTIONS):
+        raise ConfigError(f"headings table: {name}: expected a mapping of section keys to lists of keywords")
+    rules = []
+    for key, keywords in data.items():
+        for keyword in _expect_list(keywords, f"{name}.{key}"):
+            if not simplify(keyword.replace("...", " ").replace("*", " ")):
+                raise ConfigError(f"headings table: {name}.{key}: {keyword!r} has no words")
+            rules.append(KeywordRule(key, keyword, _keyword_pattern(keyword)))
+    return tuple(rules)
 
 
 def _sub_headings(data: Any) -> dict[str, str]:

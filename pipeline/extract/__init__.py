@@ -1,11 +1,12 @@
 """Stage 2, extract: normalized lines -> one :class:`~pipeline.model.Leaflet`.
 
 The lines are cut into segments at headings (known ones through the synonym
-table, unknown ones by their look), then each segment becomes structure:
-the name block gives title, common names and technical term; sections give
-paragraphs, bullet lists and numbered steps; text before the first heading
-is the code's descriptor on scraped pages. No line is ever dropped: what
-fits nowhere else goes into the summary with a warning.
+table or by the keywords in their words, unknown ones by their look), then
+each segment becomes structure: the name block gives title, common names and
+technical term; sections give paragraphs, bullet lists and numbered steps;
+text before the first heading is the code's descriptor on scraped pages, and
+the title line on a hospital's leaflet. No line is ever dropped: what fits
+nowhere else goes into the summary with a warning.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from pipeline.config.headings import (
     NAME_BLOCK,
     HeadingTable,
     default_table,
-    strip_heading_markup,
 )
 from pipeline.errors import InputError
 from pipeline.extract.blocks import build_blocks, section_blocks
@@ -30,6 +30,13 @@ from pipeline.extract.names import (
     without_billing_words,
 )
 from pipeline.extract.segments import EXTRA, PREAMBLE, Segment, split_segments
+from pipeline.extract.titles import (
+    explain_headings,
+    leaflet_title,
+    leaflet_title_from_headings,
+    read_by_words,
+    source_record,
+)
 from pipeline.lines import is_list_item, line_shape, reads_as_sentence
 from pipeline.model import (
     CANONICAL_SECTIONS,
@@ -115,10 +122,10 @@ def extract(
 ) -> Leaflet:
     """Normalized lines -> a draft leaflet, with warnings for a reviewer."""
     table = headings or default_table()
-    segments = split_segments(normalized.lines, table)
+    scraped = normalized.lookup_site
+    segments = split_segments(normalized.lines, table, leaflet_layout=not scraped)
     if not any(segment.kind != PREAMBLE for segment in segments):
         raise InputError("no recognisable section headings")
-    scraped = normalized.code_system is not None or bool(normalized.removed)
     lost_warnings: list[Diagnostic] = []
     if scraped:  # the lookup site's fixed order of sections is known
         segments, lost_warnings = place_headless_blocks(segments)
@@ -136,13 +143,15 @@ def extract(
         names.title = _H1.match(preamble[0].text)["text"]
         preamble = preamble[1:]
     if preamble:
+        rest = preamble[1:]
         if scraped:
             descriptor = preamble[0].text
+        elif names.title is None and (title := leaflet_title(preamble[0].text, table)):
+            names.title = title
         elif names.title is None:
-            names.title = strip_heading_markup(preamble[0].text)
+            rest = preamble  # a sentence or a department's name: no title line; the text stays
         else:
             leftover.insert(0, preamble[0])
-        rest = preamble[1:]
         if scraped and has_name_block and names.title is None and rest and _names_a_procedure(rest[-1].text):
             # A short name line standing just before a name block that has none of its own.
             names.title, common, term = title_and_names(rest[-1].text, table)
@@ -168,6 +177,8 @@ def extract(
         # A name block of labels only ("Common name(s): X"): its first name, not the billing descriptor.
         names.title = also_known_as.pop(0)
     title = names.title or (without_billing_words(descriptor) if descriptor else None)
+    if not title and not scraped:
+        title = leaflet_title_from_headings(segments)
     descriptor = _with_code_tag(descriptor, segments)
     if not title:
         title = doc_id
@@ -175,15 +186,24 @@ def extract(
     if not any(sections.get(key) for key in CANONICAL_SECTIONS):
         warnings.append(Diagnostic("no known section found; everything is under extra_sections"))
 
+    code = Code(system=normalized.code_system, descriptor=descriptor)
+    source = source_record(
+        Source(path=source_path, sha256=sha256, encoding=normalized.encoding, removed=normalized.removed),
+        dict(normalized.facts),
+        read_by_words(segments),
+    )
+    if code == Code() and not scraped:
+        code = None  # a hospital's leaflet has no code: no empty code in its YAML
     return Leaflet(
         id=doc_id,
         title=title,
-        code=Code(system=normalized.code_system, descriptor=descriptor),
+        code=code,
         also_known_as=tuple(also_known_as),
         technical_term=names.technical_term,
         sections={key: sections.get(key, ()) for key in CANONICAL_SECTIONS},
         extra_sections=tuple(extras),
         review=Review(),
-        source=Source(path=source_path, sha256=sha256, encoding=normalized.encoding, removed=normalized.removed),
+        source=source,
         warnings=tuple(sorted(warnings, key=lambda w: w.line or 0)),
+        explanations=explain_headings(segments),
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from pipeline.config.headings import (
     NAME_BLOCK,
+    HeadingChoice,
     HeadingTable,
     simplify,
     strip_heading_markup,
@@ -26,6 +27,7 @@ from pipeline.lines import (
     heading_style,
     is_lead_in,
     is_marked_heading,
+    is_question_heading,
     is_short_plain_line,
     known_heading,
     line_shape,
@@ -37,6 +39,7 @@ PREAMBLE = "preamble"
 EXTRA = "extra"
 _MAX_LABEL_WORDS = 5
 _H1 = re.compile(r"^#\s+(?P<text>\S.*?)\s*#*$")
+_PARENTHESIS = re.compile(r"\s*\([^()]*\)")
 
 
 @dataclass
@@ -50,6 +53,7 @@ class Segment:
     shapes: list[LineShape] = field(default_factory=list)  # of its lines, worked out once
     # Sub-headings inside the section, by the index in ``lines`` where their part begins.
     sub_headings: dict[int, Line] = field(default_factory=dict)
+    choice: HeadingChoice | None = None  # how its heading was read, for --explain
 
     def add(self, line: Line, shape: LineShape) -> None:
         self.lines.append(line)
@@ -62,11 +66,19 @@ class Segment:
 
 def _heading_of(
     line: Line, shape: LineShape, table: HeadingTable, in_labelled_run: bool
-) -> tuple[str, str, Line | None] | None:
-    """(kind, heading text, text after an inline heading) when ``line`` is a known heading."""
+) -> tuple[str, str, Line | None, HeadingChoice] | None:
+    """(kind, heading text, text after an inline heading, how it was read) when ``line`` is a known heading:
+    one the table names, or a question whose words say its section ("Why do I need a cystoscopy?")."""
     key = known_heading(line.text, table)
     if key is not None:
-        return key, strip_heading_markup(line.text), None
+        return key, strip_heading_markup(line.text), None, table.classify(line.text)
+    question = shape.item if shape.list_kind == "steps" else line.text  # "2. Why is it done?" heads a section
+    if (
+        shape.list_kind in (None, "steps")
+        and is_question_heading(question)
+        and (choice := table.classify(question)).key is not None
+    ):
+        return choice.key, strip_heading_markup(question), None, choice
     # "Duration: About an hour." is a heading with its text; "Goals: ..." among
     # other labelled lines is a labelled item.
     text = line.text
@@ -76,7 +88,8 @@ def _heading_of(
     if inline:
         key = table.match(inline["heading"], loose=False)
         if key is not None:
-            return key, strip_heading_markup(inline["heading"]), Line(line.number, inline["text"])
+            heading = strip_heading_markup(inline["heading"])
+            return key, heading, Line(line.number, inline["text"]), HeadingChoice(key, "synonym")
     return None
 
 
@@ -87,6 +100,9 @@ class _Layout:
     lines: tuple[Line, ...]
     shapes: list[LineShape]  # one per line
     table: HeadingTable
+    # Not a lookup-site page (a hospital's leaflet): headings may stand before the first
+    # known one, and a short line set off by blank lines over text is a heading.
+    leaflet_layout: bool = False
 
     @functools.cached_property
     def style(self) -> HeadingStyle:
@@ -112,8 +128,12 @@ class _Layout:
 
 def _unknown_heading(index: int, segment: Segment, layout: _Layout) -> bool:
     text = layout.lines[index].text
-    if segment.kind == PREAMBLE or layout.shapes[index].list_kind or is_lead_in(text):
+    if layout.shapes[index].list_kind or is_lead_in(text):
         return False  # a list item is never a heading by its look
+    if segment.kind == PREAMBLE:
+        # On a leaflet, after its title line; on a lookup-site page the text before the
+        # first known heading is the code's descriptor and the name lines.
+        return layout.leaflet_layout and _has_title_line(segment) and _leaflet_heading(index, layout)
     if segment.kind == NAME_BLOCK and not _has_title_line(segment):
         return False
     if is_marked_heading(text):
@@ -124,7 +144,22 @@ def _unknown_heading(index: int, segment: Segment, layout: _Layout) -> bool:
         return False
     if looks_like_title(text, max_words=6):
         return True
+    if layout.leaflet_layout and segment.kind != NAME_BLOCK and _leaflet_heading(index, layout):
+        return True
     return segment.kind != NAME_BLOCK and _stands_like_a_heading(index, segment, layout)
+
+
+def _leaflet_heading(index: int, layout: _Layout) -> bool:
+    """On a leaflet: a question, or a short line set off by blank lines over text ("Your appointment")."""
+    text = layout.lines[index].text
+    following = layout.following(index)
+    if following is None or not layout.is_content(following):
+        return False
+    if is_question_heading(text) or is_marked_heading(text):
+        return True
+    after_blank = index > 0 and not layout.lines[index - 1].text
+    over_text = layout.between_blank_lines(index) or layout.shapes[following].list_kind is not None
+    return after_blank and over_text and text[:1].isupper() and is_short_plain_line(text, max_words=8)
 
 
 def _stands_like_a_heading(index: int, segment: Segment, layout: _Layout) -> bool:
@@ -192,16 +227,19 @@ def _is_sub_heading(index: int, current: Segment, layout: _Layout, key: str | No
         return key == current.kind and simplify(text) != simplify(current.heading or "")
     if text.rstrip().endswith(":") and not layout.style.colon:
         return True
+    if layout.leaflet_layout and layout.table.sub_heading_of(_PARENTHESIS.sub("", text)) == current.kind:
+        return True  # "Rare (less than 1 in 50)" under a leaflet's risks
     # On a page that sets its headings off with blank lines, one that is not ("Tools and Equipment"
     # straight under the steps) heads a part of the section it stands in.
     return layout.style.set_off and not layout.between_blank_lines(index)
 
 
-def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment]:
+def split_segments(lines: tuple[Line, ...], table: HeadingTable, *, leaflet_layout: bool = False) -> list[Segment]:
+    """Segments at headings; ``leaflet_layout`` for a hospital's leaflet rather than a lookup-site page."""
     segments = [Segment(PREAMBLE, None, None)]
     shapes = [line_shape(line.text) for line in lines]
     in_run = _labelled_run_lines(lines, shapes, table)
-    layout = _Layout(lines, shapes, table)
+    layout = _Layout(lines, shapes, table, leaflet_layout)
     for index, line in enumerate(lines):
         current = segments[-1]
         if not line.text or line.text.startswith("- "):
@@ -211,15 +249,17 @@ def split_segments(lines: tuple[Line, ...], table: HeadingTable) -> list[Segment
         if known is not None and not known[2] and _is_sub_heading(index, current, layout, known[0]):
             current.add_sub_heading(line)
         elif known is not None:
-            kind, heading, inline_text = known
-            segments.append(Segment(kind, heading, line.number))
+            kind, heading, inline_text, choice = known
+            segments.append(Segment(kind, heading, line.number, choice=choice))
             if inline_text:
                 segments[-1].add(inline_text, line_shape(inline_text.text))
         elif _unknown_heading(index, current, layout):
             if _is_sub_heading(index, current, layout, None):
                 current.add_sub_heading(line)
             else:
-                segments.append(Segment(EXTRA, strip_heading_markup(line.text), line.number))
+                heading = strip_heading_markup(line.text)
+                choice = table.classify(heading)  # a heading by its look may still say what it is about
+                segments.append(Segment(choice.key or EXTRA, heading, line.number, choice=choice))
         else:
             current.add(line, shapes[index])
     return segments

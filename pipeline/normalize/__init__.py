@@ -17,7 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.config.headings import HeadingTable, default_table
-from pipeline.config.site_text import SiteText, default_site_text, remove_site_text
+from pipeline.config.site_text import (
+    Removal,
+    SiteText,
+    default_site_text,
+    remove_chrome_at_edges,
+    strip_site_lines,
+)
 from pipeline.lines import STEP
 from pipeline.model import Line, RemovedLine
 from pipeline.normalize.decode import check_is_text, decode
@@ -78,6 +84,10 @@ class Normalized:
     # Numbers of the bullet lines indented under a numbered step above them: the step's own
     # items (the indentation itself is gone from ``lines``).
     nested: frozenset[int] = frozenset()
+    # What the site-text rules' named groups found besides the code system: the leaflet's
+    # reference, dates, department and author (fields under ``source``).
+    facts: tuple[tuple[str, str], ...] = ()
+    lookup_site: bool = False  # a page of the code-lookup site (a line of its own was removed)
 
     @property
     def text(self) -> str:
@@ -90,22 +100,51 @@ def normalize_text(
     *,
     site_text: SiteText | None = None,
     headings: HeadingTable | None = None,
+    keep_chrome: bool = False,
 ) -> Normalized:
-    """Decoded text -> normalized lines (see the module docstring)."""
+    """Decoded text -> normalized lines (see the module docstring). ``keep_chrome`` removes
+    no site text at all (to see what a page holds without the rules)."""
     check_is_text(text)
     for rule in TEXT_RULES:
         text = rule(text)
     cleaned = [Line(number, clean_line(line)) for number, line in enumerate(text.split("\n"), 1)]
     cleaned, empty_items = remove_empty_items(cleaned)
-    kept, removed, facts = remove_site_text(cleaned, site_text or default_site_text())
-    removed = sorted([*removed, *empty_items], key=lambda line: line.line)
+    site_text = site_text or default_site_text()
+    kept, removal = strip_site_lines(cleaned, site_text)
+    lookup_site = removal.lookup_site or removal.facts.get("code_system") is not None
+    code_system = removal.facts.pop("code_system", None)
+    if keep_chrome:  # every line stays; the page is still known for what it is
+        kept, removal = cleaned, Removal([], {})
+    found = [removal]
+    # A hospital's page: its menus, notices and record lines at the edges, seen as the file's
+    # own lines and again as joined paragraphs (a notice wrapped over lines). The lookup
+    # site's pages have none, and their first lines are the procedure's names.
+    at_edges = not lookup_site and not keep_chrome
+    if at_edges:
+        kept, edges = remove_chrome_at_edges(kept, site_text, physical=True)
+        found.append(edges)
     joined = join_wrapped_lines(kept, headings or default_table())
+    if at_edges:
+        joined, edges = remove_chrome_at_edges(joined, site_text)
+        found.append(edges)
+    removed = sorted([*empty_items, *(line for each in found for line in each.removed)], key=lambda line: line.line)
+    facts: dict[str, str] = {}
+    for each in reversed(found):
+        facts.update(each.facts)  # the first pass that found a fact wins
     return Normalized(
-        tuple(tidy_lines(joined)), encoding, tuple(removed), facts.get("code_system"), nested_bullets(joined)
+        tuple(tidy_lines(joined)),
+        encoding,
+        tuple(removed),
+        code_system,
+        nested_bullets(joined),
+        tuple(facts.items()),
+        lookup_site,
     )
 
 
-def normalize(data: bytes, *, site_text: SiteText | None = None, headings: HeadingTable | None = None) -> Normalized:
+def normalize(
+    data: bytes, *, site_text: SiteText | None = None, headings: HeadingTable | None = None, keep_chrome: bool = False
+) -> Normalized:
     """Raw bytes of one input file -> normalized lines."""
     text, encoding = decode(data)
-    return normalize_text(text, encoding, site_text=site_text, headings=headings)
+    return normalize_text(text, encoding, site_text=site_text, headings=headings, keep_chrome=keep_chrome)

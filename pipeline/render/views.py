@@ -191,7 +191,7 @@ def page_view(leaflet: Leaflet, theme: Theme, standing: str | None = None, today
     review = leaflet.review
     changed = standing == CHANGED
     approved = review.status == "approved" and not changed
-    if leaflet.code.descriptor:
+    if leaflet.code is not None and leaflet.code.descriptor:
         system = f" ({leaflet.code.system})" if leaflet.code.system else ""
         description = f"{leaflet.code.descriptor}{system}"
     else:

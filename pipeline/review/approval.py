@@ -39,7 +39,7 @@ def content_fingerprint(leaflet: Leaflet) -> str:
     from pipeline.yamlio import leaflet_to_data  # noqa: PLC0415 - yamlio loads jsonschema
 
     data = leaflet_to_data(leaflet)
-    content = {key: data[key] for key in ("title", "code", "also_known_as", "technical_term", "extra_sections")}
+    content = {key: data.get(key) for key in ("title", "code", "also_known_as", "technical_term", "extra_sections")}
     # Empty sections and unset fields left out: what a later schema adds changes no approval.
     content["sections"] = {key: blocks for key, blocks in data["sections"].items() if blocks}
     content |= {key: data[key] for key in ("contact", "sources") if data[key]}

@@ -163,4 +163,8 @@ def three_way(base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]
         "extra_sections", base.get("extra_sections") or [], mine.get("extra_sections") or [], theirs.get("extra_sections") or []
     )
     data["source"] = theirs.get("source", mine.get("source"))
+    if data.get("code") is None:
+        data.pop("code", None)  # a page without a code has no code key (schema version 4)
+    if isinstance(theirs.get("schema_version"), int) and theirs["schema_version"] > (data.get("schema_version") or 0):
+        data["schema_version"] = theirs["schema_version"]  # the source's record may need the newer version
     return Merged(data, tuple(dict.fromkeys(applied)), tuple(conflicts))

@@ -79,6 +79,8 @@ class ReviewRow:
     proposal: ProposedChange | None = None
     changed_since_approval: bool = False
     messages: tuple[str, ...] = ()  # its warnings, "line:col: message", the first few
+    # What the source leaflet says about itself (its reference, dates, department, author), labelled.
+    record: tuple[tuple[str, str], ...] = ()
 
     @property
     def urgency(self) -> int:
@@ -138,7 +140,22 @@ def review_row(
         proposal=proposal,
         changed_since_approval=any(problem.message.startswith(CHANGED_SINCE_APPROVAL) for problem in problems),
         messages=messages,
+        record=source_record_labels(leaflet.source.fields()),
     )
+
+
+RECORD_LABELS = {
+    "reference": "Reference",
+    "published": "Published",
+    "review_date": "Source review date",
+    "department": "Department",
+    "author": "Author",
+}
+
+
+def source_record_labels(fields: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """``source.reference`` and friends as the review page labels them, in order."""
+    return tuple((RECORD_LABELS[name], value) for name, value in fields.items())
 
 
 def _urgency(problem: Diagnostic) -> tuple[int, int]:
@@ -297,6 +314,7 @@ def row_to_data(row: ReviewRow) -> dict[str, Any]:
         "first_error": row.first_error,
         "changed_since_approval": row.changed_since_approval,
         "messages": list(row.messages),
+        "record": [list(pair) for pair in row.record],
         "proposal": None if proposal is None else {
             "lines": [[line.kind, line.text, [list(part) for part in line.parts]] for line in proposal.lines],
             "removed": proposal.removed,
@@ -323,6 +341,7 @@ def row_from_data(data: dict[str, Any], files: LeafletFiles) -> ReviewRow:
         first_error=data["first_error"],
         changed_since_approval=bool(data["changed_since_approval"]),
         messages=tuple(str(message) for message in data["messages"]),
+        record=tuple((str(label), str(value)) for label, value in data["record"]),
         proposal=None if proposal is None else ProposedChange(
             lines=tuple(
                 DiffLine(str(kind), str(text), tuple((str(run), bool(changed)) for run, changed in parts))

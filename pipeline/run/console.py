@@ -69,6 +69,8 @@ class Console:
         if result.error:
             self._write(f"{result.input}: error: {result.error}")
         if not self.quiet:
+            for note in result.explanations:
+                self._write(note)
             for warning in result.warnings:
                 self._write(warning)
             if result.left_out:

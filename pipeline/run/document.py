@@ -94,7 +94,9 @@ def extract_document(task: Task, settings: Settings, result: FileResult, record:
     input_sha256 = sha256_hex(task.data)
     text, encoding = decode(task.data)
     check_line_lengths(text)
-    normalized = normalize_text(text, encoding, site_text=settings.site_text, headings=settings.headings)
+    normalized = normalize_text(
+        text, encoding, site_text=settings.site_text, headings=settings.headings, keep_chrome=settings.keep_chrome
+    )
     leaflet = extract(
         normalized, doc_id=task.doc_id, source_path=task.display, sha256=input_sha256, headings=settings.headings
     )
@@ -108,6 +110,8 @@ def extract_document(task: Task, settings: Settings, result: FileResult, record:
             "(more than one procedure?)"
         )
     result.warnings += [warning.format(task.display) for warning in leaflet.warnings]
+    if settings.explain:
+        result.explanations += [note.format(task.display) for note in leaflet.explanations]
     result.warnings += [f"{task.display}: warning: {message}" for _, _, message in structure_problems(leaflet, settings.headings)]
     normalized_path = settings.folder.normalized(task.doc_id)
     settings.folder.write(normalized_path, normalized.text)

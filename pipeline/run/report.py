@@ -23,6 +23,7 @@ class FileResult:
     render: str | None = None  # rendered
     outputs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    explanations: list[str] = field(default_factory=list)  # --explain: how each heading was read
     error: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     # For index.html: what the rendered leaflet is called and where it stands.

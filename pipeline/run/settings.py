@@ -45,6 +45,8 @@ class Settings:
     memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
     max_yaml_bytes: int = MAX_YAML_BYTES
     today: dt.date = field(default_factory=dt.date.today)  # the day the run judges review dates by
+    keep_chrome: bool = False  # --keep-chrome: remove no site text (to debug the rules)
+    explain: bool = False  # --explain: say how each heading was read
 
     def __hash__(self) -> int:  # one renderer per settings object in each worker
         return id(self)
@@ -88,6 +90,8 @@ class Settings:
         time_limit: float = DEFAULT_TIME_LIMIT,
         memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB,
         today: dt.date | None = None,
+        keep_chrome: bool = False,
+        explain: bool = False,
     ) -> Settings:
         headings_text = _data_text(headings_path, "headings.yaml", "headings table")
         site_text_text = _data_text(site_text_path, "site_text.yaml", "site text rules")
@@ -108,7 +112,8 @@ class Settings:
             output=output,
             headings_text=headings_text,
             site_text_text=site_text_text,
-            extract_deps=fingerprint([code_fingerprint(), headings_text, site_text_text]),
+            # Keeping the chrome changes what extraction writes: its own fingerprint (as before without it).
+            extract_deps=fingerprint([code_fingerprint(), headings_text, site_text_text, *(["keep chrome"] if keep_chrome else [])]),
             render=render,
             render_deps=render_deps,
             jobs=jobs or os.cpu_count() or 1,
@@ -117,6 +122,8 @@ class Settings:
             time_limit=time_limit,
             memory_limit_mb=memory_limit_mb,
             today=today or dt.date.today(),
+            keep_chrome=keep_chrome,
+            explain=explain,
         )
 
 
