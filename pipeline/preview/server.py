@@ -82,7 +82,9 @@ class Handler(BaseHTTPRequestHandler):
             self._text(HTTPStatus.FORBIDDEN, "refused: this preview answers only to its own address", head)
             return
         try:
-            wanted = route(self.path)
+            # The target as sent: the base class tidies a leading "//" away in self.path, and what is
+            # refused is decided in one place, route().
+            wanted = route(self.requestline.split()[1])
         except Refused as error:
             self._text(HTTPStatus.FORBIDDEN, f"refused: {error}", head)
             return
