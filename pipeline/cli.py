@@ -154,7 +154,9 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_preview(args: argparse.Namespace) -> int:
-    from pipeline.preview.command import run_preview  # the server, watcher and renderer: only for preview
+    from pipeline.preview.command import (
+        run_preview,  # the server, watcher and renderer: only for preview
+    )
 
     options = RenderOptions(styles=args.styles, page_size=args.page_size, large_print=args.large_print)
     run_preview(

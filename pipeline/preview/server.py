@@ -68,13 +68,13 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "leaflets-preview"
     sys_version = ""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         """Requests are not logged: the terminal is for what happens to the leaflets."""
 
-    def do_HEAD(self) -> None:  # noqa: N802 - the base class's naming
+    def do_HEAD(self) -> None:
         self._answer(head=True)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._answer(head=False)
 
     def _answer(self, head: bool) -> None:

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Any
+from typing import Any, Self
 
 from tests.support.rendering import CHROMIUM_FLAGS, chromium_binary
 
@@ -59,7 +59,7 @@ class Browser:
         self.call("Page.enable")
         self.call("Runtime.enable")
 
-    def __enter__(self) -> Browser:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Self
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,7 +64,7 @@ class Preview:
             raise AssertionError(f"preview did not stop on signal {sig}: {err}") from None
         return self.process.returncode, out, err
 
-    def __enter__(self) -> Preview:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
