@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 
@@ -103,10 +102,10 @@ def test_a_saved_styles_file_shows_too(session):
 
 
 AXE_RUN = (
-    "axe.run(document, {runOnly: {type: 'tag', values: %s}, iframes: false}).then(function (result) {"
-    " return result.violations.map(function (v) {"
+    f"axe.run(document, {{runOnly: {{type: 'tag', values: {json.dumps(WCAG_TAGS)}}}, iframes: false}})"
+    ".then(function (result) { return result.violations.map(function (v) {"
     " return {id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(function (n) { return n.html; })}; }); })"
-) % json.dumps(WCAG_TAGS)
+)
 
 
 def axe_violations(browser: Browser, url: str, width: int) -> list[dict]:
@@ -135,7 +134,7 @@ def test_axe_finds_nothing_on_the_preview_pages(session, width: int):
 
 def test_the_page_works_under_its_own_policy(session):
     """The script and stylesheet load from the server under script-src 'self': no policy report."""
-    preview, browser, root = session
+    preview, browser, _ = session
     browser.open(preview.url + "preview/anal")
     browser.wait_for(FRAME_H1)
     assert browser.evaluate("getComputedStyle(document.querySelector('.bar')).borderBottomStyle") == "solid"
