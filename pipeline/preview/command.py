@@ -16,6 +16,7 @@ from pipeline.preview.workbench import Workbench
 from pipeline.render.styles import RenderOptions
 from pipeline.run.files import display_path
 from pipeline.run.output_folder import OutputFolder
+from pipeline.run.report import one_line
 
 DEFAULT_BIND = "127.0.0.1"  # this machine only (see pipeline.cli)
 
@@ -39,14 +40,20 @@ def _watched(workbench: Workbench) -> Watched:
 
 def _on_change(workbench: Workbench) -> Callable[[Affected], None]:
     def changed(affected: Affected) -> None:
-        if affected.styles:
-            workbench.styles_changed()
-        if affected.log:
-            workbench.log_changed()
-        if affected.listing:
-            workbench.listing_changed()
-        if affected.files:
-            workbench.files_changed(set(affected.files))
+        try:
+            if affected.styles:
+                workbench.styles_changed()
+            if affected.log:
+                workbench.log_changed()
+            if affected.listing:
+                workbench.listing_changed()
+            if affected.files:
+                workbench.files_changed(set(affected.files))
+        except Exception as error:  # noqa: BLE001 - a bug met on one change must not stop the watching
+            workbench.report(
+                f"leaflets preview: error: internal error after a change ({one_line(f'{type(error).__name__}: {error}')}); "
+                "please report it"
+            )
 
     return changed
 

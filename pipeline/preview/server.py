@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import mimetypes
 import socket
+import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -32,6 +33,7 @@ from pipeline.preview.paths import (
 )
 from pipeline.preview.pdf_worker import PdfWorker
 from pipeline.preview.workbench import Workbench
+from pipeline.run.report import one_line
 
 # The preview's own pages: their script and stylesheet from this server, the leaflet in a frame, nothing else.
 OWN_POLICY = (
@@ -53,6 +55,14 @@ class PreviewServer(ThreadingHTTPServer):
         self.workbench = workbench
         self.pdfs = pdfs
         self.loopback = is_loopback(address[0])
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A bug met while answering: one line on the terminal, not the base class's traceback."""
+        error = sys.exc_info()[1]
+        self.workbench.report(
+            f"leaflets preview: error: internal error answering a request ({one_line(f'{type(error).__name__}: {error}')}); "
+            "please report it"
+        )
 
     @property
     def port(self) -> int:
@@ -115,7 +125,9 @@ class Handler(BaseHTTPRequestHandler):
     def _pdf(self, doc_id: str, head: bool) -> None:
         workbench = self.server.workbench
         request = workbench.pdf_request(doc_id)
-        assert request is not None
+        if request is None:  # removed since the request came in
+            self._text(HTTPStatus.NOT_FOUND, "not found: no such leaflet or file in this preview", head)
+            return
         key, shown = request
         if shown.leaflet is None or shown.standing is None:
             self._text(HTTPStatus.CONFLICT, "\n".join(("No PDF yet:", *shown.failure)), head)

@@ -27,16 +27,18 @@ from pathlib import Path
 from urllib.parse import quote
 
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.preview.shown import Shown, look_again
+from pipeline.model import Leaflet
+from pipeline.preview.shown import MakePage, Shown, look_again
 from pipeline.preview.watching import absolute
 from pipeline.render import Renderer, RenderOptions
 from pipeline.render.styles import MAX_STYLES_ASSET_BYTES
 from pipeline.review.approval import LogEntry
 from pipeline.review.check import Checked, check_file
 from pipeline.run.document import review_standing
-from pipeline.run.files import display_path, read_limited
+from pipeline.run.files import InputFiles, display_path, read_limited
 from pipeline.run.output_folder import OutputFolder, collect_yaml
 from pipeline.run.records import Record, read_record
+from pipeline.run.report import one_line
 from pipeline.run.review_log import read_histories
 from pipeline.yamlio import decode_yaml
 
@@ -56,7 +58,7 @@ def list_files(paths: list[Path], folders: frozenset[Path]) -> Listed:
     files: dict[str, Path] = {}
     refused: dict[str, str] = {}
     for path in paths:
-        found = collect_yaml([path]) if path in folders else [path]
+        found = collect_yaml([path]) if path in folders else InputFiles([path])
         for file in found:
             doc_id = OutputFolder.yaml_id(file)
             if doc_id in files:
@@ -64,7 +66,7 @@ def list_files(paths: list[Path], folders: frozenset[Path]) -> Listed:
                     refused.setdefault(doc_id, f"{display_path(file)} has the same name; preview one of them at a time")
                 continue
             files[doc_id] = file
-            if reason := getattr(found, "refused", {}).get(file):
+            if reason := found.refused.get(file):
                 refused[doc_id] = reason
     return Listed(files, refused)
 
@@ -268,9 +270,19 @@ class Workbench:
         self._tick(common=False)
         self._say(before, now)
 
-    def _page_maker(self, doc_id: str) -> Callable:
+    def _page_maker(self, doc_id: str) -> MakePage:
         links = {"pdf": f"../pdf/{quote(doc_id)}.pdf", "index": "../index.html"}
-        return lambda leaflet, standing: self.renderer.render_html(leaflet, standing=standing, links=links)
+        renderer = self.renderer
+
+        def make_page(leaflet: Leaflet, standing: str) -> str:
+            try:
+                return renderer.render_html(leaflet, standing=standing, links=links)
+            except PipelineError:
+                raise
+            except Exception as error:  # noqa: BLE001 - as in a build: one page fails, the preview goes on
+                raise PipelineError(one_line(f"rendering failed: {type(error).__name__}: {error}")) from None
+
+        return make_page
 
     def _say(self, before: Shown | None, now: Shown) -> None:
         """One line on the terminal for each change a reviewer would want to know about."""
