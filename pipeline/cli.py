@@ -21,6 +21,7 @@ from pipeline.run.settings import DEFAULT_TIME_LIMIT, Settings
 from pipeline.run.workers import cpu_count
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+DEFAULT_BIND = "127.0.0.1"  # the preview serves this machine only, unless told otherwise
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,7 +49,7 @@ def _add_extract_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_render_options(parser: argparse.ArgumentParser) -> None:
+def _add_look_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--styles", type=Path, metavar="DIR",
         help="folder of templates, CSS, theme.yaml and assets searched before the built-in styles",
@@ -59,6 +60,10 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--large-print", action="store_true", help="large-print edition: 17pt body text in the PDF, larger text on the page"
     )
+
+
+def _add_render_options(parser: argparse.ArgumentParser) -> None:
+    _add_look_options(parser)
     parser.add_argument(
         "--edition", type=_editions, metavar="LIST",
         help=f"editions to make in one run, comma-separated: {', '.join(EDITION_NAMES)} "
@@ -76,6 +81,16 @@ def _add_batch_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every file")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {text!r}")
+    return port
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -102,6 +117,18 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("inputs", nargs="*", type=Path, metavar="YAML", help="YAML files or folders (default: OUTPUT/yaml/)")
     _add_output(check)
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    preview = commands.add_parser(
+        "preview", help="a local web server showing leaflets as you edit them, with what check finds"
+    )
+    preview.add_argument("inputs", nargs="*", type=Path, metavar="YAML", help="YAML files or folders (default: OUTPUT/yaml/)")
+    _add_output(preview)
+    _add_look_options(preview)
+    preview.add_argument("--port", type=_port, default=0, help="port to listen on (default: a free one, printed)")
+    preview.add_argument(
+        "--bind", default=DEFAULT_BIND, metavar="ADDRESS",
+        help=f"address to listen on (default: {DEFAULT_BIND}, this machine only)",
+    )
 
     accept = commands.add_parser("accept", help="apply a proposed update's source changes over the reviewed YAML")
     accept.add_argument("id", metavar="ID", help="the leaflet: yaml/ID.yaml and yaml/ID.proposed.yaml")
@@ -162,6 +189,19 @@ def _run_check(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failing else EXIT_OK
 
 
+def _run_preview(args: argparse.Namespace) -> int:
+    from pipeline.preview.command import (
+        run_preview,  # the server, watcher and renderer: only for preview
+    )
+
+    options = RenderOptions(styles=args.styles, page_size=args.page_size, large_print=args.large_print)
+    run_preview(
+        args.inputs, args.output, options, args.port, args.bind,
+        announce=lambda line: print(line, flush=True), report=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    return EXIT_OK
+
+
 def _run_update(args: argparse.Namespace) -> int:
     from pipeline.run.output_folder import OutputFolder
     from pipeline.run.updates import accept, dismiss
@@ -186,6 +226,8 @@ def run(argv: list[str] | None = None) -> int:
             return _run_check(args)
         if args.command in ("accept", "dismiss"):
             return _run_update(args)
+        if args.command == "preview":
+            return _run_preview(args)
         return _run_batch(args)
     except ConfigError as error:
         print(f"leaflets: error: {error}", file=sys.stderr)

@@ -263,6 +263,22 @@ def check_document(
 # -- the command: leaflets check ----------------------------------------------------
 
 
+def check_file(
+    folder: OutputFolder, path: Path, text: str, today: dt.date, history: tuple[LogEntry, ...] = ()
+) -> Checked:
+    """What ``leaflets check`` reports for the YAML file ``path`` holding ``text`` (the preview
+    shows the same): :func:`check_document`, and a proposed update waiting beside it."""
+    checked = check_document(text, today, history=history)
+    doc_id = OutputFolder.yaml_id(path)
+    if path.name.endswith(PROPOSED_SUFFIX) or not os.path.lexists(folder.proposed(doc_id)):
+        return checked
+    waiting = Diagnostic(
+        f"a proposed update is waiting in {folder.proposed(doc_id).name}: "
+        f"leaflets accept {doc_id} takes its changes, leaflets dismiss {doc_id} sets it aside",
+    )
+    return Checked([*checked.problems, waiting], checked.leaflet, checked.grade)
+
+
 @dataclass
 class CheckReport:
     files: int = 0
@@ -291,7 +307,7 @@ def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: 
             if path in collected.refused:
                 raise PipelineError(collected.refused[path])
             history = tuple(histories.get(OutputFolder.yaml_id(path), ()))
-            problems = check_text(decode_yaml(folder.read_named_yaml(path)), today, history=history)
+            problems = check_file(folder, path, decode_yaml(folder.read_named_yaml(path)), today, history).problems
         except LeafletFileError as error:
             report.errors += 1
             print_line(error.diagnostic().format(shown))
@@ -300,12 +316,6 @@ def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: 
             report.errors += 1
             print_line(f"{shown}: error: {error}")
             continue
-        doc_id = OutputFolder.yaml_id(path)
-        if not path.name.endswith(PROPOSED_SUFFIX) and os.path.lexists(folder.proposed(doc_id)):
-            problems.append(Diagnostic(
-                f"a proposed update is waiting in {folder.proposed(doc_id).name}: "
-                f"leaflets accept {doc_id} takes its changes, leaflets dismiss {doc_id} sets it aside",
-            ))
         for problem in problems:
             if problem.severity == ERROR:
                 report.errors += 1

@@ -158,7 +158,7 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
         where = "" if task.yaml_path else f"{display_path(yaml_path)}: "  # build: the message is about the YAML, not the input
         raise PipelineError(where + _first_yaml_error(text)) from None
     # The log and the record know the leaflet by its file name, whatever its id says.
-    standing, entry, approval = _review_standing(dataclasses.replace(leaflet, id=task.doc_id), task.history, record)
+    standing, entry, approval = review_standing(dataclasses.replace(leaflet, id=task.doc_id), task.history, record)
     result.review_log += [entry] if entry else []
     result.review_status = standing
     seen = {"seen_yaml_sha256": sha256_hex(text), "standing": standing, "approval": approval}
@@ -205,7 +205,7 @@ def _reads_otherwise_on(review: Review, today: dt.date) -> str:
     return (due + dt.timedelta(days=1)).isoformat() if due is not None and not review.is_overdue(today) else ""
 
 
-def _review_standing(leaflet: Leaflet, history: tuple[LogEntry, ...], record: Record) -> tuple[str, LogEntry | None, str | None]:
+def review_standing(leaflet: Leaflet, history: tuple[LogEntry, ...], record: Record) -> tuple[str, LogEntry | None, str | None]:
     """(where it stands, the log entry this sight adds, the approval in effect as JSON for the record)."""
     known = None
     if record.approval:

@@ -30,7 +30,7 @@ from pipeline.run.settings import Settings
 TASKS_PER_WORKER = 300
 
 
-def _limit_memory(megabytes: int) -> None:
+def limit_memory(megabytes: int) -> None:
     if megabytes <= 0:
         return
     limit = megabytes * 1024 * 1024
@@ -40,7 +40,7 @@ def _limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Make the kernel kill this worker when the main process dies, even by ``kill -9``
     (Linux; elsewhere the worker still stops when its pipe reports end of file)."""
     try:
@@ -56,13 +56,13 @@ PR_SET_PDEATHSIG = 1
 
 
 def _worker_main(connection: Connection, parents_end: Connection, parent: int, settings: Settings) -> None:
-    _die_with_parent(parent)
+    die_with_parent(parent)
     # The main process's end of this worker's pipe came along with the fork: closed
     # here, so the pipe reports end of file as soon as the main process is gone.
     parents_end.close()
     # Ctrl-C is the main process's business: it stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _limit_memory(settings.memory_limit_mb)
+    limit_memory(settings.memory_limit_mb)
     gc.freeze()  # what the worker inherited from the main process: never garbage here
     first = True
     while True:
