@@ -2,8 +2,9 @@
 
 One row per reviewed-or-not YAML file (:mod:`pipeline.review.rows`): title,
 review status and dates (an overdue review said in words, not by colour
-alone), reading grade, the number of problems ``leaflets check`` finds, links
-to the YAML, page and PDF, and the difference to a proposed re-extraction.
+alone), reading grade and the hardest sentences (each linked to its section on the
+leaflet's page), the number of problems ``leaflets check`` finds, links to the YAML,
+page and PDF, and the difference to a proposed re-extraction.
 
 The page itself is pure (rows in, HTML out); the one function that reads
 ``OUTPUT/yaml`` and writes the page is at the bottom.
@@ -25,7 +26,6 @@ from markupsafe import Markup
 from pipeline.errors import LeafletFileError, PipelineError
 from pipeline.model import REVIEW_STATUSES
 from pipeline.review.approval import LogEntry
-from pipeline.review.lints import MAX_GRADE
 from pipeline.review.rows import (
     LeafletFiles,
     ReviewRow,
@@ -99,7 +99,7 @@ def review_page_chunks(rows: Sequence[ReviewRow], renderer: Renderer, today: dt.
         rows=ordered,
         summary=summarize(ordered),
         today=today,
-        max_grade=MAX_GRADE,
+        max_grade=renderer.theme.max_reading_grade,
         css=css,
         asset_root=f"{HTML_DIR}/",
     )
@@ -160,6 +160,7 @@ def write_review_page(folder: OutputFolder, renderer: Renderer, today: dt.date) 
     Rows whose YAML, proposed YAML, date and code are as last time come from
     ``.leaflets/review-rows.json``; the others are checked again."""
     remembered = _read_row_cache(folder)
+    max_grade = renderer.theme.max_reading_grade
     histories, _ = read_histories(folder)  # a damaged line is named by the run's report
     cache: dict[str, Any] = {}
     rows = []
@@ -180,9 +181,9 @@ def write_review_page(folder: OutputFolder, renderer: Renderer, today: dt.date) 
             proposed_text = base_text = None  # still linked from the row; the reviewer opens it to see why
         compared = base_text if base_text is not None else text
         history = tuple(histories.get(files.id, ()))
-        key = row_key(text, proposed_text, today, compared, history)
+        key = row_key(text, proposed_text, today, compared, history, max_grade)
         row = _remembered_row(remembered.get(files.id), key, files) or _new_row(
-            text, proposed_text, today, files, compared, history
+            text, proposed_text, today, files, compared, history, max_grade
         )
         cache[files.id] = {"key": key, "row": row_to_data(row)}
         rows.append(row)
@@ -196,10 +197,10 @@ def write_review_page(folder: OutputFolder, renderer: Renderer, today: dt.date) 
 
 def _new_row(
     text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles, compared: str,
-    history: tuple[LogEntry, ...],
+    history: tuple[LogEntry, ...], max_grade: float,
 ) -> ReviewRow:
     try:
         check_yaml_nesting(text)  # parsed in this process: absurd nesting would crash it (C stack)
     except LeafletFileError as error:
         return unreadable_row(files, f"{error.diagnostic().place}: {error}")
-    return review_row(text, proposed_text, today, files, compared, history)
+    return review_row(text, proposed_text, today, files, compared, history, max_grade)
