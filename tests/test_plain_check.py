@@ -123,7 +123,7 @@ def test_check_on_a_sample_points_at_its_hardest_sentences_terms_and_third_perso
 
 
 def test_a_term_explained_in_brackets_or_met_before_is_not_warned_about(samples, capsys):
-    path, text = samples[SALIVARY]
+    path, _ = samples[SALIVARY]
     _, lines = check_lines(capsys, str(path))
     messages = [line["message"] for line in lines]
     assert not any(message.startswith("'stones'") for message in messages)
@@ -213,10 +213,10 @@ def test_the_grade_comes_from_the_theme_and_the_flag_overrides_it(samples, capsy
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--max-grade", "0"], "leaflets: error: --max-grade: expected a US school grade from 1 to 18 (6 is a reading "
-                           "age of about 11), got 0.0"),
-    (["--styles", "my-styles"], "leaflets: error: my-styles/theme.yaml, *: max_reading_grade: expected a US school grade "
-                                "from 1 to 18 (6 is a reading age of about 11), got 'six'"),
+    (["--max-grade", "0"], ("leaflets: error: --max-grade: expected a US school grade from 1 to 18 (6 is a reading "
+                            "age of about 11), got 0.0")),
+    (["--styles", "my-styles"], ("leaflets: error: my-styles/theme.yaml, *: max_reading_grade: expected a US school "
+                                 "grade from 1 to 18 (6 is a reading age of about 11), got 'six'")),
 ])
 def test_a_bad_grade_stops_check_with_one_line(samples, capsys, tmp_path, args, message):
     (tmp_path / "my-styles").mkdir()

@@ -6,8 +6,18 @@ from __future__ import annotations
 import pytest
 
 from pipeline.review.check import Positions
-from pipeline.review.readability import MIN_SENTENCE_WORDS, sentence_grade, split_sentences
-from pipeline.review.sentences import MAX_HARD_SHOWN, MAX_PASSIVE_SHOWN, Sentence, reading, sentences_of
+from pipeline.review.readability import (
+    MIN_SENTENCE_WORDS,
+    sentence_grade,
+    split_sentences,
+)
+from pipeline.review.sentences import (
+    MAX_HARD_SHOWN,
+    MAX_PASSIVE_SHOWN,
+    Sentence,
+    reading,
+    sentences_of,
+)
 from pipeline.yamlio import compose_yaml
 
 

@@ -22,8 +22,8 @@ import yaml
 from pipeline.config.site_text import SiteText, default_site_text
 from pipeline.errors import ConfigError, LeafletFileError, PipelineError
 from pipeline.model import ERROR, Diagnostic, Leaflet
-from pipeline.review.approval import APPROVED, CHANGED, LogEntry, observe
 from pipeline.render.theme import builtin_theme
+from pipeline.review.approval import APPROVED, CHANGED, LogEntry, observe
 from pipeline.review.lints import lint, patient_texts
 from pipeline.review.readability import grade_level, leaflet_text
 from pipeline.review.sentences import Reading, reading, sentences_of

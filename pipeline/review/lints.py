@@ -29,7 +29,12 @@ from pipeline.model import (
     Item,
     Leaflet,
 )
-from pipeline.review.plain_language import term_message, third_person, third_person_message, unexplained_terms
+from pipeline.review.plain_language import (
+    term_message,
+    third_person,
+    third_person_message,
+    unexplained_terms,
+)
 from pipeline.review.readability import reading_age
 from pipeline.review.sentences import Reading, Sentence
 

@@ -37,7 +37,8 @@ _IRREGULAR = (
     "taken taught thrown told torn understood woken won worn written"
 )
 # Words ending in -ed that are no participle.
-_NOT_PARTICIPLES = frozenset("bed bleed breed exceed feed need proceed red seed shed speed succeed".split())
+_NOT_PARTICIPLES = frozenset({"bed", "bleed", "breed", "exceed", "feed", "need", "proceed", "red", "seed", "shed", "speed",
+                               "succeed"})
 _PASSIVE = re.compile(
     rf"\b{_BE}(?:\s+{_ADVERB}){{0,2}}\s+(?P<participle>[a-z]+ed|{'|'.join(_IRREGULAR.split())})\b", re.IGNORECASE
 )

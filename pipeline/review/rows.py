@@ -20,8 +20,8 @@ from typing import Any
 
 from pipeline.errors import LeafletFileError
 from pipeline.model import ERROR, REVIEW_STATUSES, WARNING, Diagnostic
-from pipeline.review.approval import LogEntry
 from pipeline.render.views import section_anchor
+from pipeline.review.approval import LogEntry
 from pipeline.review.check import CHANGED_SINCE_APPROVAL, check_document
 from pipeline.review.lints import HARD_SENTENCE
 from pipeline.review.sentences import Reading
