@@ -6,7 +6,6 @@ from pipeline.review.plain_language import (
     TermUse,
     Words,
     passive,
-    plain_language_problems,
     third_person,
     unexplained_terms,
 )
@@ -23,8 +22,8 @@ def test_a_term_is_unexplained_unless_its_plainer_words_or_a_bracket_stand_besid
 
 def test_a_term_is_warned_about_once_per_leaflet():
     met: set[str] = set()
-    assert plain_language_problems("An endoscope is used.", met)
-    assert plain_language_problems("The endoscope is then removed.", met) == []
+    assert [use.term for use in unexplained_terms("An endoscope is used.", met)] == ["endoscope"]
+    assert list(unexplained_terms("The endoscope is then removed.", met)) == []
 
 
 def test_the_patient_is_said_where_a_leaflet_should_say_you():

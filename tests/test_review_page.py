@@ -204,6 +204,32 @@ def test_page_shows_one_row_per_leaflet_with_overdue_said_in_words():
     assert f'href="yaml/{DOC_ID}.yaml"' in html and f'href="pdf/{DOC_ID}.pdf"' in html
 
 
+def test_page_lists_the_hardest_sentences_linked_to_their_section():
+    html = render_review_page([review_row(GOOD, None, TODAY, FILES)], renderer(), TODAY)
+    line = GOOD.splitlines().index("    - Surgical options like lateral internal sphincterotomy") + 1
+    assert "Hardest sentences</strong>\n(above grade 6; rewrite these first)" in html
+    item = re.search(r'<li><span class="hard-grade">grade 18.6</span>(.*?)</li>', html, re.DOTALL)
+    assert item is not None
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item.group(1))).strip()
+    assert text == f"Surgical options like lateral internal sphincterotomy YAML line {line}, in What are the other options?"
+    assert f'<a href="html/{DOC_ID}.html#alternatives" data-leaflet="{DOC_ID}"\n data-anchor="alternatives">' in item.group(1)
+    # The grade the page marks comes from the theme.
+    assert '<strong class="too-hard">above 6</strong>' in html
+
+
+def test_the_dashboard_marks_sentences_above_the_themes_grade(rendered_output, tmp_path):
+    output = tmp_path / "output"
+    shutil.copytree(rendered_output, output)
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    (styles / "theme.yaml").write_text("max_reading_grade: 18\n", "utf-8")
+    default = write_review_page(OutputFolder(output), renderer(), TODAY).read_text("utf-8")
+    lenient = write_review_page(OutputFolder(output), renderer_for(RenderOptions(styles=styles)), TODAY).read_text("utf-8")
+    assert default.count('class="hard-grade"') > lenient.count('class="hard-grade"') > 0  # rows not taken from memory
+    assert "Hardest sentences</strong>\n(above grade 18;" in lenient and "grade 19.8" in lenient
+    assert "grade 15.9" in default and "grade 15.9" not in lenient
+
+
 def test_hostile_text_is_escaped():
     hostile = GOOD.replace("title: Dilation of Anal Sphincter", 'title: "<script>alert(1)</script> {{ 7*7 }}"')
     hostile = review(hostile, reviewer='"<img src=x onerror=alert(2)>"')

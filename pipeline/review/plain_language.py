@@ -113,11 +113,3 @@ def term_message(use: TermUse) -> str:
 
 def third_person_message(words: Words) -> str:
     return f"says {words.text!r}: a leaflet speaks to the reader as 'you'"
-
-
-def plain_language_problems(text: str, met: set[str] | None = None) -> list[str]:
-    """Warnings about one paragraph or item's words; ``met`` as for :func:`unexplained_terms`."""
-    problems = [term_message(use) for use in unexplained_terms(text, met)]
-    if words := third_person(text):
-        problems.append(third_person_message(words))
-    return problems
