@@ -117,6 +117,14 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("inputs", nargs="*", type=Path, metavar="YAML", help="YAML files or folders (default: OUTPUT/yaml/)")
     _add_output(check)
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument(
+        "--styles", type=Path, metavar="DIR",
+        help="styles folder whose theme.yaml sets max_reading_grade (as for render and build)",
+    )
+    check.add_argument(
+        "--max-grade", type=float, metavar="N",
+        help="warn about sentences above this US school grade (default: the theme's max_reading_grade, built in 6)",
+    )
 
     preview = commands.add_parser(
         "preview", help="a local web server showing leaflets as you edit them, with what check finds"
@@ -179,11 +187,15 @@ def _settings(args: argparse.Namespace, edition: tuple[str, bool] | None) -> Set
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    from pipeline.render.theme import reading_grade_problem, theme_of
     from pipeline.review.check import (
         run_check,  # jsonschema and textstat take ~0.5 s to load: only for check
     )
 
-    report = run_check(args.inputs, args.output, dt.date.today(), print)
+    if args.max_grade is not None and (problem := reading_grade_problem(args.max_grade)):
+        raise ConfigError(f"--max-grade: {problem}")
+    max_grade = args.max_grade if args.max_grade is not None else theme_of(args.styles).max_reading_grade
+    report = run_check(args.inputs, args.output, dt.date.today(), print, max_grade)
     failing = report.errors + (report.warnings if args.strict else 0)
     print(f"check: {report.files} files, {report.errors} errors, {report.warnings} warnings", file=sys.stderr)
     return EXIT_FAILED if failing else EXIT_OK

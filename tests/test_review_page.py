@@ -64,7 +64,14 @@ def test_draft_row():
     assert (row.title, row.status, row.reviewer, row.reviewed_on, row.next_review_due) == (
         "Dilation of Anal Sphincter", "draft", None, None, None)
     assert not row.overdue
-    assert row.grade == pytest.approx(9.9, abs=0.05) and row.hard_to_read
+    assert row.grade == pytest.approx(9.9, abs=0.05)
+    assert [sentence.text for sentence in row.hardest][:2] == [
+        "Surgical options like lateral internal sphincterotomy",
+        "Medication management with topical anesthetics or nitroglycerin ointment",
+    ]
+    assert row.hardest[0].line == GOOD.splitlines().index("    - Surgical options like lateral internal sphincterotomy") + 1
+    assert (row.hardest[0].section, row.hardest[0].anchor) == ("alternatives", "alternatives")
+    assert [sentence.grade for sentence in row.hardest] == sorted((sentence.grade for sentence in row.hardest), reverse=True)
     assert (row.errors, row.warnings) == (0, len(warnings_in(GOOD))) and row.warnings >= 1
     assert row.proposal is None and row.first_error is None
 
@@ -190,12 +197,38 @@ def test_page_shows_one_row_per_leaflet_with_overdue_said_in_words():
     body = [row for row in table.rows if len(row) == 10]
     # Most urgent first: the overdue leaflet before the draft.
     assert [row[0] for row in body] == [f"Dilation of Anal Sphincter {DOC_ID}", "Another b"]
-    assert body[0][1:6] == ["approved", "Dr Example", "2026-03-05", "Overdue 2027-03-01", "9.9 above 8"]
+    assert body[0][1:6] == ["approved", "Dr Example", "2026-03-05", "Overdue 2027-03-01", "9.9 above 6"]
     assert body[1][8] == "YAML: Another no web page no PDF"
     line = APPROVED[: APPROVED.index("next_review_due: 2027")].count("\n") + 1
     assert f"<strong>Warning:</strong> line {line}, column 20: next review was due on 2027-03-01" in html  # in words, not a count
     assert "<caption>" in html and 'scope="row"' in html
     assert f'href="yaml/{DOC_ID}.yaml"' in html and f'href="pdf/{DOC_ID}.pdf"' in html
+
+
+def test_page_lists_the_hardest_sentences_linked_to_their_section():
+    html = render_review_page([review_row(GOOD, None, TODAY, FILES)], renderer(), TODAY)
+    line = GOOD.splitlines().index("    - Surgical options like lateral internal sphincterotomy") + 1
+    assert "Hardest sentences</strong>\n(above grade 6; rewrite these first)" in html
+    item = re.search(r'<li><span class="hard-grade">grade 18.6</span>(.*?)</li>', html, re.DOTALL)
+    assert item is not None
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item.group(1))).strip()
+    assert text == f"Surgical options like lateral internal sphincterotomy YAML line {line}, in What are the other options?"
+    assert f'<a href="html/{DOC_ID}.html#alternatives" data-leaflet="{DOC_ID}"\n data-anchor="alternatives">' in item.group(1)
+    # The grade the page marks comes from the theme.
+    assert '<strong class="too-hard">above 6</strong>' in html
+
+
+def test_the_dashboard_marks_sentences_above_the_themes_grade(rendered_output, tmp_path):
+    output = tmp_path / "output"
+    shutil.copytree(rendered_output, output)
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    (styles / "theme.yaml").write_text("max_reading_grade: 18\n", "utf-8")
+    default = write_review_page(OutputFolder(output), renderer(), TODAY).read_text("utf-8")
+    lenient = write_review_page(OutputFolder(output), renderer_for(RenderOptions(styles=styles)), TODAY).read_text("utf-8")
+    assert default.count('class="hard-grade"') > lenient.count('class="hard-grade"') > 0  # rows not taken from memory
+    assert "Hardest sentences</strong>\n(above grade 18;" in lenient and "grade 19.8" in lenient
+    assert "grade 15.9" in default and "grade 15.9" not in lenient
 
 
 def test_hostile_text_is_escaped():
@@ -286,7 +319,11 @@ def test_write_review_page_lists_every_yaml_but_not_the_proposed_ones(rendered_o
     assert "Theatre nurse" in unmarked(html) and NEW_SENTENCE in unmarked(html)
     assert hrefs(html)
     for href in hrefs(html):
-        assert (output / unquote(href)).is_file(), href
+        path, _, anchor = href.partition("#")
+        assert (output / unquote(path)).is_file(), href
+        # A hard sentence's link goes to its section on the leaflet's page.
+        assert not anchor or f'id="{anchor}"' in (output / unquote(path)).read_text("utf-8"), href
+    assert any("#" in href for href in hrefs(html))
 
 
 def test_empty_output_folder_gives_a_page_that_says_so(tmp_path):

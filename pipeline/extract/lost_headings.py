@@ -40,7 +40,8 @@ def _split(segment: Segment, cuts: list[int], kinds: list[str]) -> list[Segment]
     parts = []
     for (start, end), kind in zip(bounds, [segment.kind, *kinds]):
         first = start == 0
-        part = Segment(kind, segment.heading if first else None, segment.line if first else segment.lines[start].number)
+        part = Segment(kind, segment.heading if first else None, segment.line if first else segment.lines[start].number,
+                       choice=segment.choice if first else None)  # how its heading was read goes with it
         for index in range(start, end):
             if index in segment.sub_headings:
                 part.add_sub_heading(segment.sub_headings[index])

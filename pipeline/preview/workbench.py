@@ -254,7 +254,7 @@ class Workbench:
         except PipelineError as error:
             outcome: Checked | PipelineError = error
         else:
-            outcome = check_file(self.folder, path, text, dt.date.today(), history)
+            outcome = check_file(self.folder, path, text, dt.date.today(), history, self.renderer.theme.max_reading_grade)
             if outcome.leaflet is not None:
                 record = read_record(self.folder, doc_id) or Record()
                 # The log and the record know a leaflet by its file name, whatever its id says.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import string
 from collections.abc import Callable, Mapping, Sequence
@@ -23,7 +24,7 @@ import yaml
 
 from pipeline.errors import ConfigError
 from pipeline.model import CANONICAL_SECTIONS, REVIEW_STATUSES, Contact
-from pipeline.render.styles import read_styles_file
+from pipeline.render.styles import StylesFolders, read_styles_file
 
 THEME_FILENAME = "theme.yaml"
 # What a leaflet prints under headings: its sections, then who to contact (theme data or the leaflet's own).
@@ -122,6 +123,7 @@ class Theme:
     statuses: Mapping[str, str]
     months: tuple[str, ...]
     order: tuple[str, ...]  # the printed sections (canonical ones and "contact") in the order printed
+    max_reading_grade: float  # sentences above this US school grade are warned about (check, review page)
 
     def heading(self, section: str) -> str:
         return self.sections[section]
@@ -306,6 +308,7 @@ TOP_LEVEL_KEYS = (
     "statuses",
     "months",
     "order",
+    "max_reading_grade",
 )
 
 
@@ -366,6 +369,8 @@ def theme_problems(data: Mapping[str, Any], asset_exists: Callable[[str], bool])
             problems.append(
                 f"order: expected every section once ({', '.join(PRINTED_SECTIONS)}), got {_describe(order)}"
             )
+    if "max_reading_grade" in data and (problem := reading_grade_problem(data["max_reading_grade"])):
+        problems.append(f"max_reading_grade: {problem}")
     if "months" in data:
         months = data["months"]
         if not (isinstance(months, list) and len(months) == 12 and all(_text(m) is None for m in months)):
@@ -395,4 +400,27 @@ def _theme_from_data(data: Mapping[str, Any]) -> Theme:
         statuses=MappingProxyType({key: data["statuses"][key] for key in REVIEW_STATUSES}),
         months=tuple(data["months"]),
         order=tuple(data["order"]),
+        max_reading_grade=float(data["max_reading_grade"]),
     )
+
+
+MAX_READING_GRADE_RANGE = (1, 18)
+
+
+def reading_grade_problem(value: Any) -> str | None:
+    """What is wrong with a reading grade threshold (in the theme, or ``check --max-grade``), if anything."""
+    low, high = MAX_READING_GRADE_RANGE
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high:
+        return None
+    return f"expected a US school grade from {low} to {high} (6 is a reading age of about 11), got {_describe(value)}"
+
+
+def theme_of(override: Path | None = None) -> Theme:
+    """The theme of a ``--styles`` folder over the built-in one (or the built-in one alone)."""
+    styles = StylesFolders(override)
+    return load_theme(styles.folders, lambda relative: styles.find(relative) is not None)
+
+
+@functools.cache
+def builtin_theme() -> Theme:
+    return theme_of(None)

@@ -156,6 +156,13 @@ def contact_view(contact: Contact, theme: Theme) -> tuple[BlockView, ...]:
     return (BlockView("contact", lines=lines),)
 
 
+def section_anchor(kind: str, which: str | int) -> str:
+    """The id of a section's heading on the leaflet's page: ``patient-experience`` for the
+    canonical section ``patient_experience`` (``kind`` "sections"), ``extra-1`` for the first
+    extra section (``kind`` "extra_sections", ``which`` its index from 0)."""
+    return str(which).replace("_", "-") if kind == "sections" else f"extra-{int(which) + 1}"
+
+
 def section_views(leaflet: Leaflet, theme: Theme) -> tuple[SectionView, ...]:
     """Canonical sections in the theme's order, then extra sections; empty ones left out."""
     views: list[SectionView] = []
@@ -167,10 +174,10 @@ def section_views(leaflet: Leaflet, theme: Theme) -> tuple[SectionView, ...]:
         if not blocks and key == "urgent_help" and theme.urgent_help:
             blocks = (BlockView("p", text=theme.urgent_help),)  # every leaflet says when to get help
         if blocks:
-            views.append(SectionView(key, key.replace("_", "-"), theme.heading(key), blocks))
-    for number, extra in enumerate(leaflet.extra_sections, start=1):
+            views.append(SectionView(key, section_anchor("sections", key), theme.heading(key), blocks))
+    for index, extra in enumerate(leaflet.extra_sections):
         if blocks := block_views(extra.content, extra.heading):
-            views.append(SectionView("extra", f"extra-{number}", extra.heading, blocks))
+            views.append(SectionView("extra", section_anchor("extra_sections", index), extra.heading, blocks))
     return tuple(views)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +22,11 @@ import yaml
 from pipeline.config.site_text import SiteText, default_site_text
 from pipeline.errors import ConfigError, LeafletFileError, PipelineError
 from pipeline.model import ERROR, Diagnostic, Leaflet
+from pipeline.render.theme import builtin_theme
 from pipeline.review.approval import APPROVED, CHANGED, LogEntry, observe
-from pipeline.review.lints import lint
+from pipeline.review.lints import lint, patient_texts
 from pipeline.review.readability import grade_level, leaflet_text
+from pipeline.review.sentences import Reading, reading, sentences_of
 from pipeline.run.files import display_path
 from pipeline.run.output_folder import PROPOSED_SUFFIX, OutputFolder, collect_yaml
 from pipeline.run.review_log import read_histories
@@ -42,9 +45,11 @@ Path_ = tuple[Any, ...]
 
 
 class Positions:
-    """Line and column of every value (and mapping key) in a YAML node tree."""
+    """Line and column of every value (and mapping key) in a YAML node tree; given the ``text``
+    it was parsed from, also of a place inside a text value (:meth:`within`)."""
 
-    def __init__(self, root: yaml.Node | None):
+    def __init__(self, root: yaml.Node | None, text: str | None = None):
+        self.text = text
         self.values: dict[Path_, yaml.Node] = {}
         self.keys: dict[Path_, yaml.Node] = {}
         self.duplicates: list[tuple[Path_, yaml.Node]] = []
@@ -73,6 +78,43 @@ class Positions:
             if node is not None:
                 return node.start_mark.line + 1, node.start_mark.column + 1
         return 1, 1
+
+    def within(self, path: Path_, offset: int) -> tuple[int, int]:
+        """Position of the character at ``offset`` in the text value at ``path``: where the
+        words are, however the value is written (over several lines, quoted, a block scalar).
+        Else the position of the value itself."""
+        node = self.values.get(path)
+        if self.text is None or not isinstance(node, yaml.ScalarNode) or not isinstance(node.value, str):
+            return self.at(path)
+        return place_in_scalar(self.text, node, offset) or self.at(path)
+
+
+def place_in_scalar(text: str, node: yaml.ScalarNode, offset: int) -> tuple[int, int] | None:
+    """1-based line and column in ``text`` of the character at ``offset`` of ``node``'s value.
+
+    The value's words stand in the source in the same order, only the space between them
+    differs (a line folded into a space, quotes, indentation), so each word up to the one
+    wanted is found in turn after the one before. A word written differently in the source
+    (an escape in double quotes) is passed over. None when the source is not what the node
+    was parsed from."""
+    start, end = node.start_mark, node.end_mark
+    if end.index > len(text) or text.count("\n", 0, start.index) != start.line:
+        return None
+    source = text[start.index : end.index]
+    cursor, found = 0, None
+    for word in re.finditer(r"\S+", node.value):
+        if word.start() > offset:
+            break
+        at = source.find(word.group(), cursor)
+        if at >= 0:
+            cursor = at + len(word.group())
+            found = at + min(offset - word.start(), len(word.group()) - 1)
+    if found is None:
+        return None
+    line_start = source.rfind("\n", 0, found) + 1
+    line = start.line + source.count("\n", 0, found)
+    column = found - line_start if line_start else start.column + found
+    return line + 1, column + 1
 
 
 # -- schema errors, said plainly -------------------------------------------------
@@ -200,18 +242,24 @@ def schema_problems(data: Any, positions: Positions) -> list[Diagnostic]:
 @dataclass(frozen=True)
 class Checked:
     """What checking one YAML document found: its problems, sorted by position, and
-    for a document without errors the leaflet it holds and its reading grade."""
+    for a document without errors the leaflet it holds and how it reads (its grade, its
+    hardest sentences with their line and column)."""
 
     problems: list[Diagnostic]
     leaflet: Leaflet | None = None
-    grade: float | None = None
+    reading: Reading | None = None
+
+    @property
+    def grade(self) -> float | None:
+        return self.reading.grade if self.reading else None
 
 
 def check_text(
-    text: str, today: dt.date, site_text: SiteText | None = None, history: tuple[LogEntry, ...] = ()
+    text: str, today: dt.date, site_text: SiteText | None = None, history: tuple[LogEntry, ...] = (),
+    max_grade: float | None = None,
 ) -> list[Diagnostic]:
     """All problems of one YAML document, sorted by position."""
-    return check_document(text, today, site_text, history).problems
+    return check_document(text, today, site_text, history, max_grade).problems
 
 
 CHANGED_SINCE_APPROVAL = "changed since its approval"
@@ -234,12 +282,15 @@ def approval_problem(leaflet: Leaflet, history: tuple[LogEntry, ...], positions:
 
 
 def check_document(
-    text: str, today: dt.date, site_text: SiteText | None = None, history: tuple[LogEntry, ...] = ()
+    text: str, today: dt.date, site_text: SiteText | None = None, history: tuple[LogEntry, ...] = (),
+    max_grade: float | None = None,
 ) -> Checked:
-    """:func:`check_text`, keeping the leaflet it read (a caller need not parse it again)."""
+    """:func:`check_text`, keeping the leaflet it read (a caller need not parse it again).
+
+    ``max_grade``: the reading grade sentences are warned above (default: the built-in theme's)."""
     try:
         root = compose_yaml(text)
-        positions = Positions(root)
+        positions = Positions(root, text)
         data = construct(root)
     except LeafletFileError as error:
         return Checked([Diagnostic(str(error), error.line or 1, error.column or 1, ERROR)])
@@ -253,22 +304,25 @@ def check_document(
     if problems:
         return Checked(sorted(problems, key=Diagnostic.sort_key))
     leaflet = leaflet_from_data(data)
-    grade = grade_level(leaflet_text(leaflet))
-    problems += lint(leaflet, positions, today, site_text or default_site_text(), grade)
+    max_grade = builtin_theme().max_reading_grade if max_grade is None else max_grade
+    sentences = sentences_of(patient_texts(leaflet))
+    how_it_reads = reading(sentences, grade_level(leaflet_text(leaflet)), max_grade).placed(positions.within)
+    problems += lint(leaflet, positions, today, site_text or default_site_text(), how_it_reads)
     if problem := approval_problem(leaflet, history, positions):
         problems.append(problem)
-    return Checked(sorted(problems, key=Diagnostic.sort_key), leaflet, grade)
+    return Checked(sorted(problems, key=Diagnostic.sort_key), leaflet, how_it_reads)
 
 
 # -- the command: leaflets check ----------------------------------------------------
 
 
 def check_file(
-    folder: OutputFolder, path: Path, text: str, today: dt.date, history: tuple[LogEntry, ...] = ()
+    folder: OutputFolder, path: Path, text: str, today: dt.date, history: tuple[LogEntry, ...] = (),
+    max_grade: float | None = None,
 ) -> Checked:
     """What ``leaflets check`` reports for the YAML file ``path`` holding ``text`` (the preview
     shows the same): :func:`check_document`, and a proposed update waiting beside it."""
-    checked = check_document(text, today, history=history)
+    checked = check_document(text, today, history=history, max_grade=max_grade)
     doc_id = OutputFolder.yaml_id(path)
     if path.name.endswith(PROPOSED_SUFFIX) or not os.path.lexists(folder.proposed(doc_id)):
         return checked
@@ -287,8 +341,12 @@ class CheckReport:
     lines: list[str] = field(default_factory=list)
 
 
-def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: Callable[[str], None]) -> CheckReport:
-    """``leaflets check``: every problem of every YAML file, one ``file:line:col`` line each."""
+def run_check(
+    yaml_paths: list[Path], output: Path, today: dt.date, print_line: Callable[[str], None],
+    max_grade: float | None = None,
+) -> CheckReport:
+    """``leaflets check``: every problem of every YAML file, one ``file:line:col`` line each;
+    ``max_grade`` as for :func:`check_document`."""
     report = CheckReport()
     if not yaml_paths:
         default = OutputFolder(output).yaml_dir
@@ -307,7 +365,9 @@ def run_check(yaml_paths: list[Path], output: Path, today: dt.date, print_line: 
             if path in collected.refused:
                 raise PipelineError(collected.refused[path])
             history = tuple(histories.get(OutputFolder.yaml_id(path), ()))
-            problems = check_file(folder, path, decode_yaml(folder.read_named_yaml(path)), today, history).problems
+            problems = check_file(
+                folder, path, decode_yaml(folder.read_named_yaml(path)), today, history, max_grade
+            ).problems
         except LeafletFileError as error:
             report.errors += 1
             print_line(error.diagnostic().format(shown))

@@ -2,10 +2,14 @@
 
 Warnings (errors under ``check --strict``), each at the place it is about:
 empty sections, site text left behind, repeated items, items too long for a
-leaflet, hard reading, review dates that do not add up, and the marks of an
-extraction that went wrong: risks empty while extra sections hold text, an
-extra section that looks like part of a section, a title that is a sentence,
-a department or far too long, an extra section with no text.
+leaflet, review dates that do not add up, and the marks of an extraction that
+went wrong: risks empty while extra sections hold text, an extra section that
+looks like part of a section, a title that is a sentence, a department or far
+too long, an extra section with no text. And the plain-language ones, at the
+line and column of the words: the hardest sentences and long passive ones
+(:mod:`pipeline.review.sentences`), medical terms left unexplained and "the
+patient" (:mod:`pipeline.review.plain_language`), and an approval of a leaflet
+that reads above its grade.
 """
 
 from __future__ import annotations
@@ -25,9 +29,18 @@ from pipeline.model import (
     Item,
     Leaflet,
 )
-from pipeline.review.plain_language import plain_language_problems
+from pipeline.review.plain_language import (
+    term_message,
+    third_person,
+    third_person_message,
+    unexplained_terms,
+)
+from pipeline.review.readability import reading_age
+from pipeline.review.sentences import Reading, Sentence
 
-MAX_GRADE = 8.0
+MAX_THIRD_PERSON_SHOWN = 3  # places marked per leaflet; the last one counts the rest
+APPROVAL_SENTENCES_NAMED = 3
+HARD_SENTENCE = "sentence at reading grade"  # how the warning about one of the hardest sentences begins
 
 MAX_ITEM_CHARACTERS = 400
 MAX_TITLE_CHARACTERS = 130  # real procedure names run to 126 (see the README)
@@ -55,6 +68,14 @@ def _item_texts(item: Item, path: Path_) -> Iterator[tuple[Path_, str]]:
     yield (path if item.label is None and not item.items else (*path, "text")), item.text
     for index, sub in enumerate(item.items):
         yield from _item_texts(sub, (*path, "items", index))
+
+
+def patient_texts(leaflet: Leaflet) -> Iterator[tuple[Path_, str]]:
+    """Every paragraph and item text a patient reads (canonical and extra sections), with its place."""
+    for key in CANONICAL_SECTIONS:
+        yield from _texts(leaflet.sections[key], ("sections", key))
+    for index, extra in enumerate(leaflet.extra_sections):
+        yield from _texts(extra.content, ("extra_sections", index, "content"))
 
 
 def structure_problems(leaflet: Leaflet, table: HeadingTable | None = None) -> list[tuple[Path_, bool, str]]:
@@ -108,17 +129,16 @@ _REVIEWER_WRITES = {
 
 
 def lint(
-    leaflet: Leaflet, positions: Any, today: dt.date, site_text: SiteText, grade: float | None,
+    leaflet: Leaflet, positions: Any, today: dt.date, site_text: SiteText, reading: Reading,
     table: HeadingTable | None = None,
 ) -> list[Diagnostic]:
-    """Warnings about the content of a valid leaflet; ``grade`` is its reading grade,
-    ``positions`` a :class:`pipeline.review.check.Positions` of its YAML."""
+    """Warnings about the content of a valid leaflet; ``reading`` is how it reads (its sentences
+    placed), ``positions`` a :class:`pipeline.review.check.Positions` of its YAML."""
     problems: list[Diagnostic] = []
 
     def warn(path: Path_, message: str, key: bool = False) -> None:
         problems.append(Diagnostic(message, *positions.at(path, key=key)))
 
-    met: set[str] = set()  # medical terms met so far: explained (or warned about) at their first use
     for key in CANONICAL_SECTIONS:
         blocks = leaflet.sections[key]
         if not blocks and key in SITE_SECTIONS:
@@ -137,8 +157,6 @@ def lint(
             if normal and normal in seen:
                 warn(path, f"repeated in section {key!r}: {text[:60]!r}")
             seen.add(normal)
-            for message in plain_language_problems(text, met):
-                warn(path, message)
 
     for index, extra in enumerate(leaflet.extra_sections):
         for path, text in _texts(extra.content, ("extra_sections", index, "content")):
@@ -146,9 +164,10 @@ def lint(
                 warn(path, f"site text left in the content: {text!r}")
     for path, at_key, message in structure_problems(leaflet, table):
         warn(path, message, key=at_key)
-
-    if grade is not None and grade > MAX_GRADE:
-        warn(("title",), f"reading grade {grade:.1f} is above {MAX_GRADE:g} (US grade, Flesch-Kincaid)")
+    problems += word_problems(leaflet, positions)
+    problems += reading_problems(reading, positions)
+    if leaflet.review.status == "approved" and (problem := approval_reading_problem(reading, positions)):
+        problems.append(problem)
 
     review = leaflet.review
     if review.status == "approved":
@@ -160,3 +179,89 @@ def lint(
     if review.next_review_due and review.next_review_due < today:
         warn(("review", "next_review_due"), f"next review was due on {review.next_review_due}")
     return problems
+
+
+# -- plain language ----------------------------------------------------------------
+
+
+def word_problems(leaflet: Leaflet, positions: Any) -> list[Diagnostic]:
+    """Medical terms with no explanation at their first use, and "the patient" (the first few
+    places; the last one marked counts the rest), each at the words' line and column."""
+    problems = []
+    met: set[str] = set()  # medical terms met so far: explained (or warned about) at their first use
+    third: list[tuple[Path_, int, str]] = []
+    for path, text in patient_texts(leaflet):
+        for use in unexplained_terms(text, met):
+            problems.append(Diagnostic(term_message(use), *positions.within(path, use.offset)))
+        if words := third_person(text):
+            third.append((path, words.offset, third_person_message(words)))
+    shown = third[:MAX_THIRD_PERSON_SHOWN]
+    for number, (path, offset, message) in enumerate(shown, start=1):
+        if number == len(shown) and len(third) > len(shown):
+            more = len(third) - len(shown)
+            message += f" (and {more} more {'place' if more == 1 else 'places'} below, not marked: search for 'patient')"
+        problems.append(Diagnostic(message, *positions.within(path, offset)))
+    return problems
+
+
+def _grade_words(max_grade: float) -> str:
+    return f"US school grade, Flesch-Kincaid; {max_grade:g} is a reading age of about {reading_age(max_grade):g}"
+
+
+def hard_sentence_message(sentence: Sentence, max_grade: float) -> str:
+    message = f"{HARD_SENTENCE} {sentence.grade:.1f} (above {max_grade:g}): {sentence.excerpt()!r}; " \
+        "split it, or use shorter, everyday words"
+    if sentence.passive:
+        message += f"; it is also passive ({sentence.passive!r}): say who does it"
+    return message
+
+
+def passive_message(sentence: Sentence) -> str:
+    return f"a long sentence ({sentence.words} words) in the passive voice ({sentence.passive!r}): " \
+        f"{sentence.excerpt()!r}; say who does it ('the nurse will ...', 'you will ...')"
+
+
+def reading_problems(reading: Reading, positions: Any) -> list[Diagnostic]:
+    """The hardest sentences and the longest passive ones, at their line and column, and at the
+    title what was left unmarked and the grade of the whole leaflet."""
+    max_grade = reading.max_grade
+    problems = [
+        Diagnostic(hard_sentence_message(sentence, max_grade), sentence.line, sentence.column)
+        for sentence in reading.hard_shown
+    ]
+    problems += [Diagnostic(passive_message(sentence), sentence.line, sentence.column) for sentence in reading.passive_shown]
+    hidden_hard = len(reading.hard) - len(reading.hard_shown)
+    hidden_passive = len(reading.passive) - len(reading.passive_shown)
+    whole_too_hard = reading.grade is not None and reading.grade > max_grade
+    if not (whole_too_hard or hidden_hard or hidden_passive):
+        return problems
+    parts = []
+    if reading.grade is not None:
+        parts.append(f"reading grade {reading.grade:.1f} for the whole leaflet" + (f", above {max_grade:g}" if whole_too_hard else ""))
+    if reading.hard:
+        parts.append(f"{len(reading.hard)} of its {reading.sentences} graded sentences are above {max_grade:g}"
+                     + (f", the {len(reading.hard_shown)} hardest marked" if hidden_hard else ""))
+    if hidden_passive:
+        parts.append(f"{hidden_passive} more long passive {'sentence' if hidden_passive == 1 else 'sentences'} not marked")
+    problems.append(Diagnostic(f"{'; '.join(parts)} ({_grade_words(max_grade)})", *positions.at(("title",))))
+    return problems
+
+
+def approval_reading_problem(reading: Reading, positions: Any) -> Diagnostic | None:
+    """An approved leaflet that reads above its grade, said at its review status with the sentences to fix."""
+    if not reading.too_hard:
+        return None
+    max_grade = reading.max_grade
+    whole = f" (the whole leaflet {reading.grade:.1f})" if reading.grade is not None else ""
+    if reading.hard:
+        named = ", ".join(
+            f"line {sentence.line} {sentence.excerpt(40)!r} ({sentence.grade:.1f})"
+            for sentence in reading.hard[:APPROVAL_SENTENCES_NAMED]
+        )
+        advice = f"its hardest sentences: {named}"
+    else:
+        advice = "no one sentence stands out: use shorter, everyday words throughout"
+    return Diagnostic(
+        f"approved, but it reads above grade {max_grade:g}{whole}; {advice} ({_grade_words(max_grade)})",
+        *positions.at(("review", "status")),
+    )

@@ -2,8 +2,9 @@
 
 One row per reviewed-or-not YAML file (:mod:`pipeline.review.rows`): title,
 review status and dates (an overdue review said in words, not by colour
-alone), reading grade, the number of problems ``leaflets check`` finds, links
-to the YAML, page and PDF, and the difference to a proposed re-extraction.
+alone), reading grade and the hardest sentences (each linked to its section on the
+leaflet's page), the number of problems ``leaflets check`` finds, links to the YAML,
+page and PDF, and the difference to a proposed re-extraction.
 
 The page itself is pure (rows in, HTML out); the one function that reads
 ``OUTPUT/yaml`` and writes the page is at the bottom.
@@ -25,7 +26,6 @@ from markupsafe import Markup
 from pipeline.errors import LeafletFileError, PipelineError
 from pipeline.model import REVIEW_STATUSES
 from pipeline.review.approval import LogEntry
-from pipeline.review.lints import MAX_GRADE
 from pipeline.review.rows import (
     LeafletFiles,
     ReviewRow,
@@ -99,7 +99,7 @@ def review_page_chunks(rows: Sequence[ReviewRow], renderer: Renderer, today: dt.
         rows=ordered,
         summary=summarize(ordered),
         today=today,
-        max_grade=MAX_GRADE,
+        max_grade=renderer.theme.max_reading_grade,
         css=css,
         asset_root=f"{HTML_DIR}/",
     )
@@ -163,11 +163,12 @@ def write_review_page(
     ``.leaflets/review-rows.json`` or from ``fresh`` (rows the run's workers
     made, keyed the same way); the others are checked again here."""
     remembered = {**_read_row_cache(folder), **(fresh or {})}
+    max_grade = renderer.theme.max_reading_grade
     histories, _ = read_histories(folder)  # a damaged line is named by the run's report
     cache: dict[str, Any] = {}
     rows = []
     for path in folder.reviewed_yaml():
-        made = row_entry(folder, path, today, tuple(histories.get(OutputFolder.yaml_id(path), ())), remembered)
+        made = row_entry(folder, path, today, tuple(histories.get(OutputFolder.yaml_id(path), ())), max_grade, remembered)
         if made is None:
             continue  # removed meanwhile
         row, entry = made
@@ -183,7 +184,7 @@ def write_review_page(
 
 
 def row_entry(
-    folder: OutputFolder, path: Path, today: dt.date, history: tuple[LogEntry, ...],
+    folder: OutputFolder, path: Path, today: dt.date, history: tuple[LogEntry, ...], max_grade: float,
     remembered: dict[str, Any] | None = None,
 ) -> tuple[ReviewRow, dict[str, Any] | None] | None:
     """The review row of ``yaml/<id>.yaml`` and its cache entry ({"key", "row"}; None for a file
@@ -203,19 +204,19 @@ def row_entry(
     except PipelineError:
         proposed_text = base_text = None  # still linked from the row; the reviewer opens it to see why
     compared = base_text if base_text is not None else text
-    key = row_key(text, proposed_text, today, compared, history)
+    key = row_key(text, proposed_text, today, compared, history, max_grade)
     row = _remembered_row((remembered or {}).get(files.id), key, files) or _new_row(
-        text, proposed_text, today, files, compared, history
+        text, proposed_text, today, files, compared, history, max_grade
     )
     return row, {"key": key, "row": row_to_data(row)}
 
 
 def _new_row(
     text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles, compared: str,
-    history: tuple[LogEntry, ...],
+    history: tuple[LogEntry, ...], max_grade: float,
 ) -> ReviewRow:
     try:
         check_yaml_nesting(text)  # parsed in this process: absurd nesting would crash it (C stack)
     except LeafletFileError as error:
         return unreadable_row(files, f"{error.diagnostic().place}: {error}")
-    return review_row(text, proposed_text, today, files, compared, history)
+    return review_row(text, proposed_text, today, files, compared, history, max_grade)

@@ -1,6 +1,7 @@
 """One row of the review dashboard per leaflet YAML: what it says (title, status, dates,
-reading grade, the problems ``leaflets check`` finds) and, when a fresh extraction
-waits beside it, the line difference between the two. Pure: text and dates in, rows out.
+reading grade and hardest sentences, the problems ``leaflets check`` finds) and, when a
+fresh extraction waits beside it, the line difference between the two. Pure: text and
+dates in, rows out.
 
 A row is remembered between runs under a key over everything it is made from
 (:func:`row_key`), so only the rows of changed leaflets are checked again.
@@ -8,6 +9,7 @@ A row is remembered between runs under a key over everything it is made from
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import json
@@ -18,9 +20,11 @@ from typing import Any
 
 from pipeline.errors import LeafletFileError
 from pipeline.model import ERROR, REVIEW_STATUSES, WARNING, Diagnostic, overdue
+from pipeline.render.views import section_anchor
 from pipeline.review.approval import LogEntry
 from pipeline.review.check import CHANGED_SINCE_APPROVAL, check_document
-from pipeline.review.lints import MAX_GRADE
+from pipeline.review.lints import HARD_SENTENCE
+from pipeline.review.sentences import Reading
 from pipeline.run.records import code_fingerprint, fingerprint
 from pipeline.yamlio import parse_yaml
 
@@ -62,6 +66,33 @@ class ProposedChange:
 
 
 @dataclass(frozen=True)
+class HardSentence:
+    """One of a leaflet's hardest sentences, as the dashboard lists it: where it is in the YAML,
+    its grade, its words (cut short), and its section (a canonical key, or an extra section's
+    heading) with the anchor of that section on the leaflet's page."""
+
+    line: int
+    column: int
+    grade: float
+    text: str
+    section: str
+    anchor: str
+
+
+def hardest_sentences(reading: Reading, extra_headings: Sequence[str]) -> tuple[HardSentence, ...]:
+    """The sentences ``leaflets check`` marks as the hardest, hardest first."""
+    found = []
+    for sentence in reading.hard_shown:
+        kind, which = sentence.section
+        section = str(which) if kind == "sections" else extra_headings[which]
+        found.append(HardSentence(
+            line=sentence.line or 1, column=sentence.column or 1, grade=sentence.grade or 0.0,
+            text=sentence.excerpt(), section=section, anchor=section_anchor(kind, which),
+        ))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class ReviewRow:
     """One leaflet as the dashboard shows it; fields a broken file lacks are None."""
 
@@ -78,7 +109,13 @@ class ReviewRow:
     first_error: str | None = None
     proposal: ProposedChange | None = None
     changed_since_approval: bool = False
-    messages: tuple[str, ...] = ()  # its warnings, "line:col: message", the first few
+    messages: tuple[str, ...] = ()  # its warnings, "line:col: message", the first few (not the hardest sentences)
+    hardest: tuple[HardSentence, ...] = ()  # the sentences check marks as the hardest, hardest first
+
+    @property
+    def unlisted_warnings(self) -> int:
+        """Warnings the row shows neither as a message nor as a hard sentence."""
+        return self.warnings - len(self.messages) - len(self.hardest)
     # What the source leaflet says about itself (its reference, dates, department, author), labelled.
     record: tuple[tuple[str, str], ...] = ()
 
@@ -95,26 +132,26 @@ class ReviewRow:
             return 3
         return {"draft": 4, "reviewed": 5, "approved": 6}.get(self.status or "", 4)
 
-    @property
-    def hard_to_read(self) -> bool:
-        return self.grade is not None and self.grade > MAX_GRADE
-
 
 MAX_MESSAGES = 5  # warnings shown in a row; check lists them all
 
 
 def review_row(
     yaml_text: str, proposed_text: str | None, today: dt.date, files: LeafletFiles, compared: str | None = None,
-    history: tuple[LogEntry, ...] = (),
+    history: tuple[LogEntry, ...] = (), max_grade: float | None = None,
 ) -> ReviewRow:
     """The dashboard row for one leaflet YAML (valid or not) and its proposed update, if any, shown as
     its difference to ``compared``: the extraction the reviewer started from (the YAML itself if unknown).
-    ``history`` is the leaflet's review log, for whether it changed since its approval."""
-    checked = check_document(yaml_text, today, history=history)
+    ``history`` is the leaflet's review log, for whether it changed since its approval; ``max_grade``
+    the reading grade sentences are marked above (default: the built-in theme's)."""
+    checked = check_document(yaml_text, today, history=history, max_grade=max_grade)
     problems = checked.problems
     errors = [problem for problem in problems if problem.severity == ERROR]
     warnings = sum(problem.severity == WARNING for problem in problems)
-    shown = sorted((problem for problem in problems if problem.severity == WARNING), key=_urgency)
+    shown = sorted(
+        (problem for problem in problems if problem.severity == WARNING and not problem.message.startswith(HARD_SENTENCE)),
+        key=_urgency,
+    )
     messages = tuple(f"{problem.place}: {problem.message}" for problem in shown)[:MAX_MESSAGES]
     proposal = proposed_change(compared or yaml_text, proposed_text) if proposed_text is not None else None
     if errors:
@@ -123,8 +160,8 @@ def review_row(
             yaml_text, today, files, errors=len(errors), warnings=warnings, proposal=proposal,
             first_error=f"{first.place}: {first.message}",
         )
-    leaflet = checked.leaflet
-    assert leaflet is not None  # a document without errors
+    leaflet, reading = checked.leaflet, checked.reading
+    assert leaflet is not None and reading is not None  # a document without errors
     review = leaflet.review
     return ReviewRow(
         files=files,
@@ -141,6 +178,7 @@ def review_row(
         changed_since_approval=any(problem.message.startswith(CHANGED_SINCE_APPROVAL) for problem in problems),
         messages=messages,
         record=source_record_labels(leaflet.source.fields()),
+        hardest=hardest_sentences(reading, [extra.heading for extra in leaflet.extra_sections]),
     )
 
 
@@ -163,7 +201,7 @@ def _urgency(problem: Diagnostic) -> tuple[int, int]:
     message = problem.message
     if "approv" in message or "review" in message:
         rank = 0
-    elif "a patient does not know" in message or "speaks to the reader" in message:
+    elif any(words in message for words in ("a patient does not know", "speaks to the reader", "passive voice")):
         rank = 2
     else:
         rank = 1
@@ -291,12 +329,13 @@ def _line_range(start: int, end: int) -> str:
 
 def row_key(
     yaml_text: str, proposed_text: str | None, today: dt.date, compared: str | None = None,
-    history: tuple[LogEntry, ...] = (),
+    history: tuple[LogEntry, ...] = (), max_grade: float | None = None,
 ) -> str:
     """What a row depends on (its files' links are worked out afresh each time)."""
     proposed = ["proposed", proposed_text, compared or yaml_text] if proposed_text is not None else ["none"]
     log = [json.dumps(entry.to_data(), sort_keys=True) for entry in history]
-    return fingerprint([code_fingerprint(), today.isoformat(), yaml_text, *proposed, "log", *log])
+    grade = "default" if max_grade is None else repr(float(max_grade))
+    return fingerprint([code_fingerprint(), today.isoformat(), "grade", grade, yaml_text, *proposed, "log", *log])
 
 
 def row_to_data(row: ReviewRow) -> dict[str, Any]:
@@ -315,6 +354,7 @@ def row_to_data(row: ReviewRow) -> dict[str, Any]:
         "changed_since_approval": row.changed_since_approval,
         "messages": list(row.messages),
         "record": [list(pair) for pair in row.record],
+        "hardest": [dataclasses.asdict(sentence) for sentence in row.hardest],
         "proposal": None if proposal is None else {
             "lines": [[line.kind, line.text, [list(part) for part in line.parts]] for line in proposal.lines],
             "removed": proposal.removed,
@@ -342,6 +382,13 @@ def row_from_data(data: dict[str, Any], files: LeafletFiles) -> ReviewRow:
         changed_since_approval=bool(data["changed_since_approval"]),
         messages=tuple(str(message) for message in data["messages"]),
         record=tuple((str(label), str(value)) for label, value in data["record"]),
+        hardest=tuple(
+            HardSentence(
+                line=int(entry["line"]), column=int(entry["column"]), grade=float(entry["grade"]),
+                text=str(entry["text"]), section=str(entry["section"]), anchor=str(entry["anchor"]),
+            )
+            for entry in data["hardest"]
+        ),
         proposal=None if proposal is None else ProposedChange(
             lines=tuple(
                 DiffLine(str(kind), str(text), tuple((str(run), bool(changed)) for run, changed in parts))

@@ -262,7 +262,10 @@ def _review_row(task: Task, settings: Settings, result: FileResult) -> dict[str,
         return None
     from pipeline.review.review_page import row_entry  # noqa: PLC0415 - only workers that render need it
 
-    made = row_entry(settings.folder, path, settings.today, (*task.history, *result.review_log))
+    made = row_entry(
+        settings.folder, path, settings.today, (*task.history, *result.review_log),
+        renderer_of(settings).theme.max_reading_grade,
+    )
     return made[1] if made else None
 
 

@@ -120,10 +120,11 @@ def write_index(folder: OutputFolder, settings: Settings, report: RunReport, ren
     folder.write(folder.manifest, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
 
 
-def _review_fingerprint(folder: OutputFolder, today: dt.date) -> str:
-    """What the review page shows depends on: the code, today, the YAML files, the extraction a
-    proposal is compared with, which outputs exist, and the review log (approvals)."""
-    parts: list[bytes | str] = [code_fingerprint(), today.isoformat()]
+def _review_fingerprint(folder: OutputFolder, today: dt.date, styles: str) -> str:
+    """What the review page shows depends on: the code, today, the styles (its look, and the
+    theme's reading grade), the YAML files, the extraction a proposal is compared with, which
+    outputs exist, and the review log (approvals)."""
+    parts: list[bytes | str] = [code_fingerprint(), today.isoformat(), styles]
     yaml_dir = folder.yaml_dir
     for path in sorted(yaml_dir.glob(f"*{YAML_SUFFIX}")) if yaml_dir.is_dir() else ():
         doc_id = path.name.removesuffix(PROPOSED_SUFFIX).removesuffix(YAML_SUFFIX)
@@ -154,7 +155,7 @@ def _yaml_or_refusal(folder: OutputFolder, path: Path) -> bytes | str:
 
 def write_review(folder: OutputFolder, settings: Settings, today: dt.date, fresh: dict | None = None) -> None:
     """``review.html``, rewritten only when something it shows changed (it checks every YAML)."""
-    current = _review_fingerprint(folder, today)
+    current = _review_fingerprint(folder, today, settings.render_deps)
     previous = folder.read_or_none(folder.review_state, MAX_STATE_BYTES)
     if previous is not None and previous.decode("utf-8", "replace").strip() == current and folder.review_page.is_file():
         return
