@@ -39,7 +39,10 @@ def leaflet_of(text: str):
         ("What are the possible after-effects or risks?", "risks", "keyword 'risk*'"),
         ("Are there any after effects?", "risks", "keyword 'after effect*'"),  # not "after" (recovery)
         ("What are the alternatives to flexible cystoscopy?", "alternatives", "keyword 'alternative*'"),
-        ("What happens if I decide not to go ahead?", "alternatives", "keyword 'decide not'"),
+        ("What happens if I decide not to go ahead?", "doing_nothing", "keyword 'decide not'"),
+        ("What if I do nothing?", "doing_nothing", "synonym"),
+        ("When should I have cataract surgery?", "indications", "keyword 'when should i have'"),
+        ("Background", "summary", "keyword 'background'"),
         ("What are the intended benefits of this procedure?", "benefits", "keyword 'benefit*'"),
         ("What can I expect when I get home?", "recovery", "keyword 'home'"),
         ("Why is a gastroscopy done?", "purpose", "keyword 'why ... done'"),
@@ -267,3 +270,24 @@ def test_sha_of_fixture_inputs_is_what_the_golden_says():
     for name in ("hospital_questions", "hospital_no_blank_lines", "hospital_answers_next_line", "hospital_site_chrome"):
         data = (TESTS / "golden" / name / "input.txt").read_bytes()
         assert hashlib.sha256(data).hexdigest() in (TESTS / "golden" / name / "expected.yaml").read_text("utf-8")
+
+
+def test_a_document_kind_line_is_no_title_and_a_picture_credit_is_no_content():
+    leaflet = leaflet_of(
+        "Patient Information Leaflet\nKnee washout\nBackground:\nA knee washout cleans the joint with fluid through "
+        "small cuts.\nReproduced from A Book of Joints, Example Press, 2001. Drawn by A. Artist\n"
+        "When should I have a knee washout?\nWhen the joint is infected.\n"
+    )
+    assert leaflet.title == "Knee washout"
+    assert [block.text for block in leaflet.sections["summary"]] == [
+        "A knee washout cleans the joint with fluid through small cuts."
+    ]
+    assert [block.text for block in leaflet.sections["indications"]] == ["When the joint is infected."]
+    assert [line.text for line in leaflet.source.removed] == [
+        "Patient Information Leaflet", "Reproduced from A Book of Joints, Example Press, 2001. Drawn by A. Artist",
+    ]
+
+
+def test_a_sentence_that_reproduces_something_stays():
+    leaflet = leaflet_of("Knee washout\n\nWhat is it?\n\nReproduced from your notes, the plan is set out below.\n")
+    assert "Reproduced from your notes" in leaflet.sections["summary"][0].text
