@@ -199,6 +199,9 @@ def test_record_lines_become_source_fields_not_content():
         ("This leaflet is about your test.\nWhat is a colonoscopy?\nA look at the bowel.\n", "Colonoscopy"),
         ("Tonsillectomy - a guide for patients\n\nWhy do I need it?\n\nTo stop infections.\n", "Tonsillectomy"),
         ("Gastroscopy\n\nWhat is the procedure?\n\nA camera test.\n", "Gastroscopy"),
+        # A heading asking about a section names no procedure: no title, so the file name (with a warning).
+        ("If your ears keep aching, you may be offered this.\n\nWhat happens?\n\nYou sleep.\n\n"
+         "What are the risks?\n\nBleeding.\n", "doc"),
     ],
 )
 def test_the_title_is_the_pages_own_title_line_or_its_first_naming_heading(text, title):

@@ -178,7 +178,7 @@ def extract(
         names.title = also_known_as.pop(0)
     title = names.title or (without_billing_words(descriptor) if descriptor else None)
     if not title and not scraped:
-        title = leaflet_title_from_headings(segments)
+        title = leaflet_title_from_headings(segments, table)
     descriptor = _with_code_tag(descriptor, segments)
     if not title:
         title = doc_id

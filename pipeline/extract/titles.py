@@ -45,13 +45,16 @@ def leaflet_title(line: str, table: HeadingTable) -> str | None:
     return text
 
 
-def leaflet_title_from_headings(segments: list[Segment]) -> str | None:
-    """The procedure the first heading that names one names ("What is a colonoscopy?" -> Colonoscopy)."""
+def leaflet_title_from_headings(segments: list[Segment], table: HeadingTable) -> str | None:
+    """The procedure the first heading that names one names ("What is a colonoscopy?" -> Colonoscopy);
+    never a heading that asks about one of the leaflet's sections ("What are the risks?")."""
     headings = sorted(
         [(segment.line or 0, segment.heading) for segment in segments if segment.heading]
         + [(sub.number, sub.text) for segment in segments for sub in segment.sub_headings.values()]
     )
     for _, heading in headings:
+        if table.classify(heading).key not in (None, "summary"):
+            continue
         if named := _NAMING_HEADING.search(heading):
             name = named["name"].strip()
             if not set(simplify(name).split()) <= _GENERIC:
