@@ -244,6 +244,12 @@ def run(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"leaflets: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except PipelineError as error:  # check, accept, dismiss, preview: a batch reports its own
+        print(f"leaflets: error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("leaflets: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _run_batch(args: argparse.Namespace) -> int:
