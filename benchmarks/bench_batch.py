@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.corpus import generate
@@ -215,6 +216,26 @@ def print_pages_of(yaml_dir: Path, folder: Path) -> list[Path]:
     return pages
 
 
+def alternate(
+    work: Path, corpus: Path, count: int, rounds: int, prefix: str, other: str, run_other: Callable[[Path], float]
+) -> tuple[list[float], list[float]]:
+    """Seconds of ``leaflets build -j 2`` over ``corpus`` and of ``run_other(output folder)``, each
+    round both in turn (which goes first alternating), fresh output folders every time."""
+    times: dict[str, list[float]] = {"ours": [], other: []}
+    for round_ in range(rounds):
+        for side in ("ours", other) if round_ % 2 == 0 else (other, "ours"):
+            out = work / f"{prefix}-out-{side}"
+            shutil.rmtree(out, ignore_errors=True)
+            if side == "ours":
+                seconds, summary = leaflets("build", str(corpus), "-o", out.name, "-j", "2", cwd=work)
+                assert summary["built"] == count, summary
+            else:
+                seconds = run_other(out)
+            times[side].append(seconds)
+            print(f"  round {round_ + 1}, {side}: {count} documents in {seconds:.1f} s")
+    return times["ours"], times[other]
+
+
 def bench_command(work: Path, count: int, rounds: int) -> None:
     """``leaflets build -j 2`` of N new leaflets against bare WeasyPrint printing the same N pages
     in 2 warm worker processes, alternating, fresh output each round."""
@@ -222,19 +243,9 @@ def bench_command(work: Path, count: int, rounds: int) -> None:
     write_corpus(corpus, count, seed=5)
     seconds, summary = leaflets("build", str(corpus), "-o", "cm-pages", "-j", "2", cwd=work)
     pages = print_pages_of(work / "cm-pages" / "yaml", work / "cm-print")
-    ours_times: list[float] = []
-    bare_times: list[float] = []
-    for round_ in range(rounds):
-        for side in ("ours", "bare") if round_ % 2 == 0 else ("bare", "ours"):
-            out = work / f"cm-out-{side}"
-            shutil.rmtree(out, ignore_errors=True)
-            if side == "ours":
-                seconds, summary = leaflets("build", str(corpus), "-o", out.name, "-j", "2", cwd=work)
-                assert summary["built"] == count, summary
-                ours_times.append(seconds)
-            else:
-                bare_times.append(bare_batch(pages, out, 2))
-            print(f"  round {round_ + 1}, {side}: {count} leaflets in {(ours_times if side == 'ours' else bare_times)[-1]:.1f} s")
+    ours_times, bare_times = alternate(
+        work, corpus, count, rounds, "cm", "bare", lambda out: bare_batch(pages, out, 2)
+    )
     ours_median, bare_median = statistics.median(ours_times), statistics.median(bare_times)
     print(f"command, {count} leaflets, 2 jobs each side, {load()}")
     print(f"  leaflets build -j 2 (extract, YAML, HTML, PDF, index, review page): {spread(ours_times, ' s', 1)}")
@@ -299,19 +310,9 @@ def bench_pandoc(work: Path, count: int, rounds: int) -> None:
     for yaml_path in sorted((work / "pd-yaml" / "yaml").glob("*.yaml")):
         (markdown / f"{yaml_path.stem}.md").write_text(leaflet_markdown(yaml_path), "utf-8")
     sources = sorted(markdown.glob("*.md"))
-    ours_times: list[float] = []
-    pandoc_times: list[float] = []
-    for round_ in range(rounds):
-        for side in ("ours", "pandoc") if round_ % 2 == 0 else ("pandoc", "ours"):
-            out = work / f"pd-out-{side}"
-            shutil.rmtree(out, ignore_errors=True)
-            if side == "ours":
-                seconds, summary = leaflets("build", str(corpus), "-o", out.name, "-j", "2", cwd=work)
-                assert summary["built"] == count, summary
-                ours_times.append(seconds)
-            else:
-                pandoc_times.append(pandoc_batch(sources, out, 2))
-            print(f"  round {round_ + 1}, {side}: {(ours_times if side == 'ours' else pandoc_times)[-1]:.1f} s")
+    ours_times, pandoc_times = alternate(
+        work, corpus, count, rounds, "pd", "pandoc", lambda out: pandoc_batch(sources, out, 2)
+    )
     ours_median, pandoc_median = statistics.median(ours_times), statistics.median(pandoc_times)
     print(f"pandoc, {count} documents, 2 jobs each side, {load()}")
     print(f"  per-file pandoc loop (--pdf-engine=weasyprint), 2 at a time: {spread(pandoc_times, ' s', 1)}")
