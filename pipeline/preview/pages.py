@@ -13,9 +13,9 @@ package as well.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Sequence
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
