@@ -101,6 +101,43 @@ def test_a_saved_styles_file_shows_too(session):
         browser.wait_for(f"{FRAME_TEXT}.includes('St Elsewhere Hospital')", timeout=10)
 
 
+FRAME = "document.querySelector('.page-pane iframe')"
+
+
+def heading_in_frame(anchor: str) -> str:
+    """Where the heading ``anchor`` is in the workbench's frame: its top in the frame's viewport, and the frame's."""
+    return (
+        f"(function () {{ var frame = {FRAME}; var doc = frame && frame.contentDocument;"
+        f" var heading = doc && doc.getElementById({json.dumps(anchor)});"
+        " return heading ? {top: heading.getBoundingClientRect().top, height: frame.contentWindow.innerHeight,"
+        " scrolled: frame.contentWindow.scrollY} : null; }())"
+    )
+
+
+def test_a_hardest_sentence_on_the_review_page_opens_its_section_in_the_workbench(session):
+    preview, browser, root = session
+    browser.set_width(1280)
+    browser.open(preview.url)
+    browser.evaluate("document.querySelector('a[href=\"/review\"]').click()")
+    browser.wait_for("location.pathname === '/review' && document.readyState === 'complete'")
+    link = "document.querySelector('.hard-sentences a[data-anchor=\"setting\"]')"
+    assert browser.evaluate(f"{link}.getAttribute('href')") == "/preview/anal#setting"
+    browser.evaluate(f"{link}.click()")
+    browser.wait_for("location.pathname === '/preview/anal'")
+    place = browser.wait_for(f"(function () {{ var p = {heading_in_frame('setting')}; return p && p.scrolled > 0 && p; }}())")
+    assert 0 <= place["top"] < 5 and place["top"] < place["height"], place  # the heading at the top of the frame
+    assert browser.evaluate("location.hash") == "#setting"
+    # A save keeps the place: the frame's document is updated, not loaded again.
+    yaml = root / "out" / "yaml" / "anal.yaml"
+    try:
+        yaml.write_text(GOOD.replace(f"title: {TITLE}", "title: Stretching the Anal Muscle"), "utf-8")
+        browser.wait_for(FRAME_H1 + " === 'Stretching the Anal Muscle'", timeout=10)
+        assert browser.evaluate(heading_in_frame("setting"))["scrolled"] == place["scrolled"]
+    finally:
+        yaml.write_text(GOOD, "utf-8")
+        browser.wait_for(FRAME_H1 + f" === {json.dumps(TITLE)}")
+
+
 AXE_RUN = (
     f"axe.run(document, {{runOnly: {{type: 'tag', values: {json.dumps(WCAG_TAGS)}}}, iframes: false}})"
     ".then(function (result) { return result.violations.map(function (v) {"
@@ -120,7 +157,7 @@ def axe_violations(browser: Browser, url: str, width: int) -> list[dict]:
 def test_axe_finds_nothing_on_the_preview_pages(session, width: int):
     require(AXE_SCRIPT.is_file(), "axe-core (npm install axe-core)")
     preview, browser, root = session
-    for page in ("", "preview/anal", "html/anal.html"):
+    for page in ("", "review", "preview/anal", "html/anal.html"):
         assert axe_violations(browser, preview.url + page, width) == [], page
     yaml = root / "out" / "yaml" / "anal.yaml"
     try:
@@ -141,3 +178,16 @@ def test_the_page_works_under_its_own_policy(session):
     problems = [event for event in browser.events if event["method"] == "Runtime.exceptionThrown"]
     assert problems == []
     assert browser.evaluate("document.querySelector('[data-connection]').textContent") == ""
+
+
+def test_the_review_page_works_under_its_policy(session):
+    """Its inline stylesheet applies, its fonts load from the styles' assets, its filter script runs."""
+    preview, browser, _ = session
+    browser.call("Log.enable")  # a refused load (the policy's report) is a log entry
+    browser.open(preview.url + "review")
+    browser.wait_for("document.querySelectorAll('.review-summary button.filter').length > 0")  # the script ran
+    assert browser.evaluate("getComputedStyle(document.querySelector('.review-summary li')).borderTopStyle") == "solid"
+    loaded = "Array.from(document.fonts).filter(function (f) { return f.status === 'loaded'; }).map(function (f) { return f.family; })"
+    assert any("Atkinson" in family for family in browser.evaluate(f"document.fonts.ready.then(function () {{ return {loaded}; }})"))
+    problems = [event for event in browser.events if event["method"] in ("Runtime.exceptionThrown", "Log.entryAdded")]
+    assert problems == []

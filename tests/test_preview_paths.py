@@ -11,7 +11,9 @@ from pipeline.preview.paths import (
     MISSING,
     PAGE,
     PDF,
+    REVIEW,
     STATIC,
+    STATIC_FILES,
     WORKBENCH,
     Refused,
     Route,
@@ -27,6 +29,12 @@ from pipeline.preview.paths import (
         ("/index.html", Route(LIST)),
         ("/preview/000_abc", Route(WORKBENCH, "000_abc")),
         ("/preview/with%20space", Route(WORKBENCH, "with space")),
+        ("/preview/000_abc#alternatives", Route(WORKBENCH, "000_abc")),
+        ("/review", Route(REVIEW)),
+        ("/review/", Route(REVIEW)),
+        ("/review?filter=errors", Route(REVIEW)),
+        ("/review/000_abc", Route(MISSING)),
+        ("/review.html", Route(MISSING)),
         ("/html/000_abc.html", Route(PAGE, "000_abc")),
         ("/html/000_abc.html?v=3", Route(PAGE, "000_abc")),
         ("/pdf/000_abc.pdf", Route(PDF, "000_abc")),
@@ -36,6 +44,8 @@ from pipeline.preview.paths import (
         ("/events/000_abc", Route(EVENTS, "000_abc")),
         ("/static/preview.js", Route(STATIC, "preview.js")),
         ("/static/other.js", Route(MISSING)),
+        ("/static/review-filter.js", Route(STATIC, "review-filter.js")),
+        ("/html/assets/review-filter.js", Route(ASSET, "assets/review-filter.js")),  # the styles' assets: never a script
         ("/yaml/000_abc.yaml", Route(MISSING)),
         ("/review-log.jsonl", Route(MISSING)),
         ("/html/.html", Route(MISSING)),
@@ -77,6 +87,17 @@ def test_routes(target: str, expected: Route) -> None:
 def test_paths_that_could_lead_outside_are_refused(target: str) -> None:
     with pytest.raises(Refused):
         route(target)
+
+
+def test_each_static_file_comes_with_the_package() -> None:
+    """Every name /static/ answers to is a file of the package, never one of the styles folders."""
+    from pipeline.preview import pages
+
+    assert set(pages.STATIC) == set(STATIC_FILES)
+    for name in STATIC_FILES:
+        data, content_type = pages.static_file(name)
+        assert data and content_type.startswith("text/javascript" if name.endswith(".js") else "text/css"), name
+        assert "styles" not in pages.STATIC[name][0].parts, name
 
 
 def test_a_name_with_dots_inside_it_is_a_name() -> None:

@@ -143,6 +143,21 @@ def test_the_pages_and_their_policies(site):
     assert status == 200 and headers["content-type"] == "font/ttf" and len(body) > 10_000
 
 
+def test_the_review_page_links_into_the_preview_under_its_own_policy(site):
+    preview = site[0]
+    status, _, body = raw_get(preview.port, "/")
+    assert b'href="/review"' in body
+    status, headers, body = raw_get(preview.port, "/review")
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    policy = headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "connect-src" not in policy
+    assert b'<a href="/preview/anal#alternatives" data-leaflet="anal"' in body and TITLE.encode() in body
+    assert b'<script src="/static/review-filter.js"></script>' in body
+    assert b"is a link to a file outside" in body and SECRET.encode() not in body  # the link in yaml/ is never read
+    status, headers, body = raw_get(preview.port, "/static/review-filter.js")
+    assert status == 200 and headers["content-type"].startswith("text/javascript") and b"data-filter" in body
+
+
 def test_the_pdf_is_one_click_away_and_follows_an_edit(site):
     preview, root, out = site
     started = time.monotonic()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from pipeline.errors import ConfigError
+from pipeline.preview import pages
 from pipeline.preview.watching import absolute
 from pipeline.preview.workbench import Workbench
 from pipeline.render import RenderOptions
@@ -168,3 +170,39 @@ def test_assets_only_from_the_styles_folders_and_never_a_script_or_a_link_outsid
 def test_a_name_that_is_no_file_stops_it_before_it_starts(out: Path):
     with pytest.raises(ConfigError, match="no such file or folder"):
         bench(out, out / "missing.yaml")
+
+
+def review_page(workbench: Workbench) -> str:
+    rows, renderer = workbench.review_rows(dt.date.today(), pages.review_links)
+    return pages.review_page(rows, renderer, dt.date.today())
+
+
+def test_the_review_page_lists_the_hardest_sentences_with_links_into_the_preview(out: Path):
+    before = snapshot(out)
+    html = review_page(bench(out))
+    assert "Hardest sentences</strong>" in html
+    hardest = re.findall(r'<a href="([^"]+)" data-leaflet="anal"\s+data-anchor="([^"]+)">', html)
+    assert hardest[:2] == [("/preview/anal#alternatives", "alternatives")] * 2 and len(hardest) == 5
+    assert all(href == f"/preview/anal#{anchor}" for href, anchor in hardest)
+    assert '<a href="/preview/anal">Web page' in html and '<a href="/pdf/anal.pdf">PDF' in html
+    assert "html/anal.html" not in html and "yaml/anal.yaml" not in html  # no link to the output folder's files
+    assert '<script src="/static/review-filter.js"></script>' in html and 'url("/html/assets/fonts/' in html
+    assert '<a href="/">All leaflets in this preview</a>' in html and "leaflets preview -o OUTPUT" not in html
+    assert snapshot(out) == before  # made in memory: nothing written, not even review-rows.json
+
+
+def test_the_review_page_follows_a_save_and_shows_named_and_refused_files(out: Path, tmp_path: Path):
+    named = tmp_path / "mine.yaml"
+    named.write_text(GOOD.replace(f"title: {TITLE}", "title: My Own Copy"), "utf-8")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text(GOOD.replace(TITLE, "Secret Outside Words"), "utf-8")
+    (out / "yaml" / "secret.yaml").symlink_to(outside / "secret.yaml")
+    workbench = bench(out, out / "yaml", named)
+    html = review_page(workbench)
+    assert "My Own Copy" in html and 'href="/preview/mine#alternatives"' in html  # a file outside the output folder
+    assert "is a link to a file outside" in html and "Secret Outside" not in html
+    yaml = out / "yaml" / "anal.yaml"
+    yaml.write_text(GOOD.replace("status: draft", "status: done"), "utf-8")
+    html = review_page(workbench)  # no watcher told: the page reads the files as they are when asked for
+    assert "review/status: expected one of draft, reviewed, approved, got &#39;done&#39;" in html

@@ -216,6 +216,9 @@ def test_page_lists_the_hardest_sentences_linked_to_their_section():
     assert f'<a href="html/{DOC_ID}.html#alternatives" data-leaflet="{DOC_ID}"\n data-anchor="alternatives">' in item.group(1)
     # The grade the page marks comes from the theme.
     assert '<strong class="too-hard">above 6</strong>' in html
+    # The built page links to the pages as built, and says how to get links into the live preview.
+    assert "<code>leaflets preview -o OUTPUT</code>" in html and "<code>/review</code>" in html
+    assert '<script src="html/assets/review-filter.js"></script>' in html
 
 
 def test_the_dashboard_marks_sentences_above_the_themes_grade(rendered_output, tmp_path):

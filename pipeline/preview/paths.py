@@ -2,7 +2,7 @@
 
 The preview serves a fixed set of things, each named by a route, never by a
 file path: the list of leaflets, one leaflet's workbench page, its page as
-rendered, its PDF, the assets of the styles folders (looked up by
+rendered, its PDF, the review dashboard of them all, the assets of the styles folders (looked up by
 :meth:`pipeline.render.StylesFolders.assets`, which keeps to the folders), the
 update streams and the preview's own script and stylesheet. A URL is decoded
 once, and refused when it could lead anywhere else: a ``.`` or ``..`` part,
@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-LIST, WORKBENCH, PAGE, PDF, ASSET, EVENTS, STATIC, MISSING = (
-    "list", "workbench", "page", "pdf", "asset", "events", "static", "missing",
+LIST, WORKBENCH, REVIEW, PAGE, PDF, ASSET, EVENTS, STATIC, MISSING = (
+    "list", "workbench", "review", "page", "pdf", "asset", "events", "static", "missing",
 )
-STATIC_FILES = ("preview.js", "preview.css")
+STATIC_FILES = ("preview.js", "preview.css", "review-filter.js")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ENCODED_AGAIN = re.compile(r"%(2e|2f|5c|25)", re.IGNORECASE)  # '.', '/', '\' or '%' still encoded after one decoding
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -68,6 +68,8 @@ def _dispatch(parts: list[str]) -> Route:
             return Route(LIST)
         case ["preview", doc_id]:
             return Route(WORKBENCH, doc_id)
+        case ["review"]:
+            return Route(REVIEW)
         case ["html", "assets", *rest] if rest:
             return Route(ASSET, "/".join(["assets", *rest]))
         case ["html", name] if name.endswith(".html") and len(name) > len(".html"):

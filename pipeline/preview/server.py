@@ -10,6 +10,7 @@ leaflets can be named. GET and HEAD only.
 
 from __future__ import annotations
 
+import datetime as dt
 import mimetypes
 import socket
 import sys
@@ -24,6 +25,7 @@ from pipeline.preview.paths import (
     LIST,
     PAGE,
     PDF,
+    REVIEW,
     STATIC,
     WORKBENCH,
     Refused,
@@ -42,6 +44,11 @@ OWN_POLICY = (
 )
 # A leaflet page keeps the policy it carries; this only lets the workbench frame it.
 LEAFLET_POLICY = "frame-ancestors 'self'"
+# The review dashboard is made by the styles' templates, its stylesheet inline like a leaflet's.
+REVIEW_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; font-src 'self'; img-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 KEEP_ALIVE_SECONDS = 15.0  # an idle stream sends a comment this often, so a closed tab is noticed
 
 
@@ -105,6 +112,8 @@ class Handler(BaseHTTPRequestHandler):
         elif wanted.kind == WORKBENCH and (shown := workbench.shown(wanted.name)) is not None:
             page = pages.workbench_page(shown, workbench.notices(), workbench.token(wanted.name) or "")
             self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode("utf-8"), head, OWN_POLICY)
+        elif wanted.kind == REVIEW:
+            self._review(head)
         elif wanted.kind == PAGE and (shown := workbench.shown(wanted.name)) is not None:
             if shown.page is None:
                 self._text(HTTPStatus.CONFLICT, "\n".join(("No page yet:", *shown.failure)), head)
@@ -116,11 +125,23 @@ class Handler(BaseHTTPRequestHandler):
             name, data = asset
             self._send(HTTPStatus.OK, mimetypes.guess_type(name)[0] or "application/octet-stream", data, head)
         elif wanted.kind == STATIC:
-            self._send(HTTPStatus.OK, pages.STATIC_TYPES[wanted.name], pages.static_file(wanted.name), head)
+            data, content_type = pages.static_file(wanted.name)
+            self._send(HTTPStatus.OK, content_type, data, head)
         elif wanted.kind == EVENTS and workbench.token(wanted.name) is not None:
             self._stream(wanted.name, head)
         else:
             self._text(HTTPStatus.NOT_FOUND, "not found: no such leaflet or file in this preview", head)
+
+    def _review(self, head: bool) -> None:
+        workbench = self.server.workbench
+        today = dt.date.today()
+        rows, renderer = workbench.review_rows(today, pages.review_links)
+        try:
+            page = pages.review_page(rows, renderer, today)
+        except PipelineError as error:
+            self._text(HTTPStatus.INTERNAL_SERVER_ERROR, f"styles: error: the review page could not be made: {error}", head)
+            return
+        self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode("utf-8"), head, REVIEW_POLICY)
 
     def _pdf(self, doc_id: str, head: bool) -> None:
         workbench = self.server.workbench

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from pipeline.errors import ConfigError, PipelineError
@@ -34,6 +35,8 @@ from pipeline.render import Renderer, RenderOptions
 from pipeline.render.styles import MAX_STYLES_ASSET_BYTES
 from pipeline.review.approval import LogEntry
 from pipeline.review.check import Checked, check_file
+from pipeline.review.review_page import row_entry
+from pipeline.review.rows import LeafletFiles, ReviewRow, unreadable_row
 from pipeline.run.document import review_standing
 from pipeline.run.files import InputFiles, display_path, read_limited
 from pipeline.run.output_folder import OutputFolder, collect_yaml
@@ -97,6 +100,7 @@ class Workbench:
         self._shown: dict[str, Shown] = {}
         self._assets = self.renderer.assets()
         self._pdfs: dict[str, tuple[tuple[int, int], bytes]] = {}
+        self._rows: dict[str, Any] = {}  # the review page's rows as last made, as review-rows.json keeps them
         self._read_log()
 
     # -- what the pages ask for
@@ -158,6 +162,31 @@ class Workbench:
             return path.name, read_limited(path, MAX_STYLES_ASSET_BYTES, "the limit for a styles asset", inside=inside)
         except PipelineError:
             return None  # changed into something that may not be served since the styles were looked at
+
+    def review_rows(self, today: dt.date, links: Callable[[str], LeafletFiles]) -> tuple[list[ReviewRow], Renderer]:
+        """The review page's row of every previewed leaflet, with ``links`` (id -> the row's links),
+        and the renderer to show them with. A row is made again only when what it is made from
+        changed (its YAML, proposal, history, the day, the grade), as ``review.html``'s are."""
+        with self._lock:
+            listed, histories, renderer = self._listed, self._histories, self.renderer
+            remembered = dict(self._rows)
+        max_grade = renderer.theme.max_reading_grade
+        rows, entries = [], {}
+        for doc_id, path in listed.files.items():
+            files = links(doc_id)
+            if doc_id in listed.refused:
+                rows.append(unreadable_row(files, listed.refused[doc_id]))
+                continue
+            made = row_entry(self.folder, path, today, tuple(histories.get(doc_id, ())), max_grade, remembered, files)
+            if made is None:
+                continue  # removed meanwhile (an editor saving it): the next look has it again
+            row, entry = made
+            rows.append(row)
+            if entry is not None:
+                entries[doc_id] = entry
+        with self._lock:
+            self._rows = entries
+        return rows, renderer
 
     def pdf_request(self, doc_id: str) -> tuple[tuple[int, int], Shown] | None:
         """What the PDF of ``doc_id`` is to be made from: (its key, the leaflet as shown)."""

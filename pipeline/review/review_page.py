@@ -84,16 +84,28 @@ def summarize(rows: Sequence[ReviewRow]) -> Summary:
     )
 
 
-def render_review_page(rows: Sequence[ReviewRow], renderer: Renderer, today: dt.date) -> str:
+@dataclass(frozen=True)
+class PageSetting:
+    """Where the page is read: the output folder's own ``review.html`` (the default), or the
+    live preview's review page (``preview_list``: the URL of the preview's list of leaflets)."""
+
+    asset_root: str = f"{HTML_DIR}/"  # where the stylesheet finds the fonts and images
+    filter_script: str = f"{HTML_DIR}/assets/{FILTER_SCRIPT.name}"
+    preview_list: str | None = None
+
+
+def render_review_page(rows: Sequence[ReviewRow], renderer: Renderer, today: dt.date, setting: PageSetting = PageSetting()) -> str:
     """``review.html`` for an output folder; leaflet text is escaped like everywhere else."""
-    return "".join(review_page_chunks(rows, renderer, today))
+    return "".join(review_page_chunks(rows, renderer, today, setting))
 
 
-def review_page_chunks(rows: Sequence[ReviewRow], renderer: Renderer, today: dt.date) -> Iterator[str]:
+def review_page_chunks(
+    rows: Sequence[ReviewRow], renderer: Renderer, today: dt.date, setting: PageSetting = PageSetting(),
+) -> Iterator[str]:
     """:func:`render_review_page` piece by piece: with thousands of rows the page runs to
     megabytes, which need not be held in memory (twice, joined and encoded) to be written."""
     ordered = sorted(rows, key=lambda row: (row.urgency, row.title.casefold(), row.files.id))
-    css = Markup(renderer.stylesheet(f"{HTML_DIR}/")) + Markup("\n") + Markup(renderer.render_page(STYLESHEET))
+    css = Markup(renderer.stylesheet(setting.asset_root)) + Markup("\n") + Markup(renderer.render_page(STYLESHEET))
     return renderer.page_chunks(
         TEMPLATE,
         rows=ordered,
@@ -101,7 +113,9 @@ def review_page_chunks(rows: Sequence[ReviewRow], renderer: Renderer, today: dt.
         today=today,
         max_grade=renderer.theme.max_reading_grade,
         css=css,
-        asset_root=f"{HTML_DIR}/",
+        asset_root=setting.asset_root,
+        filter_script=setting.filter_script,
+        preview_list=setting.preview_list,
     )
 
 
@@ -110,9 +124,12 @@ def link(folder: str, name: str) -> str:
     return f"{folder}/{quote(name)}"
 
 
-def _read_text(folder: OutputFolder, path: Path) -> str | None:
-    """A YAML file's text, None when missing; :class:`PipelineError` says why one cannot be read."""
-    data = folder.read_yaml(path)
+def _read_text(folder: OutputFolder, path: Path, named: bool = False) -> str | None:
+    """A YAML file's text, None when missing; :class:`PipelineError` says why one cannot be read.
+    ``named``: a leaflet the operator named, which may lie outside the folder (the preview's)."""
+    if named and not os.path.lexists(path):
+        return None
+    data = folder.read_named_yaml(path) if named else folder.read_yaml(path)
     if data is None:
         return None
     try:
@@ -185,14 +202,17 @@ def write_review_page(
 
 def row_entry(
     folder: OutputFolder, path: Path, today: dt.date, history: tuple[LogEntry, ...], max_grade: float,
-    remembered: dict[str, Any] | None = None,
+    remembered: dict[str, Any] | None = None, files: LeafletFiles | None = None,
 ) -> tuple[ReviewRow, dict[str, Any] | None] | None:
     """The review row of ``yaml/<id>.yaml`` and its cache entry ({"key", "row"}; None for a file
     that cannot be read), from ``remembered`` when its key matches; None when the file is gone.
-    Run in the main process for the page, and by each worker for the leaflet it just rendered."""
-    files = leaflet_files(folder, path)
+    Run in the main process for the page, and by each worker for the leaflet it just rendered.
+    ``files``: the row's links, when not to the output folder's files (the preview's, whose YAML
+    files may lie anywhere)."""
+    named = files is not None
+    files = files or leaflet_files(folder, path)
     try:
-        text = _read_text(folder, path)
+        text = _read_text(folder, path, named)
     except PipelineError as error:
         return unreadable_row(files, str(error)), None
     if text is None:

@@ -5,6 +5,51 @@
 (function () {
   'use strict';
   var body = document.body;
+
+  // A link to a section of the leaflet (/preview/<id>#<anchor>, as the review page has them) shows
+  // that section in the frame: its page comes from this server, so its document is ours to scroll.
+  // Only the frame scrolls; a live update keeps the frame's document, and so the place.
+  var sectionShown = false;
+
+  function showSection(frame) {
+    var anchor;
+    try {
+      anchor = decodeURIComponent(location.hash.slice(1));
+    } catch (error) {
+      return true;  // not a section's name: nothing to show
+    }
+    var doc = frame.contentDocument;
+    var target = anchor && doc && doc.getElementById(anchor);
+    if (!target) {
+      return !anchor;
+    }
+    var view = frame.contentWindow;
+    view.scrollTo(0, target.getBoundingClientRect().top + view.pageYOffset);
+    return true;
+  }
+
+  function pageFrame() {
+    return document.querySelector('.page-pane iframe');
+  }
+
+  // The frame may load before or after this script runs, or only once a broken file is put right.
+  document.addEventListener('load', function (event) {
+    if (!sectionShown && event.target === pageFrame()) {
+      sectionShown = showSection(event.target);
+    }
+  }, true);
+  window.addEventListener('hashchange', function () {
+    var frame = pageFrame();
+    sectionShown = !!frame && showSection(frame);
+  });
+  (function () {
+    var frame = pageFrame();
+    var doc = frame && frame.contentDocument;
+    if (doc && doc.readyState === 'complete' && doc.location.href !== 'about:blank') {
+      sectionShown = showSection(frame);
+    }
+  }());
+
   var stream = body.getAttribute('data-stream');
   if (!stream || !window.EventSource || !window.fetch || !window.DOMParser) {
     return;
