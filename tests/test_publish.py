@@ -302,3 +302,25 @@ def test_a_page_says_it_is_past_its_review_date_from_the_day_after_it_was_due(wo
     html = page.read_text("utf-8")
     assert "Past its review date" in html and "due to be reviewed by a clinician" in html
     assert "Past its review date" in pdf_text(workdir / "output" / "pdf" / f"{APPROVED_ID}.pdf")
+
+
+def test_another_edition_made_with_other_contact_details_leaves_a_published_set(workdir, capsys):
+    """A large-print PDF printed with last month's phone number must not stay beside the new one."""
+    for name, phone in (("old", "0100 111 1111"), ("new", "0100 999 9999")):
+        (workdir / name).mkdir()
+        (workdir / name / "theme.yaml").write_text(f"contact: {{phone: '{phone}'}}\n", "utf-8")
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID)
+    code, _, err = leaflets(capsys, "build", "--edition", "a4,large-print", "--approved-only", "--styles", "old")
+    assert code == 0, err
+    large = workdir / "output" / "pdf" / f"{APPROVED_ID}.large-print.pdf"
+    assert "0100 111 1111" in pdf_text(large)
+    code, _, err = leaflets(capsys, "build", "--approved-only", "--styles", "new")  # the standard edition only
+    assert code == 0, err
+    assert "0100 999 9999" in pdf_text(workdir / "output" / "pdf" / f"{APPROVED_ID}.pdf")
+    assert not large.exists() and "not made from the text published now with these styles" in err
+    assert f"pdf/{APPROVED_ID}.large-print.pdf" not in published(workdir)["index"]
+    code, _, err = leaflets(capsys, "build", "--edition", "a4,large-print", "--approved-only", "--styles", "new")
+    assert code == 0 and "0100 999 9999" in pdf_text(large)  # made again with the new details, it is published
+    assert leaflets(capsys, "build", "--approved-only", "--styles", "new")[0] == 0
+    assert large.exists()  # the same styles and text: it stays

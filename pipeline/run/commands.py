@@ -26,7 +26,7 @@ from pipeline.run.freshness import outputs_intact
 from pipeline.run.output_folder import EDITION_SUFFIXES, collect_yaml
 from pipeline.run.pages import finish_run
 from pipeline.run.plan import Plan, plan_inputs, plan_yaml
-from pipeline.run.records import read_record
+from pipeline.run.records import editions, read_record
 from pipeline.run.report import FileResult, RunReport, cannot_write
 from pipeline.run.review_log import add_entries, read_histories
 from pipeline.run.settings import Settings
@@ -140,8 +140,9 @@ def _left_out_elsewhere(settings: Settings, report: RunReport) -> list[FileResul
 
 def _stale_editions(settings: Settings, report: RunReport) -> list[FileResult]:
     """For --approved-only: another edition of a published leaflet stays only if it was made from
-    the YAML just published and is untouched since; any other is removed (it may show text that
-    was never approved in this form)."""
+    the YAML just published, with the styles and code of this run, says of its review what this
+    edition says, and is untouched since; any other is removed (it may show text that was never
+    approved in this form, or another theme's phone number)."""
     results = []
     folder = settings.folder
     for published in [result for result in report.files if result.status in ("built", "up to date") and result.id]:
@@ -153,13 +154,21 @@ def _stale_editions(settings: Settings, report: RunReport) -> list[FileResult]:
             paths = [folder.html(doc_id, edition), folder.pdf(doc_id, edition)]
             if not any(os.path.lexists(path) for path in paths):
                 continue
-            if record and outputs_intact(folder, doc_id, record, edition, record.seen_yaml_sha256):
+            made = editions(record).get(edition)
+            if (
+                made is not None
+                and outputs_intact(folder, doc_id, record, edition, record.seen_yaml_sha256)
+                and made.deps == settings.render_deps_for(edition)
+                and made.shown_as == getattr(editions(record).get(settings.edition), "shown_as", None)
+            ):
                 continue
             result = FileResult(input=display_path(paths[0]), id=doc_id, status="left out")
             try:
                 removed = [path for path in paths if remove(folder.root, path)]
-                result.left_out = "another edition, not made from the text published now; " + " and ".join(
-                    display_path(path) for path in removed) + " removed"
+                result.left_out = (
+                    "another edition, not made from the text published now with these styles; "
+                    + " and ".join(display_path(path) for path in removed) + " removed"
+                )
             except OSError as error:
                 result.status, result.error = "failed", f"not published, but {cannot_write(error)}"
             results.append(result)

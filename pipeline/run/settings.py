@@ -13,7 +13,12 @@ from pipeline.config import data_text
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.render.styles import PAGE_SIZES, RenderOptions, StylesFolders
 from pipeline.run.files import display_path, read_limited
-from pipeline.run.output_folder import MAX_YAML_BYTES, OutputFolder, edition_suffix
+from pipeline.run.output_folder import (
+    EDITIONS,
+    MAX_YAML_BYTES,
+    OutputFolder,
+    edition_suffix,
+)
 from pipeline.run.records import code_fingerprint, fingerprint, folders_fingerprint
 
 if TYPE_CHECKING:
@@ -54,6 +59,11 @@ class Settings:
     @cached_property
     def folder(self) -> OutputFolder:
         return OutputFolder(self.output)
+
+    def render_deps_for(self, suffix: str) -> str:
+        """:attr:`render_deps` as the edition with file-name suffix ``suffix`` would have them now."""
+        page_size, large_print = next(options for options, known in EDITIONS.items() if known == suffix)
+        return _render_deps(self.render.styles, page_size, large_print)
 
     @property
     def edition(self) -> str:
@@ -102,12 +112,7 @@ class Settings:
             raise ConfigError(f"--jobs: expected a number of at least 1, got {jobs}")
         if time_limit <= 0:
             raise ConfigError(f"--time-limit: expected a positive number of seconds, got {time_limit}")
-        render_deps = folders_fingerprint(
-            StylesFolders(render.styles).folders,
-            render.page_size.lower(),
-            str(render.large_print),
-            code_fingerprint(),
-        )
+        render_deps = _render_deps(render.styles, render.page_size, render.large_print)
         return cls(
             output=output,
             headings_text=headings_text,
@@ -125,6 +130,12 @@ class Settings:
             keep_chrome=keep_chrome,
             explain=explain,
         )
+
+
+def _render_deps(styles: Path | None, page_size: str, large_print: bool) -> str:
+    """What an edition's pages are made from besides the YAML: the styles folders, the page
+    options and the code."""
+    return folders_fingerprint(StylesFolders(styles).folders, page_size.lower(), str(large_print), code_fingerprint())
 
 
 def _parse_data(text: str, what: str) -> object:
