@@ -123,6 +123,15 @@ def overdue(due: dt.date | None, today: dt.date) -> bool:
     return due is not None and due < today
 
 
+# The form a phone number, web address and e-mail address must have to be printed as a link; the
+# theme is checked against them and the JSON Schema holds the same forms for a leaflet's own.
+CONTACT_FORMS = {
+    "phone": r"\+?[0-9][0-9 ()-]{2,30}",
+    "website": r"https?://[^\s<>\"']+",
+    "email": r"[^@\s<>\"':]+@[^@\s<>\"']+\.[^@\s<>\"']+",
+}
+
+
 @dataclass(frozen=True)
 class Contact:
     """Who a patient can contact about this leaflet's procedure; a field left None is not printed."""

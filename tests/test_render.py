@@ -481,7 +481,9 @@ def test_a_trust_can_reorder_the_sections_and_an_order_missing_one_is_refused(tm
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("website", "javascript:alert(1)"), ("email", "x@y\" onmouseover=\"alert(1)"), ("phone", "call javascript:alert(1)")],
+    [("website", "javascript:alert(1)"), ("email", "x@y\" onmouseover=\"alert(1)"), ("phone", "call javascript:alert(1)"),
+     ("website", "https://evil.example/\u202egro.shn.www"),  # shows as .../www.nhs.org: text-direction characters refused
+     ("email", "mailto:a@b.example"), ("phone", "0100 496 0000\n"), ("department", "\u202eEvil")],
 )
 def test_a_contact_field_not_in_its_form_is_never_a_link_and_check_names_it(renderer, field, value):
     from pipeline.review.check import check_text
@@ -490,5 +492,25 @@ def test_a_contact_field_not_in_its_form_is_never_a_link_and_check_names_it(rend
     leaflet = dataclasses.replace(sample_leaflet(sample_ids()[0]), contact=Contact(**{field: value}))
     html = renderer.render_html(leaflet)
     assert 'href="javascript' not in html and 'href="mailto:x@y' not in html and 'href="tel:' not in html
+    assert 'href="mailto:mailto' not in html
     errors = [p.message for p in check_text(dump_leaflet(leaflet), dt.date(2026, 1, 1)) if p.severity == "error"]
-    assert any(message.startswith(f"contact/{field}: expected text matching") for message in errors), errors
+    assert any(message.startswith(f"contact/{field}: expected ") for message in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("theme", "problem"),
+    [
+        ("contact: {email: 'mailto:a@b.example'}", "contact.email: expected an e-mail address like team@example.org"),
+        ("contact: {phone: call us}", "contact.phone: expected a phone number"),
+        ("phone: call 999", "phone: expected a phone number"),
+        ("contact: {website: 'tel:01004960000'}", "contact.website: expected an https:// or http:// address"),
+        ("contact: {hours: \"Mon\\nTue\"}", "contact.hours: expected text on one line"),
+    ],
+)
+def test_a_theme_contact_not_in_the_form_a_link_needs_is_refused(tmp_path, theme, problem):
+    from pipeline.errors import ConfigError
+
+    (tmp_path / "theme.yaml").write_text(theme + "\n", "utf-8")
+    with pytest.raises(ConfigError) as raised:
+        Renderer(RenderOptions(styles=tmp_path))
+    assert problem in str(raised.value)

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from pipeline.errors import ConfigError
-from pipeline.model import CANONICAL_SECTIONS, REVIEW_STATUSES, Contact
+from pipeline.model import CANONICAL_SECTIONS, CONTACT_FORMS, REVIEW_STATUSES, Contact
 from pipeline.render.styles import StylesFolders, read_styles_file
 
 THEME_FILENAME = "theme.yaml"
@@ -100,8 +100,6 @@ LABEL_KEYS = (
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
-_URL = re.compile(r"(https?|mailto|tel):\S+")
-_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
 
 
 @dataclass(frozen=True)
@@ -255,18 +253,6 @@ def _logo(value: Any, asset_exists: Callable[[str], bool]) -> str | None:
     return None
 
 
-def _url(value: Any) -> str | None:
-    if value is None or (isinstance(value, str) and _URL.fullmatch(value)):
-        return None
-    return f"expected an https://, http://, mailto: or tel: address or null, got {_describe(value)}"
-
-
-def _email(value: Any) -> str | None:
-    if value is None or (isinstance(value, str) and _EMAIL.fullmatch(value)):
-        return None
-    return f"expected an e-mail address like team@example.org or null, got {_describe(value)}"
-
-
 def _reference_format(value: Any) -> str | None:
     """A format with ``{id}`` and only ``{prefix}``, ``{id}`` and ``{version}`` in braces."""
     if (problem := _text(value)) is not None:
@@ -284,8 +270,25 @@ def _reference_format(value: Any) -> str | None:
 
 
 def _contact_field(key: str) -> Callable[[Any], str | None]:
-    checks = {"website": _url, "email": _email}
-    return checks.get(key, lambda value: _text(value, optional=True))
+    """The check of one field of ``contact``: a phone, web address or e-mail address in the form it
+    needs to be a link (CONTACT_FORMS), other fields text on one line."""
+    def check(value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip() or "\n" in value:
+            return f"expected text on one line or null, got {_describe(value)}"
+        if key in CONTACT_FORMS and re.fullmatch(CONTACT_FORMS[key], value) is None:
+            return f"expected {_CONTACT_FORM_NAMES[key]} or null, got {value!r}"
+        return None
+
+    return check
+
+
+_CONTACT_FORM_NAMES = {
+    "phone": "a phone number (digits, spaces and + ( ) - only)",
+    "website": "an https:// or http:// address",
+    "email": "an e-mail address like team@example.org (no mailto:)",
+}
 
 
 TOP_LEVEL_KEYS = (
@@ -323,8 +326,8 @@ def theme_problems(data: Mapping[str, Any], asset_exists: Callable[[str], bool])
     simple_checks: dict[str, Callable[[Any], str | None]] = {
         "organisation": _text,
         "logo": lambda value: _logo(value, asset_exists),
-        "phone": lambda value: _text(value, optional=True),
-        "website": _url,
+        "phone": _contact_field("phone"),  # the older names of contact.phone and contact.website
+        "website": _contact_field("website"),
         "footer_text": lambda value: _text(value, optional=True),
         "urgent_help": lambda value: _text(value, optional=True),
         "contact_fallback": lambda value: _text(value, optional=True),

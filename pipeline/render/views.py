@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pipeline.model import Block, Contact, Item, Leaflet
+from pipeline.model import CONTACT_FORMS, Block, Contact, Item, Leaflet
 from pipeline.render.theme import Theme
 from pipeline.review.approval import CHANGED
 
@@ -130,17 +130,18 @@ def block_views(blocks: Iterable[Block], heading: str = "") -> tuple[BlockView, 
     return tuple(views)
 
 
-_LINKS = {  # how each way to reach the team becomes a link, when its text has that form
-    "phone": (re.compile(r"\+?[0-9][0-9 ()-]{2,30}"), lambda value: "tel:" + re.sub(r"[^0-9+]", "", value)),
-    "website": (re.compile(r"https?://[^\s<>\"']+"), lambda value: value),
-    "email": (re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+"), lambda value: f"mailto:{value}"),
+_LINKS = {  # how each way to reach the team becomes a link, when its text has its form (CONTACT_FORMS)
+    "phone": lambda value: "tel:" + re.sub(r"[^0-9+]", "", value),
+    "website": lambda value: value,
+    "email": lambda value: f"mailto:{value}",
 }
 
 
 def _contact_link(key: str, value: str) -> str | None:
     """The link for a phone, website or e-mail line; None for other text (never a script: URL)."""
-    form, link = _LINKS.get(key, (None, None))
-    return link(value) if form is not None and link is not None and form.fullmatch(value) else None
+    if key not in _LINKS or re.fullmatch(CONTACT_FORMS[key], value) is None:
+        return None
+    return _LINKS[key](value)
 
 
 def contact_view(contact: Contact, theme: Theme) -> tuple[BlockView, ...]:

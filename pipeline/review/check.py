@@ -175,6 +175,9 @@ def _pattern_name(error: jsonschema.ValidationError) -> str:
         return "a date as YYYY-MM-DD"
     if "64" in str(error.validator_value):
         return "a SHA-256 hex digest (64 characters 0-9a-f)"
+    described = error.schema.get("description") if isinstance(error.schema, dict) else None
+    if described:  # the schema says in words what the field takes
+        return described[:1].lower() + described[1:].rstrip(".")
     return f"text matching {error.validator_value}"
 
 
