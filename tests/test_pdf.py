@@ -173,6 +173,18 @@ def test_no_edition_ends_with_a_page_holding_only_the_publication_details(doc_id
     assert len(squash(before)) > 40, f"the last page holds only the publication details: {last[:200]!r}"
 
 
+@pytest.mark.parametrize("edition", ["large-print", "letter"])
+def test_a_long_list_of_sources_never_leaves_the_publication_details_alone(edition, tmp_path):
+    import dataclasses
+
+    source = "A national guideline on the care of this condition, with its section on treatment, published 2024"
+    leaflet = dataclasses.replace(sample_leaflet(sample_ids()[0]), sources=(source,) * 12)
+    pdf = tmp_path / "leaflet.pdf"
+    pdf.write_bytes(Renderer(EDITIONS[edition]).render(leaflet).pdf)
+    last = page_texts(pdf, body_only=True)[-1]
+    assert "About this leaflet" in last and len(squash(last[: last.index("About this leaflet")])) > 40
+
+
 def test_pdf_text_has_urgent_help_contact_and_the_publication_details():
     leaflet = sample_leaflet(sample_ids()[0])
     text = squash(pdftotext(sample_pdf(leaflet.id)))

@@ -182,7 +182,9 @@ def test_an_approved_leaflet_is_published_on_its_approval_date_with_its_version_
     footer = renderer.render_html(leaflet, today=dt.date(2026, 1, 1)).split('<footer class="page-footer">')[1]
     assert "<dt>Published</dt>\n<dd>5 March 2025</dd>" in footer
     assert f"<dd>EXH-{leaflet.id}-v3</dd>" in footer and "<dt>Version</dt>\n<dd>3</dd>" in footer
-    assert "<dt>Sources</dt>\n<dd>National guidance on salivary gland care, 2024</dd>" in footer
+    sources = renderer.render_html(leaflet, today=dt.date(2026, 1, 1)).split('id="sources"')[1].split("</section>")[0]
+    assert "Where does this information come from?" in sources  # a section of its own, not in the small print
+    assert "<li>National guidance on salivary gland care, 2024</li>" in sources
     assert "Past its review date" not in renderer.render_html(leaflet, today=dt.date(2026, 1, 1))
 
 

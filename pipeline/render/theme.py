@@ -27,8 +27,9 @@ from pipeline.model import CANONICAL_SECTIONS, CONTACT_FORMS, REVIEW_STATUSES, C
 from pipeline.render.styles import StylesFolders, read_styles_file
 
 THEME_FILENAME = "theme.yaml"
-# What a leaflet prints under headings: its sections, then who to contact (theme data or the leaflet's own).
-PRINTED_SECTIONS = (*CANONICAL_SECTIONS, "contact")
+# What a leaflet prints under headings: its sections, where its information comes from (the
+# leaflet's sources, when it has any), and who to contact (theme data or the leaflet's own).
+PRINTED_SECTIONS = (*CANONICAL_SECTIONS, "sources", "contact")
 CONTACT_FIELDS = tuple(field.name for field in dataclasses.fields(Contact))
 REFERENCE_FIELDS = ("prefix", "id", "version")
 MIN_CONTRAST = 4.5
@@ -77,7 +78,6 @@ LABEL_KEYS = (
     "published",
     "not_published",
     "version",
-    "sources",
     "other_formats",
     "feedback",
     "overdue_mark",

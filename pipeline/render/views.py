@@ -60,7 +60,6 @@ class PageView:
     published: str  # the approval date, or that it is not published
     version: int
     reference: str
-    sources: tuple[str, ...]
     description: str
     keywords: tuple[str, ...]
 
@@ -170,6 +169,8 @@ def section_views(leaflet: Leaflet, theme: Theme) -> tuple[SectionView, ...]:
     for key in theme.order:
         if key == "contact":
             blocks = contact_view(leaflet.contact or theme.contact, theme)
+        elif key == "sources":  # a list of its own, not in the small print: it may be long
+            blocks = (BlockView("ul", items=tuple(Item(source) for source in leaflet.sources)),) if leaflet.sources else ()
         else:
             blocks = block_views(leaflet.section(key), theme.heading(key))
         if not blocks and key == "urgent_help" and theme.urgent_help:
@@ -217,7 +218,6 @@ def page_view(leaflet: Leaflet, theme: Theme, standing: str | None = None, today
         published=theme.format_date(review.reviewed_on) if approved and review.reviewed_on else labels["not_published"],
         version=review.version,
         reference=theme.reference(leaflet.id, review.version),
-        sources=leaflet.sources,
         description=description,
         keywords=tuple(dict.fromkeys([*leaflet.also_known_as, *filter(None, [leaflet.technical_term])])),
     )
