@@ -148,18 +148,19 @@ def _stale_editions(settings: Settings, report: RunReport) -> list[FileResult]:
     for published in [result for result in report.files if result.status in ("built", "up to date") and result.id]:
         doc_id = published.id
         record = read_record(folder, doc_id)
+        made_editions = editions(record)
         for edition in EDITION_SUFFIXES:
             if edition == settings.edition:
                 continue
             paths = [folder.html(doc_id, edition), folder.pdf(doc_id, edition)]
             if not any(os.path.lexists(path) for path in paths):
                 continue
-            made = editions(record).get(edition)
+            made = made_editions.get(edition)
             if (
                 made is not None
                 and outputs_intact(folder, doc_id, record, edition, record.seen_yaml_sha256)
-                and made.deps == settings.render_deps_for(edition)
-                and made.shown_as == getattr(editions(record).get(settings.edition), "shown_as", None)
+                and made.deps == settings.editions_render_deps[edition]
+                and made.shown_as == getattr(made_editions.get(settings.edition), "shown_as", None)
             ):
                 continue
             result = FileResult(input=display_path(paths[0]), id=doc_id, status="left out")

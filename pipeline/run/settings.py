@@ -60,10 +60,14 @@ class Settings:
     def folder(self) -> OutputFolder:
         return OutputFolder(self.output)
 
-    def render_deps_for(self, suffix: str) -> str:
-        """:attr:`render_deps` as the edition with file-name suffix ``suffix`` would have them now."""
-        page_size, large_print = next(options for options, known in EDITIONS.items() if known == suffix)
-        return _render_deps(self.render.styles, page_size, large_print)
+    @cached_property
+    def editions_render_deps(self) -> dict[str, str]:
+        """:attr:`render_deps` as each edition (by file-name suffix) would have them now; worked out
+        once a run (each reads and hashes the styles folders)."""
+        return {
+            suffix: self.render_deps if suffix == self.edition else _render_deps(self.render.styles, page_size, large_print)
+            for (page_size, large_print), suffix in EDITIONS.items()
+        }
 
     @property
     def edition(self) -> str:
