@@ -149,3 +149,15 @@ def test_index_fits_a_phone():
     )
     assert result["width"] == 360 and result["scroll"] <= 360
     assert result["loaded"] >= 1  # fonts found through html/assets/ from the output folder
+
+
+def test_a_fresh_build_lists_its_leaflets_without_reading_their_yaml_again(tmp_path, monkeypatch):
+    from pipeline.run import pages
+
+    read = []
+    monkeypatch.setattr(pages, "peek_yaml", lambda data: read.append(data) or {})
+    report = build.run_build([Path(__file__).parent.parent / "input"], Settings.load(tmp_path / "output", jobs=1))
+    assert report.ok and read == []  # the run's own results name every leaflet it rendered
+    assert sorted(entry["title"] for entry in index_entries(tmp_path / "output")) == sorted(
+        sample_leaflet(doc_id).title for doc_id in sample_ids()
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Collection
 from pathlib import Path
 
 from pipeline.errors import PipelineError
@@ -77,10 +78,13 @@ def _read_manifest(folder: OutputFolder) -> dict[str, dict[str, str]] | None:
     return entries
 
 
-def _entries_from_yaml(folder: OutputFolder) -> dict[str, dict[str, str]]:
-    """Index entries read back from the YAML folder, when the manifest is missing or damaged."""
+def _entries_from_yaml(folder: OutputFolder, known: Collection[str] = ()) -> dict[str, dict[str, str]]:
+    """Index entries read back from the YAML folder, when the manifest is missing or damaged;
+    the leaflets in ``known`` (rendered by this run, which knows their title) are not read."""
     entries = {}
     for path in folder.reviewed_yaml():
+        if OutputFolder.yaml_id(path) in known:
+            continue
         try:
             data = peek_yaml(folder.read_yaml(path) or b"")
             entries[OutputFolder.yaml_id(path)] = {"title": str(data["title"]), "status": str(data["review"]["status"])}
@@ -95,11 +99,14 @@ def write_index(folder: OutputFolder, settings: Settings, report: RunReport, ren
     Rewritten only when a leaflet was rendered or the list changed, so a run
     with nothing to do does not load the layout engine.
     """
+    rendered = {
+        result.id: {"title": result.title, "status": result.review_status or "draft"}
+        for result in report.files
+        if result.render == "rendered" and result.id and result.title
+    }
     known = _read_manifest(folder)
-    entries = dict(known if known is not None else _entries_from_yaml(folder))
-    for result in report.files:
-        if result.render == "rendered" and result.id and result.title:
-            entries[result.id] = {"title": result.title, "status": result.review_status or "draft"}
+    entries = dict(known if known is not None else _entries_from_yaml(folder, rendered.keys()))
+    entries.update(rendered)
     editions = {doc_id: tuple(folder.editions(doc_id)) for doc_id in entries}
     entries = {doc_id: entry for doc_id, entry in sorted(entries.items()) if editions[doc_id]}
     if not rendered_any and entries == known and folder.index.is_file() and not settings.approved_only:
