@@ -20,6 +20,7 @@ import yaml
 
 from pipeline.config import MAX_YAML_BYTES, SCHEMA_FILENAME, schema_text
 from pipeline.errors import LeafletFileError, PipelineError
+from pipeline.hidden import hidden_character
 from pipeline.model import (
     CANONICAL_SECTIONS,
     SOURCE_FIELDS,
@@ -170,10 +171,11 @@ def _refuse_aliases(text: str) -> None:
 
 
 def compose_yaml(text: str) -> yaml.Node | None:
-    """Text -> YAML node tree (with line/column marks); syntax errors raise."""
+    """Text -> YAML node tree (with line/column marks); syntax errors and text holding a
+    control or text-direction character (:mod:`pipeline.hidden`) raise."""
     try:
         _refuse_aliases(text)
-        return yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         if mark is not None and text.splitlines()[mark.line:mark.line + 1] and "\t" in text.splitlines()[mark.line]:
@@ -182,6 +184,22 @@ def compose_yaml(text: str) -> yaml.Node | None:
         raise _mark_error(message, mark) from None
     except yaml.YAMLError as error:
         raise LeafletFileError(f"invalid YAML: {error}") from None
+    _refuse_hidden_characters(root)
+    return root
+
+
+def _refuse_hidden_characters(root: yaml.Node | None) -> None:
+    """The first text (key or value) holding a hidden character raises, at that text."""
+    waiting = [root] if root is not None else []
+    while waiting:
+        node = waiting.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if problem := hidden_character(node.value):
+                raise _mark_error(problem, node.start_mark)
+        elif isinstance(node, yaml.SequenceNode):
+            waiting.extend(reversed(node.value))
+        else:
+            waiting.extend(child for pair in reversed(node.value) for child in reversed(pair))
 
 
 def construct(node: yaml.Node | None) -> Any:

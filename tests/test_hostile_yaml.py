@@ -190,3 +190,36 @@ def dt_today():
     import datetime as dt
 
     return dt.date.today()
+
+
+HIDDEN = [
+    ("\\u202e", "a text-direction character (U+202E RIGHT-TO-LEFT OVERRIDE)"),
+    ("\\u2067", "a text-direction character (U+2067 RIGHT-TO-LEFT ISOLATE)"),
+    ("\\u200f", "a text-direction character (U+200F RIGHT-TO-LEFT MARK)"),
+    ("\\x07", "a control character (U+0007)"),
+    ("\\x1b", "a control character (U+001B)"),
+]
+
+
+@pytest.mark.parametrize(("escape", "what"), HIDDEN, ids=[escape for escape, _ in HIDDEN])
+def test_hidden_characters_in_a_reviewers_text_are_refused_at_their_line(yaml_dir, capsys, escape, what):
+    """A YAML escape can put a character in the text that the page shows differently from the file
+    (a right-to-left override turns the words after it around): check and render refuse it at its line."""
+    text = good_yaml()
+    lines = text.splitlines()
+    number, line = next((n, content) for n, content in enumerate(lines, 1) if content.strip().startswith("- paragraph: "))
+    indent, sentence = line.split("- paragraph: ", 1)
+    lines[number - 1] = f'{indent}- paragraph: "Take 2 tablets, {escape}then 10 more."'
+    while lines[number].startswith(indent + "  ") and not lines[number].strip().startswith("- "):
+        del lines[number]  # the rest of the paragraph, folded onto more lines
+    (yaml_dir / "doc.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+    column = len(indent) + len("- paragraph: ") + 1
+
+    code, out = run(capsys, "check")
+    assert code == 1
+    assert out[0].startswith(f"output/yaml/doc.yaml:{number}:{column}: error: {what}"), out
+
+    code, out = run(capsys, "render", "-j", "1")
+    assert code == 1
+    assert any(entry.startswith(f"output/yaml/doc.yaml: error: line {number}, column {column}: {what}") for entry in out), out
+    assert not list(Path("output").glob("pdf/*.pdf"))

@@ -345,3 +345,8 @@ def test_an_empty_bullet_is_dropped_and_listed_as_removed():
     result = nz.normalize(b"Summary\n- First item\n- \n- Second item\n")
     assert [line.text for line in result.lines] == ["Summary", "- First item", "", "- Second item"]
     assert [(line.line, line.text) for line in result.removed] == [(3, "-")]
+
+
+def test_text_direction_characters_are_removed_from_input_text():
+    # A right-to-left override would show the words after it backwards in the leaflet.
+    assert rules.remove_invisible("Take \u202e2 tablets\u202c, \u2067then\u2069 \u200frest\u200e") == "Take 2 tablets, then rest"

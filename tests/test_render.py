@@ -23,7 +23,7 @@ from pipeline.render import (
 from pipeline.render.pdf import RefusedResource, StylesFetcher
 from pipeline.render.templates import css_string
 from pipeline.render.theme import contrast_ratio
-from pipeline.render.views import block_views, section_views
+from pipeline.render.views import block_views, left_out, section_views
 from tests.support.rendering import (
     DRAFT_MARK,
     reviewed,
@@ -216,6 +216,17 @@ def test_contact_details_come_from_the_theme_and_a_leaflet_may_give_its_own(rend
     assert "Contact the team looking after you." not in contact
 
 
+def test_a_leaflet_that_would_print_no_way_to_reach_anyone_is_named(renderer, tmp_path):
+    (tmp_path / "theme.yaml").write_text("contact_fallback: null\n", "utf-8")
+    silent = Renderer(RenderOptions(styles=tmp_path)).theme
+    leaflet = sample_leaflet(sample_ids()[0])
+    note = "no contact details are printed"
+    assert not [line for line in left_out(leaflet, renderer.theme) if note in line]  # the built-in fallback sentence
+    assert [line for line in left_out(leaflet, silent) if line.startswith(note)]
+    own = dataclasses.replace(leaflet, contact=Contact(phone="0100 496 0123"))
+    assert not [line for line in left_out(own, silent) if note in line]
+
+
 def test_metadata_for_the_pdf(renderer):
     leaflet = sample_leaflet(sample_ids()[0])
     html = renderer.render_html(leaflet)
@@ -311,6 +322,18 @@ def test_theme_problems_are_reported_together(tmp_path):
     assert "logo: no file 'assets/missing.png' in the styles folders" in message
     assert "language: expected a language tag such as en or en-GB, got 42" in message
     assert "\n" not in message
+
+
+def test_a_theme_text_with_a_hidden_character_is_refused(tmp_path):
+    (tmp_path / "theme.yaml").write_text(
+        'organisation: "St Elsewhere \\u202eNHS"\ncontact:\n  hours: "9 to 5\\x07"\nlabels:\n  page: "Page\\u2066"\n', "utf-8"
+    )
+    with pytest.raises(ConfigError) as caught:
+        Renderer(RenderOptions(styles=tmp_path))
+    message = str(caught.value)
+    assert "organisation: a text-direction character (U+202E RIGHT-TO-LEFT OVERRIDE)" in message
+    assert "contact.hours: a control character (U+0007)" in message
+    assert "labels.page: a text-direction character (U+2066 LEFT-TO-RIGHT ISOLATE)" in message
 
 
 def test_low_contrast_theme_is_refused(tmp_path):
@@ -496,7 +519,9 @@ def test_a_contact_field_not_in_its_form_is_never_a_link_and_check_names_it(rend
     assert 'href="javascript' not in html and 'href="mailto:x@y' not in html and 'href="tel:' not in html
     assert 'href="mailto:mailto' not in html
     errors = [p.message for p in check_text(dump_leaflet(leaflet), dt.date(2026, 1, 1)) if p.severity == "error"]
-    assert any(message.startswith(f"contact/{field}: expected ") for message in errors), errors
+    # A text-direction character is refused wherever it stands, before the field's form is looked at.
+    expected = "a text-direction character (U+202E" if "\u202e" in value else f"contact/{field}: expected "
+    assert any(message.startswith(expected) for message in errors), errors
 
 
 @pytest.mark.parametrize(

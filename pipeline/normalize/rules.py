@@ -16,6 +16,9 @@ from collections.abc import Callable
 
 import ftfy
 
+from pipeline.hidden import CONTROL as CONTROL_CHARACTERS
+from pipeline.hidden import TEXT_DIRECTION
+
 # A character reference with its semicolon: "&amp;", "&#8217;", "&#x2019;".
 _HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Lead bytes of UTF-8 read as Windows-1252 or Latin-1, the mojibake scraped pages have.
@@ -25,9 +28,11 @@ _MOJIBAKE_LEAD = re.compile("[\u00c2-\u00f4]")
 _LINE_BREAK = re.compile("\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
 # U+FFFE and U+FFFF are not characters (a byte-swapped BOM, a sentinel): never text,
 # and YAML can only write them as escapes a reviewer would read as "\uFFFE".
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff\ufffe\uffff]")
+# Text-direction characters (pipeline.hidden) too: in a page of English they only ever turn
+# words around on the page, and a leaflet YAML holding one is refused.
+_INVISIBLE = re.compile(f"[\u00ad\u200b-\u200d\u2060\ufeff\ufffe\uffff{TEXT_DIRECTION}]")
 # Control characters other than tab and line breaks: never text (and a mark of binary data).
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 

@@ -178,7 +178,7 @@ class Renderer:
         """
         html = self.render_html(leaflet, standing=standing, links=links, today=today)
         pdf, messages = self.pdf_writer().write(self.render_html(leaflet, embed_css=False, standing=standing, today=today))
-        return RenderedLeaflet(html=html, pdf=pdf, warnings=(*left_out(leaflet), *messages))
+        return RenderedLeaflet(html=html, pdf=pdf, warnings=(*left_out(leaflet, self.theme), *messages))
 
     def _edition_name(self, edition: str) -> str:
         """".letter.large-print" -> "US Letter, large print" in the theme's words."""

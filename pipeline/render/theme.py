@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from pipeline.errors import ConfigError
+from pipeline.hidden import hidden_character
 from pipeline.model import CANONICAL_SECTIONS, CONTACT_FORMS, REVIEW_STATUSES, Contact
 from pipeline.render.styles import StylesFolders, read_styles_file
 
@@ -215,7 +216,7 @@ def _text(value: Any, optional: bool = False) -> str | None:
     if value is None and optional:
         return None
     if isinstance(value, str) and value.strip():
-        return None
+        return hidden_character(value)
     return f"expected {'text or null' if optional else 'text'}, got {_describe(value)}"
 
 
@@ -279,7 +280,7 @@ def _contact_field(key: str) -> Callable[[Any], str | None]:
             return f"expected text on one line or null, got {_describe(value)}"
         if key in CONTACT_FORMS and re.fullmatch(CONTACT_FORMS[key], value) is None:
             return f"expected {_CONTACT_FORM_NAMES[key]} or null, got {value!r}"
-        return None
+        return hidden_character(value)
 
     return check
 

@@ -183,13 +183,20 @@ def section_views(leaflet: Leaflet, theme: Theme) -> tuple[SectionView, ...]:
     return tuple(views)
 
 
-def left_out(leaflet: Leaflet) -> tuple[str, ...]:
-    """What the page cannot show, said so that no heading disappears unseen."""
-    return tuple(
+def left_out(leaflet: Leaflet, theme: Theme) -> tuple[str, ...]:
+    """What the page cannot show, said so that no heading disappears unseen; and a page that
+    tells the patient no way to reach anyone."""
+    notes = [
         f"extra section {extra.heading!r} has no text and is left out of the page"
         for extra in leaflet.extra_sections
         if not block_views(extra.content)
-    )
+    ]
+    if not contact_view(leaflet.contact or theme.contact, theme):
+        notes.append(
+            "no contact details are printed (no phone, website or e-mail in the leaflet's contact or "
+            "the theme's, and no contact_fallback sentence in the theme): set the theme's contact"
+        )
+    return tuple(notes)
 
 
 def page_view(leaflet: Leaflet, theme: Theme, standing: str | None = None, today: dt.date | None = None) -> PageView:
