@@ -324,3 +324,37 @@ def test_another_edition_made_with_other_contact_details_leaves_a_published_set(
     assert code == 0 and "0100 999 9999" in pdf_text(large)  # made again with the new details, it is published
     assert leaflets(capsys, "build", "--approved-only", "--styles", "new")[0] == 0
     assert large.exists()  # the same styles and text: it stays
+
+
+def test_a_page_made_from_older_text_is_not_published_on_the_standing_of_newer_text(workdir, capsys):
+    """The A4 page of a draft stays current while the large-print edition of an approved
+    version is made; the reviewer then puts the draft back. The record's standing is that of
+    the approved text, not of the draft on disk now: the A4 page must not count as published."""
+    assert leaflets(capsys, "build")[0] == 0
+    draft = yaml_path(APPROVED_ID).read_bytes()
+    approve(APPROVED_ID)
+    assert leaflets(capsys, "render", "--edition", "large-print")[0] == 0
+    yaml_path(APPROVED_ID).write_bytes(draft)  # the reviewer undoes the approval
+    code, _, err = leaflets(capsys, "render", "--approved-only")
+    assert code == 0, err
+    assert published(workdir)["html"] == [] and published(workdir)["pdf"] == []
+    assert f"{APPROVED_ID}.yaml: left out: draft, not reviewed" in err
+
+
+def test_older_approved_text_put_back_after_a_new_approval_is_not_published(workdir, capsys):
+    """Approved text, then another text approved under the same signature (via reviewed):
+    the first text put back is changed since the approval in effect, though its A4 page,
+    made while it was approved, is still on disk."""
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID)
+    assert leaflets(capsys, "render")[0] == 0
+    first = yaml_path(APPROVED_ID).read_bytes()
+    edit(APPROVED_ID, ("minimally invasive procedure", "small procedure"), ("status: approved", "status: reviewed"))
+    assert leaflets(capsys, "render", "--edition", "large-print")[0] == 0
+    edit(APPROVED_ID, ("status: reviewed", "status: approved"))  # the new text approved
+    assert leaflets(capsys, "render", "--edition", "large-print")[0] == 0
+    yaml_path(APPROVED_ID).write_bytes(first)  # a copy of the older text put back
+    code, _, err = leaflets(capsys, "render", "--approved-only")
+    assert code == 0, err
+    assert published(workdir)["html"] == [] and published(workdir)["pdf"] == []  # its A4 page says "approved"
+    assert f"{APPROVED_ID}.yaml: left out: changed since its approval" in err
