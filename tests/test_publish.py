@@ -358,3 +358,23 @@ def test_older_approved_text_put_back_after_a_new_approval_is_not_published(work
     assert code == 0, err
     assert published(workdir)["html"] == [] and published(workdir)["pdf"] == []  # its A4 page says "approved"
     assert f"{APPROVED_ID}.yaml: left out: changed since its approval" in err
+
+
+def test_a_page_left_from_older_text_is_looked_at_again_when_that_text_is_put_back(workdir, capsys):
+    """The same as above without --approved-only: the A4 page of the first text says
+    "approved"; with that text put back after another approval, a run must look at its
+    review again, mark the page changed since approval and log the transition."""
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID)
+    assert leaflets(capsys, "render")[0] == 0
+    first = yaml_path(APPROVED_ID).read_bytes()
+    edit(APPROVED_ID, ("minimally invasive procedure", "small procedure"), ("status: approved", "status: reviewed"))
+    assert leaflets(capsys, "render", "--edition", "large-print")[0] == 0
+    edit(APPROVED_ID, ("status: reviewed", "status: approved"))
+    assert leaflets(capsys, "render", "--edition", "large-print")[0] == 0
+    yaml_path(APPROVED_ID).write_bytes(first)
+    code, _, err = leaflets(capsys, "render")
+    assert code == 0, err
+    page = (workdir / "output" / "html" / f"{APPROVED_ID}.html").read_text("utf-8")
+    assert CHANGED_LABEL in page and APPROVED_LABEL not in page
+    assert log(workdir)[-1]["event"] == "changed since approval"

@@ -35,8 +35,12 @@ def rendering_is_current(
     settings: Settings, doc_id: str, record: Record | None, yaml_text: bytes | None, shown_as: str | None = None,
 ) -> bool:
     """This run's edition of the page and PDF on disk was made from this YAML, with these styles,
-    options and code; it still reads right today (not past a review date it did not show) and,
-    when ``shown_as`` is given, says that of its review."""
+    options and code; it still reads right today (not past a review date it did not show) and
+    says of its review what is now true: ``shown_as`` when the caller worked it out, else what
+    the record's standing says, which holds only if the last run that looked at the review looked
+    at this very YAML (a run of another edition may have looked at other text since, and the
+    review log it added to can make this text read otherwise: an approval of newer text, then
+    the older text put back, is changed since that approval)."""
     edition = editions(record).get(settings.edition)
     return (
         not settings.force
@@ -44,7 +48,7 @@ def rendering_is_current(
         and yaml_text is not None
         and edition.yaml == sha256_hex(yaml_text)
         and edition.deps == settings.render_deps
-        and (shown_as is None or edition.shown_as == shown_as)
+        and (edition.shown_as == shown_as if shown_as is not None else record.seen_yaml_sha256 == edition.yaml)
         and (not edition.until or settings.today.isoformat() < edition.until)
         and settings.folder.rendered(doc_id, settings.edition)
     )

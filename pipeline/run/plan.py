@@ -71,20 +71,12 @@ def _date(value: object) -> dt.date | None:
     return value if isinstance(value, dt.date) or value is None else dt.date.fromisoformat(str(value))
 
 
-def _up_to_date_for_publishing(
-    settings: Settings, doc_id: str, record: Record | None, render_current: bool, yaml_text: bytes | None
-) -> bool:
-    """Outputs current, and (for --approved-only) known to be those the pipeline made of an approved leaflet.
-
-    The record's standing must be that of the YAML on disk now: a run of another edition may
-    have looked at other text since this edition's page was made (an approval then undone, or
-    older text put back), and that text's standing says nothing of this one.
-    """
+def _up_to_date_for_publishing(settings: Settings, doc_id: str, record: Record | None, render_current: bool) -> bool:
+    """Outputs current, and (for --approved-only) known to be those the pipeline made of an approved leaflet."""
     if not render_current or not settings.approved_only:
         return render_current
     return (
         record is not None and record.standing == APPROVED
-        and yaml_text is not None and record.seen_yaml_sha256 == sha256_hex(yaml_text)
         and outputs_intact(settings.folder, doc_id, record, settings.edition)
     )
 
@@ -148,7 +140,7 @@ def plan_inputs(paths: list[Path] | InputFiles, settings: Settings, *, render: b
         left_out = settings.approved_only and render and extract_current and _not_publishable(yaml_text, record, settings.today)
         if left_out:
             plan.done.append(FileResult(input=shown, id=doc_id, status="left out", left_out=left_out))
-        elif extract_current and (not render or _up_to_date_for_publishing(settings, doc_id, record, render_current, yaml_text)):
+        elif extract_current and (not render or _up_to_date_for_publishing(settings, doc_id, record, render_current)):
             plan.done.append(FileResult(input=shown, id=doc_id, status="up to date"))
         else:
             plan.tasks.append(
@@ -186,7 +178,7 @@ def plan_yaml(paths: list[Path] | InputFiles, settings: Settings) -> Plan:
             plan.done.append(FileResult(input=shown, id=doc_id, status="left out", left_out=reason))
         elif settings.approved_only and (left_out := _not_publishable(yaml_text, record, settings.today)):
             plan.done.append(FileResult(input=shown, id=doc_id, status="left out", left_out=left_out))
-        elif _up_to_date_for_publishing(settings, doc_id, record, render_current, yaml_text):
+        elif _up_to_date_for_publishing(settings, doc_id, record, render_current):
             plan.done.append(FileResult(input=shown, id=doc_id, status="up to date"))
         else:
             plan.tasks.append(Task(doc_id, shown, yaml_path=path, render=True))
