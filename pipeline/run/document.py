@@ -32,7 +32,7 @@ from pipeline.review.approval import (
 from pipeline.review.lints import structure_problems
 from pipeline.review.ownership import store_yaml
 from pipeline.run.files import display_path
-from pipeline.run.freshness import outputs_intact, rendering_is_current
+from pipeline.run.freshness import OVERDUE, outputs_intact, rendering_is_current
 from pipeline.run.output_folder import PDF_DIR
 from pipeline.run.records import (
     Edition,
@@ -166,7 +166,7 @@ def render_document(task: Task, settings: Settings, result: FileResult, record: 
         leave_out(settings, task.doc_id, result, reason)
         return Record(**{**record.__dict__, "editions": None, **seen})  # every edition's files removed
     today = settings.today
-    shown_as = f"{standing} overdue" if leaflet.review.is_overdue(today) else standing  # what the page says of its review
+    shown_as = standing + OVERDUE if leaflet.review.is_overdue(today) else standing  # what the page says of its review
     current = rendering_is_current(settings, task.doc_id, record, text.encode("utf-8"), shown_as)
     if current and (not settings.approved_only or outputs_intact(settings.folder, task.doc_id, record, settings.edition)):
         return Record(**{**record.__dict__, **seen})  # its page and PDF already show this YAML as it stands

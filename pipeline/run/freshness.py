@@ -14,9 +14,10 @@ import os
 
 from pipeline.errors import PipelineError
 from pipeline.run.output_folder import OutputFolder
-from pipeline.run.records import Record, editions, sha256_hex
+from pipeline.run.records import Edition, Record, editions, sha256_hex
 
 MAX_OUTPUT_BYTES = 256 * 1024 * 1024  # a leaflet's PDF is well under a megabyte
+OVERDUE = " overdue"  # added to a standing by a page that says it is past its review date
 from pipeline.run.settings import Settings
 
 
@@ -36,22 +37,31 @@ def rendering_is_current(
 ) -> bool:
     """This run's edition of the page and PDF on disk was made from this YAML, with these styles,
     options and code; it still reads right today (not past a review date it did not show) and
-    says of its review what is now true: ``shown_as`` when the caller worked it out, else what
-    the record's standing says, which holds only if the last run that looked at the review looked
-    at this very YAML (a run of another edition may have looked at other text since, and the
-    review log it added to can make this text read otherwise: an approval of newer text, then
-    the older text put back, is changed since that approval)."""
+    says of its review what is now true: ``shown_as`` when the caller worked it out, else the
+    standing the record holds, which is known only if the last run that looked at the review
+    looked at this very YAML. The same text can stand otherwise than when its page was made:
+    runs of another edition may have looked at other text since and added to the review log
+    (an approval of newer text, then the older text put back: changed since that approval)."""
     edition = editions(record).get(settings.edition)
+    if shown_as is None and record is not None and edition is not None and record.seen_yaml_sha256 == edition.yaml:
+        shown_as = _shown_as(record.standing, edition)
     return (
         not settings.force
         and edition is not None
         and yaml_text is not None
         and edition.yaml == sha256_hex(yaml_text)
         and edition.deps == settings.render_deps
-        and (edition.shown_as == shown_as if shown_as is not None else record.seen_yaml_sha256 == edition.yaml)
+        and shown_as is not None and edition.shown_as == shown_as
         and (not edition.until or settings.today.isoformat() < edition.until)
         and settings.folder.rendered(doc_id, settings.edition)
     )
+
+
+def _shown_as(standing: str | None, edition: Edition) -> str | None:
+    """What a page of ``edition`` says of a review that stands at ``standing``; being past
+    its review date is the edition's own (:attr:`Edition.until` makes it read otherwise)."""
+    overdue = edition.shown_as.endswith(OVERDUE)
+    return None if standing is None else standing + (OVERDUE if overdue else "")
 
 
 def outputs_intact(
