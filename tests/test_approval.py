@@ -64,6 +64,22 @@ def test_signing_again_approves_the_new_content():
     )[-2:] == [("reviewed", "reviewed"), (APPROVED, "approved")]
 
 
+def test_an_old_signature_flipped_back_to_approved_does_not_approve_new_text():
+    # Approved long ago; set to draft, edited, set back to approved under the same name and date:
+    # that would date the approval of the new text before the text existed.
+    old = dt.date(2025, 1, 1)
+    assert run(
+        leaflet("approved", "A", old), leaflet("draft", "A", old, summary="Edited."),
+        leaflet("approved", "A", old, summary="Edited."), leaflet("approved", "A", old, summary="Edited."),
+        leaflet("approved", "A", dt.date(2026, 12, 1), summary="Edited."),
+    ) == [
+        (APPROVED, "approved"), ("draft", "draft"), (CHANGED, "changed since approval"), (CHANGED, None),
+        (APPROVED, "approved"),
+    ]
+    # The text it approved, flipped back: still that approval.
+    assert run(leaflet("approved", "A", old), leaflet("draft", "A", old), leaflet("approved", "A", old))[-1] == (APPROVED, "approved")
+
+
 def test_a_change_approved_in_the_same_save_as_its_approval_is_covered():
     assert run(leaflet(), leaflet("approved", "A", ON, summary="Edited.")) == [("draft", "draft"), (APPROVED, "approved")]
 

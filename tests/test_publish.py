@@ -383,3 +383,21 @@ def test_a_page_left_from_older_text_is_looked_at_again_when_that_text_is_put_ba
     page = (workdir / "output" / "html" / f"{APPROVED_ID}.html").read_text("utf-8")
     assert CHANGED_LABEL in page and APPROVED_LABEL not in page
     assert [entry["event"] for entry in log(workdir)][-1] == "changed since approval"
+
+
+def test_an_old_signature_flipped_back_to_approved_over_new_text_is_not_published(workdir, capsys):
+    """Approved on a day long past; set to draft, edited, set back to approved under the same name
+    and date: the new text was never approved, so it is not published and the page says so."""
+    assert leaflets(capsys, "build")[0] == 0
+    approve(APPROVED_ID, on="2025-01-01")
+    assert leaflets(capsys, "build", "--approved-only")[0] == 0
+    assert published(workdir)["pdf"] == [APPROVED_ID]
+
+    edit(APPROVED_ID, ("status: approved", "status: draft"), ("minimally invasive procedure", "small procedure"))
+    assert leaflets(capsys, "build")[0] == 0
+    edit(APPROVED_ID, ("status: draft", "status: approved"))
+    code, _, err = leaflets(capsys, "build", "--approved-only")
+    assert code == 0 and published(workdir)["pdf"] == []
+    assert f"{APPROVED_ID}.txt: left out: changed since its approval" in err
+    code, out, _ = leaflets(capsys, "check", str(yaml_path(APPROVED_ID)))
+    assert "changed since its approval by Dr Ada Example on 2025-01-01" in out and "a new reviewed_on date" in out

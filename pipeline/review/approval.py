@@ -12,7 +12,10 @@ one entry per transition a run sees; from it and the leaflet as it is now,
 - ``draft`` / ``reviewed``: its review status.
 
 A new approval is a change to ``approved`` from another status, or an
-approval signed again (another reviewer or another ``reviewed_on`` date).
+approval signed again (another reviewer or another ``reviewed_on`` date). A
+change to ``approved`` from another status under a signature that approved
+other content on an earlier day is not: that signature stays on what it
+approved, and the leaflet is ``changed`` until signed with a new date.
 """
 
 from __future__ import annotations
@@ -101,6 +104,11 @@ def observe(
         bound = review.status == "reviewed" and last is not None and last.content != content
         return review.status, entry(review.status) if moved or bound else None
     if last is None or last.status != APPROVED or _signed(last) != (review.reviewer, reviewed_on):
+        earlier = approval_in_effect(history, (review.reviewer, reviewed_on))
+        if earlier is not None and earlier.content != content and not _signed_lately(reviewed_on, now):
+            # Another status and back under a signature that approved other text days ago: that
+            # signature stays on that text (it would date an approval before the text existed).
+            return CHANGED, entry("changed since approval")
         return APPROVED, entry(APPROVED)  # a new approval covers the content it is given to
     approval = approval_in_effect(history, (review.reviewer, reviewed_on))
     if approval is None:  # a log that lost the approval entry: this sight approves, and says so
@@ -108,6 +116,21 @@ def observe(
     if content == approval.content:
         return APPROVED, None if last.content == content else entry("approved text restored")
     return CHANGED, None if last.content == content else entry("changed since approval")
+
+
+# A signature dated this many days before a run sees it still approves new text after another
+# status and back ("on the same day": a day's slack for a reviewer's time zone against UTC).
+SAME_DAY_SLACK = dt.timedelta(days=1)
+
+
+def _signed_lately(reviewed_on: str | None, now: dt.datetime) -> bool:
+    """Whether a ``reviewed_on`` date is the day ``now`` falls on (within :data:`SAME_DAY_SLACK`) or later."""
+    if reviewed_on is None:
+        return False
+    try:
+        return dt.date.fromisoformat(reviewed_on) >= now.date() - SAME_DAY_SLACK
+    except ValueError:
+        return False
 
 
 def approval_in_effect(history: list[LogEntry], signed: tuple[str | None, str | None]) -> LogEntry | None:

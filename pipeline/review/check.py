@@ -279,7 +279,7 @@ def approval_problem(leaflet: Leaflet, history: tuple[LogEntry, ...], positions:
     return Diagnostic(
         f"{CHANGED_SINCE_APPROVAL} by {approval.reviewer or 'an unnamed reviewer'} on {approval.reviewed_on or 'an unknown date'}: "
         "it is printed as not approved and --approved-only leaves it out; approve it again "
-        "(a new reviewed_on date, or another status and back) once a reviewer has checked the change",
+        "(a new reviewed_on date; on the same day, another status and back) once a reviewer has checked the change",
         *positions.at(("review", "status")),
     )
 
