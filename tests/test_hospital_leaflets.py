@@ -366,3 +366,19 @@ def test_a_surgeons_sheet_with_colon_headings_puts_its_approaches_under_the_proc
     assert [block.text for block in leaflet.sections["indications"]] == ["When the joint is infected."]
     assert [block.text for block in leaflet.sections["risks"]] == ["The infection may come back."]
     assert not leaflet.extra_sections and not leaflet.warnings
+
+
+def test_a_title_written_again_over_two_lines_is_not_joined_into_the_first_paragraph():
+    leaflet = leaflet_of(
+        "Carpal tunnel release\n\nCarpal tunnel\nrelease\n"
+        "This sheet tells you about the operation on your wrist, what\n"
+        "it involves and what you can expect once you are back home.\n\nWhat are the risks?\n\n"
+        "The scar may be sore for a few weeks and the palm may ache when\n"
+        "you grip things hard, but this settles in most people by itself.\n"
+    )
+    assert leaflet.title == "Carpal tunnel release"
+    assert [block.text for block in leaflet.sections["summary"]] == [
+        "This sheet tells you about the operation on your wrist, what it involves and what you can expect once you "
+        "are back home."
+    ]
+    assert [(line.line, line.text) for line in leaflet.source.removed] == [(3, "Carpal tunnel release")]
