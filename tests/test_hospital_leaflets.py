@@ -330,12 +330,12 @@ def test_a_section_named_by_its_own_heading_is_no_part_of_itself():
 
 def test_a_division_line_a_trail_of_pages_and_information_for_are_no_title():
     leaflet = leaflet_of(
-        "Division of Neurosurgery\nClinic > Departments > Ear care > Children > Grommets\nPAGE\nMENU\n\n"
+        "Division of Ear Surgery\nClinic > Departments > Ear care > Children > Grommets\nPAGE\nMENU\n\n"
         "Information for grommet insertion\n\nWhat is glue ear?\n\nFluid collects behind the eardrum.\n\n"
         "The operation\n\nA small tube is placed in the eardrum.\n\nAfter surgery\n\nKeep the ear dry for two weeks.\n"
     )
     assert leaflet.title == "Grommet insertion"
-    assert leaflet.source.department == "Division of Neurosurgery"
+    assert leaflet.source.department == "Division of Ear Surgery"
     assert [block.text for block in leaflet.sections["procedure"]] == ["A small tube is placed in the eardrum."]
     assert [block.text for block in leaflet.sections["recovery"]] == ["Keep the ear dry for two weeks."]
     assert [block.text for block in leaflet.sections["summary"]] == ["Fluid collects behind the eardrum."]
