@@ -153,8 +153,8 @@ def is_short_plain_line(text: str, max_words: int = 5) -> bool:
 # A line ending in one of these and a colon introduces a list ("The main steps
 # are:", "You should:"); it is a sentence, not a heading.
 LEAD_IN_WORDS = frozenset(
-    "should include includes including are is may can will must need needs to follows following be as like such "
-    "were was have has".split()
+    "should include includes including involve involves are is may can will must need needs to follows following "
+    "be as like such were was have has".split()
 )
 _LONGEST_HEADING = 90
 
@@ -198,7 +198,17 @@ def known_heading(text: str, table: HeadingTable) -> str | None:
     step = STEP.match(text)
     if step:
         return table.match(step["text"], loose=False)
-    return table.match(text, loose=not reads_as_sentence(text))
+    return table.match(without_likelihood(text), loose=not reads_as_sentence(text))
+
+
+# How often, in a parenthesis after a heading: "Common risks (1 in 10 to 1 in 100 people)".
+_LIKELIHOOD = re.compile(r"\s*\([^()]*\d[^()]*\)$")
+
+
+def without_likelihood(text: str) -> str:
+    """A heading without a parenthesis of numbers at its end ("Rare risks (less than 1 in 1000)"
+    -> "Rare risks"): the numbers say how likely, not what the section is."""
+    return _LIKELIHOOD.sub("", text) or text
 
 
 @dataclass(frozen=True)

@@ -241,13 +241,30 @@ def test_lower_case_heading_after_the_technical_term_is_a_heading():
     assert plain(leaflet.sections["summary"]) == [("paragraph", "Text.", [])]
 
 
-@pytest.mark.parametrize("lead_in", ["The main steps are:", "The steps are:", "Your recovery steps include:"])
+@pytest.mark.parametrize(
+    "lead_in", ["The main steps are:", "The steps are:", "Your recovery steps include:", "The procedure involves:"]
+)
 def test_a_lead_in_naming_a_section_is_not_a_heading(lead_in):
     leaflet = extract_text(f"Recovery\n{lead_in}\n1. Rest for the day.\n")
     assert plain(leaflet.sections["recovery"]) == [
         ("paragraph", lead_in, []), ("steps", "", [(None, "Rest for the day.")])
     ]
     assert leaflet.sections["procedure"] == ()
+
+
+def test_a_lead_in_under_personnel_stays_with_its_list_on_a_lookup_site_page():
+    # "The procedure involves:" loosely names "What Does the Procedure Involve": a lead-in, not a heading.
+    leaflet = extract_text(
+        "Search all medical codes\n\nPlaster cast\n\nCPT4 code\n\nSummary\n\nA cast holds a bone still.\n\n"
+        "Procedure Description\n\n1. The limb is wrapped.\n\nPersonnel\n\nThe procedure involves:\n\n"
+        "  • A plaster technician\n  • A nurse\n"
+    )
+    assert plain(leaflet.sections["personnel"]) == [
+        ("paragraph", "The procedure involves:", []),
+        ("bullets", "", [(None, "A plaster technician"), (None, "A nurse")]),
+    ]
+    assert plain(leaflet.sections["procedure"]) == [("steps", "", [(None, "The limb is wrapped.")])]
+    assert not leaflet.warnings
 
 
 def test_sentence_case_unknown_heading_between_blank_lines_is_a_heading():

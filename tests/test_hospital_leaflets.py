@@ -49,6 +49,11 @@ def leaflet_of(text: str):
         ("What is a gastroscopy?", "summary", "question form 'what is'"),
         ("What are the risks?", "risks", "synonym"),
         ("Are there any side effects?", "risks", "synonym words"),
+        ("How is the operation undertaken?", "procedure", "keyword 'how ... undertaken'"),
+        ("The operation", "procedure", "synonym"),
+        ("Surgery:", "procedure", "synonym"),
+        ("Very common risks", "risks", "synonym words"),
+        ("Rare complications", "risks", "synonym words"),
     ],
 )
 def test_a_heading_is_read_by_its_words(heading, section, rule):
@@ -294,3 +299,86 @@ def test_a_document_kind_line_is_no_title_and_a_picture_credit_is_no_content():
 def test_a_sentence_that_reproduces_something_stays():
     leaflet = leaflet_of("Knee washout\n\nWhat is it?\n\nReproduced from your notes, the plan is set out below.\n")
     assert "Reproduced from your notes" in leaflet.sections["summary"][0].text
+
+
+# -- layouts found on pages the project was not tuned on ------------------------------------------
+
+
+def test_likelihood_headings_open_the_risks_as_parts_of_it():
+    # No blank lines; the first likelihood heading opens the risks and keeps its words.
+    leaflet = leaflet_of(
+        "Ear tube insertion\nWhy is it done?\nTo let fluid drain from the middle ear.\n"
+        "Very common risks (1 in 1 to 1 in 10 people)\nSoreness: The ear may ache for a day.\n"
+        "Common risks (1 in 10 to 1 in 100 people)\nSome fluid may leak for a week.\n"
+        "Rare risks (less than 1 in 1000 people)\nThe tube may fall out early.\n"
+    )
+    risks = leaflet.sections["risks"]
+    assert [block.heading for block in risks] == [
+        "Very common risks (1 in 1 to 1 in 10 people)",
+        "Common risks (1 in 10 to 1 in 100 people)",
+        "Rare risks (less than 1 in 1000 people)",
+    ]
+    assert risks[2].blocks[0].text == "The tube may fall out early."
+    assert [block.text for block in leaflet.sections["purpose"]] == ["To let fluid drain from the middle ear."]
+    assert not leaflet.extra_sections
+
+
+def test_a_section_named_by_its_own_heading_is_no_part_of_itself():
+    leaflet = leaflet_of("Ear tube insertion\n\nComplications\n\nThe tube may fall out early.\n")
+    assert [block.kind for block in leaflet.sections["risks"]] == ["paragraph"]
+
+
+def test_a_division_line_a_trail_of_pages_and_information_for_are_no_title():
+    leaflet = leaflet_of(
+        "Division of Ear Surgery\nClinic > Departments > Ear care > Children > Grommets\nPAGE\nMENU\n\n"
+        "Information for grommet insertion\n\nWhat is glue ear?\n\nFluid collects behind the eardrum.\n\n"
+        "The operation\n\nA small tube is placed in the eardrum.\n\nAfter surgery\n\nKeep the ear dry for two weeks.\n"
+    )
+    assert leaflet.title == "Grommet insertion"
+    assert leaflet.source.department == "Division of Ear Surgery"
+    assert [block.text for block in leaflet.sections["procedure"]] == ["A small tube is placed in the eardrum."]
+    assert [block.text for block in leaflet.sections["recovery"]] == ["Keep the ear dry for two weeks."]
+    assert [block.text for block in leaflet.sections["summary"]] == ["Fluid collects behind the eardrum."]
+    assert "Clinic > Departments > Ear care > Children > Grommets" in [line.text for line in leaflet.source.removed]
+    assert not leaflet.extra_sections and not leaflet.warnings
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [("Information for patients", "Glue ear"), ("Information about your anaesthetic", "Information about your anaesthetic")],
+)
+def test_information_for_patients_or_about_your_care_is_not_cut(line, title):
+    leaflet = leaflet_of(f"{line}\n\nWhat is glue ear?\n\nFluid collects behind the eardrum.\n")
+    assert leaflet.title == title
+
+
+def test_a_surgeons_sheet_with_colon_headings_puts_its_approaches_under_the_procedure():
+    # "Surgery:" heads the procedure (a synonym); "Open approach:" under it is a part of it (its words say so).
+    leaflet = leaflet_of(
+        "Patient Information Leaflet\nKnee washout\nBackground:\nA knee washout cleans the joint with fluid.\n"
+        "When should I have a knee washout?\nWhen the joint is infected.\nSurgery:\nYou will be asleep for it.\n"
+        "Open approach:\nThe surgeon opens the joint through one cut.\nKeyhole approach:\nA camera goes in through two cuts.\n"
+        "Risks:\nThe infection may come back.\n"
+    )
+    procedure = leaflet.sections["procedure"]
+    assert procedure[0].text == "You will be asleep for it."
+    assert [block.heading for block in procedure[1:]] == ["Open approach", "Keyhole approach"]
+    assert [block.text for block in leaflet.sections["indications"]] == ["When the joint is infected."]
+    assert [block.text for block in leaflet.sections["risks"]] == ["The infection may come back."]
+    assert not leaflet.extra_sections and not leaflet.warnings
+
+
+def test_a_title_written_again_over_two_lines_is_not_joined_into_the_first_paragraph():
+    leaflet = leaflet_of(
+        "Carpal tunnel release\n\nCarpal tunnel\nrelease\n"
+        "This sheet tells you about the operation on your wrist, what\n"
+        "it involves and what you can expect once you are back home.\n\nWhat are the risks?\n\n"
+        "The scar may be sore for a few weeks and the palm may ache when\n"
+        "you grip things hard, but this settles in most people by itself.\n"
+    )
+    assert leaflet.title == "Carpal tunnel release"
+    assert [block.text for block in leaflet.sections["summary"]] == [
+        "This sheet tells you about the operation on your wrist, what it involves and what you can expect once you "
+        "are back home."
+    ]
+    assert [(line.line, line.text) for line in leaflet.source.removed] == [(3, "Carpal tunnel release")]

@@ -45,6 +45,8 @@ from pipeline.model import (
     Diagnostic,
     ExtraSection,
     Leaflet,
+    Line,
+    RemovedLine,
     Review,
     Source,
 )
@@ -68,6 +70,14 @@ def _add_names(names: Names, found: Names) -> None:
 def _names_a_procedure(text: str) -> bool:
     """A short line that can be a procedure's name, not a sentence or a list entry."""
     return len(text) <= 120 and not is_list_item(text) and not reads_as_sentence(text)
+
+
+def _without_title_repeats(lines: list[Line], title: str | None) -> tuple[list[Line], list[RemovedLine]]:
+    """The text before the first heading without the title written again (a page that prints its
+    title twice, the second time wrapped over two lines): each repeat listed as removed, not content."""
+    words = " ".join((title or "").casefold().split())
+    repeats = [line for line in lines if words and " ".join(line.text.casefold().split()) == words]
+    return [line for line in lines if line not in repeats], [RemovedLine(line.number, line.text) for line in repeats]
 
 
 def _merge_sections(
@@ -164,6 +174,7 @@ def extract(
             rest = sorted(names.leftover, key=lambda line: line.number)  # without a name block, all of it
         leftover = rest + leftover
 
+    leftover, repeats = _without_title_repeats(leftover, names.title)
     sections, extras, warnings = _merge_sections(segments, normalized.nested)
     warnings += lost_warnings
     if leftover:
@@ -188,7 +199,8 @@ def extract(
 
     code = Code(system=normalized.code_system, descriptor=descriptor)
     source = source_record(
-        Source(path=source_path, sha256=sha256, encoding=normalized.encoding, removed=normalized.removed),
+        Source(path=source_path, sha256=sha256, encoding=normalized.encoding,
+               removed=tuple(sorted((*normalized.removed, *repeats), key=lambda line: line.line))),
         dict(normalized.facts),
         read_by_words(segments),
     )

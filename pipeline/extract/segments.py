@@ -32,6 +32,7 @@ from pipeline.lines import (
     known_heading,
     line_shape,
     looks_like_title,
+    without_likelihood,
 )
 from pipeline.model import CANONICAL_SECTIONS, Line
 
@@ -234,6 +235,13 @@ def _is_sub_heading(index: int, current: Segment, layout: _Layout, key: str | No
     return layout.style.set_off and not layout.between_blank_lines(index)
 
 
+def _opens_as_part(heading: str, kind: str, table: HeadingTable) -> bool:
+    """A heading the table knows as a part of ``kind`` but not as its name ("Common risks (1 in
+    10 people)", not "Complications"): it opens the section as its first part, so what it says
+    (how likely) is not lost with the section's own heading."""
+    return table.match(heading, loose=False) != kind and table.sub_heading_of(without_likelihood(heading)) == kind
+
+
 def split_segments(lines: tuple[Line, ...], table: HeadingTable, *, leaflet_layout: bool = False) -> list[Segment]:
     """Segments at headings; ``leaflet_layout`` for a hospital's leaflet rather than a lookup-site page."""
     segments = [Segment(PREAMBLE, None, None)]
@@ -251,14 +259,16 @@ def split_segments(lines: tuple[Line, ...], table: HeadingTable, *, leaflet_layo
         elif known is not None:
             kind, heading, inline_text, choice = known
             segments.append(Segment(kind, heading, line.number, choice=choice))
+            if not inline_text and _opens_as_part(heading, kind, table):
+                segments[-1].add_sub_heading(line)  # its words stay: "Very common risks (1 in 10)" heads a part
             if inline_text:
                 segments[-1].add(inline_text, line_shape(inline_text.text))
         elif _unknown_heading(index, current, layout):
-            if _is_sub_heading(index, current, layout, None):
-                current.add_sub_heading(line)
+            heading = strip_heading_markup(line.text)
+            choice = table.classify(heading)  # a heading by its look may still say what it is about
+            if _is_sub_heading(index, current, layout, None) or choice.key == current.kind:
+                current.add_sub_heading(line)  # "Open approach:" under "Surgery:": a part of the procedure
             else:
-                heading = strip_heading_markup(line.text)
-                choice = table.classify(heading)  # a heading by its look may still say what it is about
                 segments.append(Segment(choice.key or EXTRA, heading, line.number, choice=choice))
         else:
             current.add(line, shapes[index])

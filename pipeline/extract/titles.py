@@ -42,7 +42,7 @@ def leaflet_title(line: str, table: HeadingTable) -> str | None:
     words = simplify(text).split()
     if not words or all(word in table.department_words for word in words):
         return None
-    return text
+    return _capitalised(text)
 
 
 def leaflet_title_from_headings(segments: list[Segment], table: HeadingTable) -> str | None:

@@ -187,15 +187,35 @@ def wrap_width(lines: list[Line]) -> int | None:
     return width if evidence >= 2 else None
 
 
+# A line of at most this many words, seen whole, is whole again when it comes back (a title repeated).
+_REPEATED_LINE_WORDS = 12
+
+
+def _words_of(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
 def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
-    """Physical lines -> logical ones: hard-wrapped paragraphs and list items joined."""
+    """Physical lines -> logical ones: hard-wrapped paragraphs and list items joined.
+
+    A short line that comes back, wrapped or not ("Carpal tunnel release" as the page's first
+    line and again over two lines above the text), is whole the second time too: the text after
+    it is never joined onto it.
+    """
     wrapping = _Wrapping(wrap_width(lines), [line.text for line in lines], table)
     joined: list[Line] = []
+    seen_whole: set[str] = set()  # the words of the short lines written so far
     paragraph: _Paragraph | None = None  # the one being assembled, if any
+
+    def finish(paragraph: _Paragraph) -> None:
+        joined.append(Line(paragraph.number, paragraph.text))
+        if len(paragraph.text.split()) <= _REPEATED_LINE_WORDS:
+            seen_whole.add(_words_of(paragraph.text))
+
     for line in lines:
         if not line.text:  # a blank line stands alone, and what follows it starts afresh
             if paragraph is not None:
-                joined.append(Line(paragraph.number, paragraph.text))
+                finish(paragraph)
                 paragraph = None
             joined.append(line)
             continue
@@ -204,14 +224,15 @@ def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
             paragraph is not None
             and len(paragraph.text) < MAX_JOINED_CHARACTERS
             and not line.text.startswith("- ")  # a list item always starts a paragraph of its own
+            and _words_of(paragraph.text) not in seen_whole
             and _continues(paragraph, line.text, shape, wrapping)
         ):
             paragraph.extend(line.text, shape)
         else:
             standalone = paragraph is None or _ends_a_block(paragraph, wrapping)
             if paragraph is not None:
-                joined.append(Line(paragraph.number, paragraph.text))
+                finish(paragraph)
             paragraph = _Paragraph(line.number, line.text, shape, line.text, standalone)
     if paragraph is not None:
-        joined.append(Line(paragraph.number, paragraph.text))
+        finish(paragraph)
     return joined
