@@ -422,6 +422,14 @@ def test_a_sub_heading_with_nothing_under_it_stays_as_text():
     assert outline(leaflet.sections["risks"]) == [("paragraph", "Rare", [])]
 
 
+def test_a_sub_heading_straight_above_another_stays_as_text():
+    # Two in a row: the first heads nothing and was lost (found by the fuzz test).
+    leaflet = extract_text("Summary\nA short text.\nRisks and Complications\nCommon:\nRare:\n- Infection\nBenefits\n- Less pain\n")
+    assert outline(leaflet.sections["risks"]) == [
+        ("paragraph", "Common", []), ("group", "Rare", [("bullets", "", [(None, "Infection")])]),
+    ]
+
+
 def test_bullets_between_steps_are_the_step_before_them_and_the_numbering_goes_on():
     leaflet = extract_text(
         "Procedure Description\n1. The skin is numbed.\n2. The growth is removed in one of two ways:\n"

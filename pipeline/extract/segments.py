@@ -61,6 +61,13 @@ class Segment:
         self.shapes.append(shape)
 
     def add_sub_heading(self, line: Line) -> None:
+        """A part begins here. A sub-heading just before it with no text of its own heads nothing:
+        it stays as a line of text ("## May" straight above "Risk." would otherwise be lost)."""
+        if self.sub_headings:
+            start = max(self.sub_headings)
+            if not any(earlier.text for earlier in self.lines[start:]):
+                heading = self.sub_headings.pop(start)
+                self.add(heading, line_shape(heading.text))
         self.sub_headings[len(self.lines)] = Line(line.number, strip_heading_markup(line.text))
 
 
