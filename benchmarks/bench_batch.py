@@ -78,6 +78,13 @@ def leaflets(*args: str, cwd: Path) -> tuple[float, dict]:
     return seconds, summary
 
 
+def paired(first: list[float], second: list[float]) -> str:
+    """The ratio of each round's two times, and their median: a slow spell of a shared machine
+    moves both sides of a round together."""
+    ratios = [a / b for a, b in zip(first, second)]
+    return ", ".join(f"{ratio:.2f}" for ratio in ratios) + f" (median {statistics.median(ratios):.2f})"
+
+
 def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -252,6 +259,7 @@ def bench_command(work: Path, count: int, rounds: int) -> None:
     print(f"  leaflets build -j 2 (extract, YAML, HTML, PDF, index, review page): {spread(ours_times, ' s', 1)}")
     print(f"  bare WeasyPrint script, 2 workers, the same print pages          : {spread(bare_times, ' s', 1)}")
     print(f"  ratio = {ours_median / bare_median:.3f}   (target: <= 1.05)")
+    print(f"  ratio of each round (the two sides run one after the other): {paired(ours_times, bare_times)}")
 
 
 # -- pandoc ------------------------------------------------------------------------
@@ -323,6 +331,7 @@ def bench_pandoc(work: Path, count: int, rounds: int) -> None:
     print(f"  bare WeasyPrint script, 2 workers, our print pages         : {spread(times['bare'], ' s', 1)}")
     print(f"  ours is {medians['pandoc'] / medians['ours']:.1f}x faster   (target: >= 5x)")
     print(f"  bare WeasyPrint alone is {medians['pandoc'] / medians['bare']:.1f}x faster than the pandoc loop")
+    print(f"  each round, pandoc / ours: {paired(times['pandoc'], times['ours'])}; pandoc / bare: {paired(times['pandoc'], times['bare'])}")
 
 
 # -- no-op rebuilds and memory -------------------------------------------------------
