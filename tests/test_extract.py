@@ -422,6 +422,18 @@ def test_a_sub_heading_with_nothing_under_it_stays_as_text():
     assert outline(leaflet.sections["risks"]) == [("paragraph", "Rare", [])]
 
 
+def test_a_section_word_among_the_entries_of_an_unmarked_list_is_an_entry():
+    # "Surgery" names the procedure section, but here it is one of the alternatives.
+    leaflet = extract_text(
+        "Summary\nThis repairs the knee.\nAlternatives\nOther options include:\nMedication\nSurgery\n"
+        "Physical therapy\n\nRecovery\nRest for a week.\n"
+    )
+    assert [block.text for block in leaflet.sections["alternatives"]] == [
+        "Other options include:", "Medication", "Surgery", "Physical therapy",
+    ]
+    assert leaflet.sections["procedure"] == () and [b.text for b in leaflet.sections["recovery"]] == ["Rest for a week."]
+
+
 def test_a_sub_heading_straight_above_another_stays_as_text():
     # Two in a row: the first heads nothing and was lost (found by the fuzz test).
     leaflet = extract_text("Summary\nA short text.\nRisks and Complications\nCommon:\nRare:\n- Infection\nBenefits\n- Less pain\n")

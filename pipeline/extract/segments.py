@@ -125,6 +125,21 @@ class _Layout:
         lines = self.lines
         return 0 < index < len(lines) - 1 and not lines[index - 1].text and not lines[index + 1].text
 
+    def in_unmarked_list(self, index: int) -> bool:
+        """Whether ``lines[index]`` is an entry of a list written without marks after a lead-in
+        ("Other options include:" / "Medication" / "Surgery" / "Physical therapy"): between
+        short entries, so a word that names a section ("Surgery") is an entry, not a heading."""
+        lines = self.lines
+        if not is_short_plain_line(lines[index].text):
+            return False
+        after = index + 1
+        if after < len(lines) and lines[after].text and not is_short_plain_line(lines[after].text):
+            return False  # a short line over a paragraph reads as its heading
+        before = index - 1
+        while before >= 0 and is_short_plain_line(lines[before].text):
+            before -= 1
+        return before >= 0 and is_lead_in(lines[before].text)
+
     def is_content(self, index: int | None) -> bool:
         """What a heading stands over: not another heading, nor a bare list entry."""
         return (
@@ -261,6 +276,8 @@ def split_segments(lines: tuple[Line, ...], table: HeadingTable, *, leaflet_layo
             current.add(line, shapes[index])  # a blank line, or a bullet: never a heading
             continue
         known = _heading_of(line, shapes[index], table, line.number in in_run)
+        if known is not None and not known[2] and layout.in_unmarked_list(index):
+            known = None  # "Surgery" among the entries of a list after "Other options include:"
         if known is not None and not known[2] and _is_sub_heading(index, current, layout, known[0]):
             current.add_sub_heading(line)
         elif known is not None:
