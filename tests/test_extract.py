@@ -432,6 +432,12 @@ def test_a_section_word_among_the_entries_of_an_unmarked_list_is_an_entry():
         "Other options include:", "Medication", "Surgery", "Physical therapy",
     ]
     assert leaflet.sections["procedure"] == () and [b.text for b in leaflet.sections["recovery"]] == ["Rest for a week."]
+    # Without a lead-in, on a page that sets a blank line before each heading: still an entry.
+    leaflet = extract_text(
+        "Summary\nThis repairs the knee.\n\nAlternatives\nMedication\nSurgery\nPhysical therapy\n\nRecovery\nRest for a week.\n"
+    )
+    assert [block.text for block in leaflet.sections["alternatives"]] == ["Medication", "Surgery", "Physical therapy"]
+    assert leaflet.sections["procedure"] == ()
 
 
 def test_a_sub_heading_straight_above_another_stays_as_text():

@@ -125,10 +125,18 @@ class _Layout:
         lines = self.lines
         return 0 < index < len(lines) - 1 and not lines[index - 1].text and not lines[index + 1].text
 
+    @functools.cached_property
+    def blank_before_headings(self) -> bool:
+        """Whether the page sets a blank line before its known headings (at least two, all but one)."""
+        lines = self.lines
+        headings = [index for index, line in enumerate(lines) if index and known_heading(line.text, self.table)]
+        return len(headings) >= 2 and sum(not lines[index - 1].text for index in headings) >= len(headings) - 1
+
     def in_unmarked_list(self, index: int) -> bool:
-        """Whether ``lines[index]`` is an entry of a list written without marks after a lead-in
-        ("Other options include:" / "Medication" / "Surgery" / "Physical therapy"): between
-        short entries, so a word that names a section ("Surgery") is an entry, not a heading."""
+        """Whether ``lines[index]`` is an entry of a list written without marks ("Medication" /
+        "Surgery" / "Physical therapy"), so a word that names a section ("Surgery") is an entry,
+        not a heading: a short line between short entries, after a lead-in ("Other options
+        include:") or, on a page that sets a blank line before its headings, with none before it."""
         lines = self.lines
         if not is_short_plain_line(lines[index].text):
             return False
@@ -136,6 +144,8 @@ class _Layout:
         if after < len(lines) and lines[after].text and not is_short_plain_line(lines[after].text):
             return False  # a short line over a paragraph reads as its heading
         before = index - 1
+        if before >= 0 and is_short_plain_line(lines[before].text) and self.blank_before_headings:
+            return True
         while before >= 0 and is_short_plain_line(lines[before].text):
             before -= 1
         return before >= 0 and is_lead_in(lines[before].text)
