@@ -142,6 +142,11 @@ def is_question_heading(text: str) -> bool:
     return words[0].lower() in QUESTION_WORDS and stripped[-1].isalnum() and len(words) >= 3
 
 
+def words_of(text: str) -> str:
+    """A line's words, case and spacing aside: how a line written again is told from another."""
+    return " ".join(text.casefold().split())
+
+
 def is_short_plain_line(text: str, max_words: int = 5) -> bool:
     """A few words, no label, nothing at the end: a heading, or a list entry written without a mark."""
     stripped = text.strip()
@@ -218,6 +223,7 @@ class HeadingStyle:
     case: str | None = None  # "lower" or "sentence" when every known heading is written so
     colon: bool = False  # every known heading ends with ":" (or "?" for a question)
     set_off: bool = False  # blank lines follow the known headings
+    blank_before: bool = False  # a blank line stands before every known heading but one at most
 
     def fits(self, text: str, max_words: int = 6) -> bool:
         """A short line in this file's heading case (Title Case and UPPER are plain headings anyway)."""
@@ -265,9 +271,11 @@ def heading_style(texts: Sequence[str], table: HeadingTable) -> HeadingStyle:
     elif "sentence" in cases and cases <= {"sentence", "one word"}:
         case = "sentence"
     followed = [not texts[index + 1].strip() for index, _ in headings if index + 1 < len(texts)]
+    preceded = [not texts[index - 1].strip() for index, _ in headings if index]
     return HeadingStyle(
         case=case,
         colon=any(text.endswith(":") for _, text in headings)
         and all(text.endswith((":", "?")) for _, text in headings),
         set_off=0 < 2 * sum(followed) >= len(followed),
+        blank_before=len(preceded) >= 2 and sum(preceded) >= len(preceded) - 1,
     )

@@ -341,10 +341,9 @@ def test_a_page_made_from_older_text_is_not_published_on_the_standing_of_newer_t
     assert f"{APPROVED_ID}.yaml: left out: draft, not reviewed" in err
 
 
-def test_older_approved_text_put_back_after_a_new_approval_is_not_published(workdir, capsys):
-    """Approved text, then another text approved under the same signature (via reviewed):
-    the first text put back is changed since the approval in effect, though its A4 page,
-    made while it was approved, is still on disk."""
+def _approve_newer_text_then_put_back_the_older(capsys) -> None:
+    """The A4 page made while the first text was approved; newer text approved under the same
+    signature (via reviewed) in large-print runs; then a copy of the first text put back."""
     assert leaflets(capsys, "build")[0] == 0
     approve(APPROVED_ID)
     assert leaflets(capsys, "render")[0] == 0
@@ -354,6 +353,13 @@ def test_older_approved_text_put_back_after_a_new_approval_is_not_published(work
     edit(APPROVED_ID, ("status: reviewed", "status: approved"))  # the new text approved
     assert leaflets(capsys, "render", "--edition", "large-print")[0] == 0
     yaml_path(APPROVED_ID).write_bytes(first)  # a copy of the older text put back
+
+
+def test_older_approved_text_put_back_after_a_new_approval_is_not_published(workdir, capsys):
+    """Approved text, then another text approved under the same signature (via reviewed):
+    the first text put back is changed since the approval in effect, though its A4 page,
+    made while it was approved, is still on disk."""
+    _approve_newer_text_then_put_back_the_older(capsys)
     code, _, err = leaflets(capsys, "render", "--approved-only")
     assert code == 0, err
     assert published(workdir)["html"] == [] and published(workdir)["pdf"] == []  # its A4 page says "approved"
@@ -367,15 +373,7 @@ def test_a_page_left_from_older_text_is_looked_at_again_when_that_text_is_put_ba
     review again, mark the page changed since approval and log the transition; also when a
     run of another edition has already looked at the text put back (the record then knows
     its standing, which is not what the A4 page says)."""
-    assert leaflets(capsys, "build")[0] == 0
-    approve(APPROVED_ID)
-    assert leaflets(capsys, "render")[0] == 0
-    first = yaml_path(APPROVED_ID).read_bytes()
-    edit(APPROVED_ID, ("minimally invasive procedure", "small procedure"), ("status: approved", "status: reviewed"))
-    assert leaflets(capsys, "render", "--edition", "large-print")[0] == 0
-    edit(APPROVED_ID, ("status: reviewed", "status: approved"))
-    assert leaflets(capsys, "render", "--edition", "large-print")[0] == 0
-    yaml_path(APPROVED_ID).write_bytes(first)
+    _approve_newer_text_then_put_back_the_older(capsys)
     if other_edition_first:
         assert leaflets(capsys, "render", "--edition", "large-print")[0] == 0
     code, _, err = leaflets(capsys, "render")

@@ -37,7 +37,7 @@ from pipeline.extract.titles import (
     read_by_words,
     source_record,
 )
-from pipeline.lines import is_list_item, line_shape, reads_as_sentence
+from pipeline.lines import is_list_item, line_shape, reads_as_sentence, words_of
 from pipeline.model import (
     CANONICAL_SECTIONS,
     Block,
@@ -75,8 +75,8 @@ def _names_a_procedure(text: str) -> bool:
 def _without_title_repeats(lines: list[Line], title: str | None) -> tuple[list[Line], list[RemovedLine]]:
     """The text before the first heading without the title written again (a page that prints its
     title twice, the second time wrapped over two lines): each repeat listed as removed, not content."""
-    words = " ".join((title or "").casefold().split())
-    repeats = [line for line in lines if words and " ".join(line.text.casefold().split()) == words]
+    words = words_of(title or "")
+    repeats = [line for line in lines if words and words_of(line.text) == words]
     return [line for line in lines if line not in repeats], [RemovedLine(line.number, line.text) for line in repeats]
 
 

@@ -125,13 +125,6 @@ class _Layout:
         lines = self.lines
         return 0 < index < len(lines) - 1 and not lines[index - 1].text and not lines[index + 1].text
 
-    @functools.cached_property
-    def blank_before_headings(self) -> bool:
-        """Whether the page sets a blank line before its known headings (at least two, all but one)."""
-        lines = self.lines
-        headings = [index for index, line in enumerate(lines) if index and known_heading(line.text, self.table)]
-        return len(headings) >= 2 and sum(not lines[index - 1].text for index in headings) >= len(headings) - 1
-
     def in_unmarked_list(self, index: int) -> bool:
         """Whether ``lines[index]`` is an entry of a list written without marks ("Medication" /
         "Surgery" / "Physical therapy"), so a word that names a section ("Surgery") is an entry,
@@ -144,7 +137,7 @@ class _Layout:
         if after < len(lines) and lines[after].text and not is_short_plain_line(lines[after].text):
             return False  # a short line over a paragraph reads as its heading
         before = index - 1
-        if before >= 0 and is_short_plain_line(lines[before].text) and self.blank_before_headings:
+        if before >= 0 and is_short_plain_line(lines[before].text) and self.style.blank_before:
             return True
         while before >= 0 and is_short_plain_line(lines[before].text):
             before -= 1

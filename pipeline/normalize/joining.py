@@ -21,6 +21,7 @@ from pipeline.lines import (
     known_heading,
     line_shape,
     looks_like_title,
+    words_of,
 )
 from pipeline.model import Line
 
@@ -191,10 +192,6 @@ def wrap_width(lines: list[Line]) -> int | None:
 _REPEATED_LINE_WORDS = 12
 
 
-def _words_of(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
 def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
     """Physical lines -> logical ones: hard-wrapped paragraphs and list items joined.
 
@@ -210,7 +207,7 @@ def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
     def finish(paragraph: _Paragraph) -> None:
         joined.append(Line(paragraph.number, paragraph.text))
         if len(paragraph.text.split()) <= _REPEATED_LINE_WORDS:
-            seen_whole.add(_words_of(paragraph.text))
+            seen_whole.add(words_of(paragraph.text))
 
     for line in lines:
         if not line.text:  # a blank line stands alone, and what follows it starts afresh
@@ -224,7 +221,7 @@ def join_wrapped_lines(lines: list[Line], table: HeadingTable) -> list[Line]:
             paragraph is not None
             and len(paragraph.text) < MAX_JOINED_CHARACTERS
             and not line.text.startswith("- ")  # a list item always starts a paragraph of its own
-            and _words_of(paragraph.text) not in seen_whole
+            and words_of(paragraph.text) not in seen_whole
             and _continues(paragraph, line.text, shape, wrapping)
         ):
             paragraph.extend(line.text, shape)
